@@ -1,0 +1,129 @@
+"""The raw layer's tables: one place that says which canonical columns each feed loads.
+
+The parser produces frames with exactly these columns (plus the provenance columns), the
+loader creates the DuckDB tables from them, and dbt's sources describe the same tables.
+Coded values are stored as the contract's numeric codes, whichever dialect delivered them,
+so that `Trực tuyến` in a CSV and `2` in a JSONL file land as the same value.
+"""
+
+from __future__ import annotations
+
+FEEDS = ("procedures", "dossiers", "documents", "reports")
+
+# Columns every raw feed table carries, so any row can be traced to the file it came from.
+# source_row is the row number an operator sees when opening the file: for CSV and XLSX
+# the header is row 1 and the first record row 2; for JSONL the first line is row 1.
+PROVENANCE_COLUMNS: dict[str, str] = {
+    "unit_code": "VARCHAR",
+    "export_date": "DATE",
+    "source_file": "VARCHAR",  # path relative to the landing folder, with forward slashes
+    "source_row": "INTEGER",
+}
+
+FEED_COLUMNS: dict[str, dict[str, str]] = {
+    "procedures": {
+        "procedure_code": "VARCHAR",
+        "procedure_name": "VARCHAR",
+        "domain": "VARCHAR",
+        "authority_level": "SMALLINT",  # 1 province, 2 district/city, 3 commune/ward
+        "service_level": "VARCHAR",  # as delivered, normalised: '1'..'4', 'MP', 'TT'
+        "processing_days": "INTEGER",  # null when the result is given on the spot
+        "has_fee": "BOOLEAN",
+        "decision_no": "VARCHAR",
+        "decision_date": "DATE",
+        "change_type": "SMALLINT",  # 1 new, 2 amended, 3 replacing, 4 abolished
+        "effective_date": "DATE",
+        "is_published": "BOOLEAN",
+        "status": "SMALLINT",  # 1 in force, 0 abolished
+    },
+    "dossiers": {
+        "dossier_code": "VARCHAR",
+        "procedure_code": "VARCHAR",
+        "channel": "SMALLINT",  # 1 in person, 2 online, 3 public postal service
+        # HMAC-SHA256 (hex) of the ID number; names, phones and addresses are never kept.
+        "applicant_id_hash": "VARCHAR",
+        "applicant_id_kind": "VARCHAR",  # citizen_id (12 digits), old_id (9), tax_code, other
+        "received_at": "TIMESTAMP",
+        "due_at": "TIMESTAMP",
+        "finished_at": "TIMESTAMP",
+        "returned_at": "TIMESTAMP",
+        "status": "SMALLINT",  # 1..10 as in the contract
+        "supplement_count": "INTEGER",
+        "apology_issued": "BOOLEAN",
+        "paid_online": "BOOLEAN",
+        "digitized": "BOOLEAN",
+        "updated_at": "TIMESTAMP",
+    },
+    "documents": {
+        "document_number": "VARCHAR",
+        "document_date": "DATE",
+        "document_type": "VARCHAR",
+        "summary": "VARCHAR",
+        "signer": "VARCHAR",
+        "recipient_kind": "SMALLINT",  # 1 state agency, 2 organisation or person
+        "send_method": "SMALLINT",  # 1 fully electronic, 2 paper only, 3 electronic + paper
+        "digitally_signed": "BOOLEAN",
+        "classification": "SMALLINT",  # 0 ordinary, 1..3 classified
+        "updated_at": "TIMESTAMP",
+    },
+    "reports": {
+        "period": "VARCHAR",  # '2021', '2021-Q3' or '2021-07'
+        "indicator_code": "VARCHAR",
+        "scope": "VARCHAR",  # 'self' or 'area'
+        "numerator": "DECIMAL(18,2)",
+        "denominator": "DECIMAL(18,2)",
+        "reported_rate": "DECIMAL(9,2)",
+    },
+}
+
+# Columns a row cannot load without; a row missing one is set aside with the reason.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "procedures": ("procedure_code", "service_level", "status"),
+    "dossiers": ("dossier_code", "procedure_code", "channel", "status", "updated_at"),
+    "documents": ("document_number", "document_date", "send_method", "updated_at"),
+    "reports": ("period", "indicator_code", "scope", "numerator"),
+}
+
+UNITS_COLUMNS: dict[str, str] = {
+    "unit_code": "VARCHAR",
+    "unit_name": "VARCHAR",
+    "unit_level": "VARCHAR",  # 'city' or 'ward'
+    "parent_code": "VARCHAR",
+    "valid_from": "DATE",
+    "valid_to": "DATE",
+    "csv_encoding": "VARCHAR",  # 'utf-8', 'utf-8-sig' or 'cp1258'
+}
+
+# One row per delivered file: what came in and what became of it.
+LEDGER_COLUMNS: dict[str, str] = {
+    "source_file": "VARCHAR",
+    "unit_code": "VARCHAR",
+    "feed": "VARCHAR",
+    "export_date": "DATE",
+    "file_format": "VARCHAR",  # csv, xlsx, jsonl
+    "encoding": "VARCHAR",  # the encoding the file was actually decoded with
+    "sha256": "VARCHAR",
+    "size_bytes": "BIGINT",
+    "rows_in": "INTEGER",  # records in the file; null when the file could not be read at all
+    "rows_loaded": "INTEGER",
+    "rows_set_aside": "INTEGER",
+    "status": "VARCHAR",  # 'loaded' (possibly with rows set aside) or 'rejected' (unreadable)
+    "error": "VARCHAR",  # why a rejected file could not be read
+    "loaded_at": "TIMESTAMP",
+}
+
+# One row per record that could not load (or one per unreadable file, with source_row null).
+SET_ASIDE_COLUMNS: dict[str, str] = {
+    "source_file": "VARCHAR",
+    "source_row": "INTEGER",
+    "unit_code": "VARCHAR",
+    "feed": "VARCHAR",
+    "export_date": "DATE",
+    "reason": "VARCHAR",
+    "record": "VARCHAR",  # the delivered record as JSON, personal data removed or hashed
+}
+
+
+def feed_table_columns(feed: str) -> dict[str, str]:
+    """All columns of raw.<feed>, provenance first."""
+    return {**PROVENANCE_COLUMNS, **FEED_COLUMNS[feed]}
