@@ -107,9 +107,11 @@ LEDGER_COLUMNS: dict[str, str] = {
     "rows_in": "INTEGER",  # records in the file; null when the file could not be read at all
     "rows_loaded": "INTEGER",
     "rows_set_aside": "INTEGER",
+    "modified_ns": "BIGINT",  # file mtime: a cheap "unchanged" test before re-hashing
     "status": "VARCHAR",  # 'loaded' (possibly with rows set aside) or 'rejected' (unreadable)
     "error": "VARCHAR",  # why a rejected file could not be read
     "loaded_at": "TIMESTAMP",
+    "run_id": "VARCHAR",  # the Dagster run that loaded the file: checks validate what it loaded
 }
 
 # One row per record that could not load (or one per unreadable file, with source_row null).

@@ -1,0 +1,56 @@
+# PAR Warehouse. `make run` sets everything up and builds the warehouse; `make test` tests it.
+# uv is bootstrapped from pip; every tool then runs from the project's .venv.
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+BIN := .venv/bin
+export DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster_home
+# dbt reads the build file's path from here; `par run` sets it from PAR_WAREHOUSE_DIR too.
+export PAR_BUILD_DB ?= $(if $(PAR_WAREHOUSE_DIR),$(abspath $(PAR_WAREHOUSE_DIR)),$(CURDIR)/warehouse)/build.duckdb
+
+DBT_SOURCES := $(shell find dbt_project -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -not -path '*/target/*' 2>/dev/null)
+MANIFEST := dbt_project/target/manifest.json
+
+.PHONY: setup manifest run test lint format ui clean
+
+## setup: bootstrap uv, install the locked environment with compiled bytecode
+setup: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen --compile-bytecode
+	@touch $@
+
+## manifest: parse the dbt project so Dagster can load it (never done at import)
+manifest: $(MANIFEST)
+
+$(MANIFEST): .venv/.synced $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	@touch $@
+
+## run: set up, write the sample landing folder if empty, ingest, build, check, publish
+run: setup manifest
+	$(BIN)/par run
+
+## test: lint, then the whole test suite
+test: setup manifest lint
+	$(BIN)/pytest
+
+## lint: ruff (check + format) for Python, sqlfluff for the dbt models
+lint: setup manifest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models --config dbt_project/.sqlfluff
+
+## format: apply ruff's formatting and fixes
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## ui: the Dagster UI on http://127.0.0.1:3000 with the project-local DAGSTER_HOME
+ui: setup manifest
+	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf dbt_project/target warehouse/build.duckdb warehouse/par.duckdb warehouse/dagster_home

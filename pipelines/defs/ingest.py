@@ -1,0 +1,207 @@
+"""Ingest assets: the units registry and one asset per feed, each loading new landing files
+into the raw layer of the build file, plus the ingest ledger they all write to."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.lib import schema
+from pipelines.lib.calendar import vietnam_holidays, years_around
+from pipelines.lib.config import paths
+from pipelines.lib.loader import (
+    IngestSummary,
+    connect_build,
+    ingest_feed,
+    load_units,
+    transaction,
+)
+from pipelines.lib.markdown import md_table
+from pipelines.lib.pseudonymise import Pseudonymiser, load_or_create_key
+
+# Every asset that writes the build file runs in this pool; DuckDB allows one writer.
+BUILD_FILE_POOL = "par_build_file"
+
+RAW_UNITS = dg.AssetKey(["raw", "units"])
+INGEST_LEDGER = dg.AssetKey(["raw", "ingest_ledger"])
+
+
+def feed_key(feed: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", feed])
+
+
+@dg.asset(
+    key=RAW_UNITS,
+    group_name="ingest",
+    pool=BUILD_FILE_POOL,
+    kinds={"polars", "duckdb"},
+    description="The units registry (landing/units.csv): every People's Committee with its "
+    "code, level, parent, validity and the encoding its systems write CSV in.",
+)
+def raw_units(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    where = paths()
+    conn = connect_build(where.build_db)
+    try:
+        units = load_units(conn, where.landing)
+    finally:
+        conn.close()
+    context.log.info("units registry: %d rows from %s", units.height, where.units_csv)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": units.height,
+            "source": dg.MetadataValue.path(str(where.units_csv)),
+            "units": dg.MetadataValue.md(
+                md_table(units.select("unit_code", "unit_name", "unit_level", "parent_code"))
+            ),
+        }
+    )
+
+
+def _summary_metadata(summary: IngestSummary) -> dict[str, dg.RawMetadataValue]:
+    metadata: dict[str, dg.RawMetadataValue] = {
+        "files_seen": summary.files_seen,
+        "files_skipped_unchanged": summary.files_skipped,
+        "files_loaded": summary.files_loaded,
+        "files_replaced": summary.files_replaced,
+        "files_rejected": summary.files_rejected,
+        "rows_in": summary.rows_in,
+        "rows_loaded": summary.rows_loaded,
+        "rows_set_aside": summary.rows_set_aside,
+        "batches": summary.batches,
+        "seconds": round(summary.seconds, 2),
+        "rows_per_second": round(summary.rows_per_second),
+    }
+    if summary.notes:
+        shown = summary.notes[:50]
+        more = len(summary.notes) - len(shown)
+        text = "\n".join(f"- {note}" for note in shown)
+        if more:
+            text += f"\n- … and {more} more"
+        metadata["problems"] = dg.MetadataValue.md(text)
+    return metadata
+
+
+def build_feed_asset(feed: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=feed_key(feed),
+        name=f"raw_{feed}",
+        deps=[RAW_UNITS],
+        group_name="ingest",
+        pool=BUILD_FILE_POOL,
+        kinds={"polars", "duckdb"},
+        description=f"Every `{feed}` file delivered to the landing folder, parsed, "
+        "pseudonymised and loaded into raw.{feed}; rows that cannot load are set aside "
+        "with their file, row and reason.".replace("{feed}", feed),
+    )
+    def _ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        where = paths()
+        pseudonymiser = Pseudonymiser(load_or_create_key(where.secret_key))
+        conn = connect_build(where.build_db)
+        try:
+            units = conn.execute("SELECT unit_code, csv_encoding, valid_from FROM raw.units").pl()
+            encodings = dict(
+                zip(*units.sort("valid_from").select("unit_code", "csv_encoding"), strict=True)
+            )
+
+            def progress(done: int, total: int, summary: IngestSummary) -> None:
+                context.log.info(
+                    "%s: %d/%d files, %d rows loaded, %d set aside, %.0f rows/s",
+                    feed,
+                    done,
+                    total,
+                    summary.rows_loaded,
+                    summary.rows_set_aside,
+                    summary.rows_per_second,
+                )
+
+            summary = ingest_feed(
+                conn,
+                where.landing,
+                feed,
+                pseudonymiser,
+                encodings,
+                progress=progress,
+                run_id=context.run_id,
+            )
+            total_rows = conn.execute(f"SELECT count(*) FROM raw.{feed}").fetchone()[0]
+        finally:
+            conn.close()
+        return dg.MaterializeResult(
+            metadata={"dagster/row_count": total_rows, **_summary_metadata(summary)}
+        )
+
+    return _ingest
+
+
+FEED_ASSETS = [build_feed_asset(feed) for feed in schema.FEEDS]
+
+
+@dg.asset(
+    key=INGEST_LEDGER,
+    deps=[feed_key(feed) for feed in schema.FEEDS],
+    group_name="ingest",
+    kinds={"duckdb"},
+    description="The ingest ledger (one row per delivered file: hash, rows in, loaded, set "
+    "aside) and the set-aside rows with their reasons. Written by the feed assets; this "
+    "asset summarises it once they have all run.",
+)
+def ingest_ledger(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    conn = connect_build(paths().build_db)
+    try:
+        by_feed = conn.execute(
+            """
+            SELECT feed, count(*) AS files,
+                   count(*) FILTER (WHERE status = 'rejected') AS files_rejected,
+                   coalesce(sum(rows_in), 0) AS rows_in,
+                   coalesce(sum(rows_loaded), 0) AS rows_loaded,
+                   coalesce(sum(rows_set_aside), 0) AS rows_set_aside
+            FROM raw.ingest_ledger GROUP BY feed ORDER BY feed
+            """
+        ).pl()
+        set_aside = conn.execute("SELECT count(*) FROM raw.set_aside").fetchone()[0]
+    finally:
+        conn.close()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": int(by_feed["files"].sum()) if by_feed.height else 0,
+            "set_aside_rows": set_aside,
+            "by_feed": dg.MetadataValue.md(md_table(by_feed)),
+        }
+    )
+
+
+PUBLIC_HOLIDAYS = dg.AssetKey(["raw", "public_holidays"])
+
+
+@dg.asset(
+    key=PUBLIC_HOLIDAYS,
+    deps=[INGEST_LEDGER],
+    group_name="ingest",
+    pool=BUILD_FILE_POOL,
+    kinds={"python", "duckdb"},
+    description="Vietnam's public holidays (lunar ones computed by the `holidays` package) "
+    "for every year the delivered files cover, one more on each side; dim_calendar adds "
+    "the announced swaps from the holiday_overrides seed.",
+)
+def public_holidays(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    conn = connect_build(paths().build_db)
+    try:
+        first, last = conn.execute(
+            "SELECT min(export_date), max(export_date) FROM raw.ingest_ledger"
+        ).fetchone()
+        days = vietnam_holidays(years_around(first, last))
+        with transaction(conn):
+            conn.execute(
+                "CREATE OR REPLACE TABLE raw.public_holidays "
+                "(holiday_date DATE, holiday_name VARCHAR)"
+            )
+            conn.register("holidays_frame", days.to_arrow())
+            conn.execute("INSERT INTO raw.public_holidays SELECT * FROM holidays_frame")
+            conn.unregister("holidays_frame")
+    finally:
+        conn.close()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": days.height,
+            "years": f"{days['holiday_date'].min()} to {days['holiday_date'].max()}",
+        }
+    )

@@ -1,0 +1,14 @@
+"""Jobs: the whole warehouse, from landing files to the published file."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+FULL_BUILD_JOB = "par_full_build"
+
+full_build_job = dg.define_asset_job(
+    FULL_BUILD_JOB,
+    selection=dg.AssetSelection.all(),
+    description="Ingest every new landing file, build the dbt models with their tests, and "
+    "publish par.duckdb if every blocking check passed.",
+)

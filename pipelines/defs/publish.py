@@ -1,0 +1,43 @@
+"""The publish asset: the last step, run only when everything upstream (ingest, dbt models
+and their blocking tests) succeeded."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from pipelines.defs.dbt import par_dbt_models
+from pipelines.defs.ingest import BUILD_FILE_POOL
+from pipelines.lib.config import paths
+from pipelines.lib.markdown import md_table
+from pipelines.lib.publish import publish
+
+PUBLISHED_MARTS = ("indicator_values", "indicator_catalog", "reconciliation", "ingest_summary")
+
+
+@dg.asset(
+    key=dg.AssetKey(["published", "par_duckdb"]),
+    deps=[get_asset_key_for_model([par_dbt_models], name) for name in PUBLISHED_MARTS],
+    group_name="publish",
+    pool=BUILD_FILE_POOL,
+    kinds={"duckdb"},
+    description="The file analysts read (warehouse/par.duckdb): every mart copied into a new "
+    "file that atomically replaces the old one. Dagster runs it only after the dbt build, "
+    "with its blocking tests, succeeded; otherwise the last good file stays.",
+)
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    import polars as pl
+
+    where = paths()
+    publication = publish(where.build_db, where.published_db, run_id=context.run_id)
+    tables = pl.DataFrame(
+        {"table": list(publication.tables), "rows": list(publication.tables.values())}
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(publication.path)),
+            "published_at": publication.published_at.isoformat(),
+            "tables": dg.MetadataValue.md(md_table(tables)),
+            "dagster/row_count": publication.tables.get("indicator_values", 0),
+        }
+    )

@@ -1,0 +1,116 @@
+"""Great Expectations checks on the raw feed assets: what this run loaded, judged row by row.
+
+Non-blocking (severity WARN): a row that loaded but looks wrong is flagged with its file and
+row so an operator can chase the unit; it is not dropped and does not stop publication.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.ingest import feed_key
+from pipelines.lib import schema
+from pipelines.lib.config import DBT_PROJECT_DIR, paths
+from pipelines.lib.loader import connect_build
+
+# The rows this run loaded, with the derived columns the suites compare.
+_ROWS_SQL = {
+    "dossiers": """
+        WITH rows AS (
+            SELECT d.* FROM raw.dossiers AS d
+            JOIN raw.ingest_ledger AS l USING (source_file)
+            WHERE l.run_id = $run_id
+        ),
+        snapshots AS (SELECT DISTINCT unit_code, export_date FROM raw.procedures),
+        catalogue_date AS (  -- the unit's snapshot in force on the received date
+            SELECT r.source_file, r.source_row,
+                   coalesce(
+                       max(s.export_date) FILTER (WHERE s.export_date <= r.received_at::DATE),
+                       min(s.export_date)
+                   ) AS snapshot_date
+            FROM rows AS r LEFT JOIN snapshots AS s USING (unit_code)
+            GROUP BY r.source_file, r.source_row
+        )
+        SELECT r.*, (r.export_date + INTERVAL 1 DAY)::TIMESTAMP AS export_day_end,
+               r.received_at IS NULL OR EXISTS (
+                   SELECT 1 FROM raw.procedures AS p
+                   WHERE p.unit_code = r.unit_code AND p.export_date = c.snapshot_date
+                     AND p.procedure_code = r.procedure_code
+               ) AS procedure_in_catalogue
+        FROM rows AS r JOIN catalogue_date AS c USING (source_file, source_row)
+    """,
+    "documents": """
+        SELECT d.*, year(d.document_date) AS document_year,
+               d.export_date::TIMESTAMP AS export_day_end
+        FROM raw.documents AS d JOIN raw.ingest_ledger AS l USING (source_file)
+        WHERE l.run_id = $run_id
+    """,
+    "procedures": """
+        SELECT p.*, p.export_date::TIMESTAMP AS export_day_end
+        FROM raw.procedures AS p JOIN raw.ingest_ledger AS l USING (source_file)
+        WHERE l.run_id = $run_id
+    """,
+    "reports": """
+        SELECT r.*, 0 AS zero,
+               r.indicator_code IN (SELECT code FROM read_csv($catalogue, header = true))
+                   AS indicator_in_catalogue
+        FROM raw.reports AS r JOIN raw.ingest_ledger AS l USING (source_file)
+        WHERE l.run_id = $run_id
+    """,
+}
+
+INDICATOR_CATALOGUE_SEED = DBT_PROJECT_DIR / "seeds" / "indicator_catalog_seed.csv"
+
+
+def _examples_markdown(examples: list[dict]) -> str:
+    if not examples:
+        return ""
+    columns = list(examples[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(e.get(c, "")) for c in columns) + " |" for e in examples]
+    return "\n".join(lines)
+
+
+def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=feed_key(feed),
+        name=f"{feed}_rows_look_right",
+        blocking=False,
+        description=f"Great Expectations suite raw_{feed} over the rows this run loaded: "
+        "codes, keys, date order, dates after the export day"
+        + (", ID shape, procedure in the catalogue" if feed == "dossiers" else "")
+        + ". Failing rows are flagged with file and row, not dropped.",
+    )
+    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        from pipelines.lib.expectations import validate_rows
+
+        conn = connect_build(paths().build_db)
+        try:
+            params = {"run_id": context.run_id}
+            if feed == "reports":
+                params["catalogue"] = str(INDICATOR_CATALOGUE_SEED)
+            frame = conn.execute(_ROWS_SQL[feed], params).df()
+        finally:
+            conn.close()
+        if frame.empty:
+            return dg.AssetCheckResult(passed=True, metadata={"rows_validated": 0})
+        outcomes = validate_rows(feed, frame)
+        failed = [o for o in outcomes if not o.success]
+        metadata: dict[str, dg.RawMetadataValue] = {
+            "rows_validated": len(frame),
+            "expectations": len(outcomes),
+            "expectations_failed": len(failed),
+        }
+        for outcome in failed:
+            metadata[outcome.name] = dg.MetadataValue.md(
+                f"**{outcome.unexpected_count} rows**: expected {outcome.meaning}.\n\n"
+                + _examples_markdown(outcome.examples)
+            )
+        return dg.AssetCheckResult(
+            passed=not failed, severity=dg.AssetCheckSeverity.WARN, metadata=metadata
+        )
+
+    return _check
+
+
+FEED_CHECKS = [build_feed_check(feed) for feed in schema.FEEDS]

@@ -1,0 +1,263 @@
+"""Great Expectations suites for the raw feeds: rows that loaded but look wrong.
+
+Rows that cannot load at all are set aside by the parser; these expectations judge the
+rows that did load, so that implausible values (a finish before the receipt, a date after
+the export day, an unknown procedure) are flagged with their file and row, never dropped.
+
+GX is imported inside `validate_rows` only: importing it costs seconds and it must stay
+out of Dagster's definitions load. It has no polars support, so it validates a pandas view.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+# (name, GX expectation class name, keyword arguments, what it means to an operator)
+Spec = tuple[str, str, dict[str, Any], str]
+
+_IN_SET = "ExpectColumnValuesToBeInSet"
+_NOT_NULL = "ExpectColumnValuesToNotBeNull"
+_A_AFTER_B = "ExpectColumnPairValuesAToBeGreaterThanB"
+_UNIQUE = "ExpectCompoundColumnsToBeUnique"
+
+
+def _order(later: str, earlier: str) -> dict[str, Any]:
+    return {
+        "column_A": later,
+        "column_B": earlier,
+        "or_equal": True,
+        "ignore_row_if": "either_value_is_missing",
+    }
+
+
+SUITES: dict[str, list[Spec]] = {
+    "dossiers": [
+        (
+            "dossier_code_present",
+            _NOT_NULL,
+            {"column": "dossier_code"},
+            "every row names its dossier",
+        ),
+        (
+            "status_known",
+            _IN_SET,
+            {"column": "status", "value_set": list(range(1, 11))},
+            "status is one of the contract's codes 1-10",
+        ),
+        (
+            "channel_known",
+            _IN_SET,
+            {"column": "channel", "value_set": [1, 2, 3]},
+            "channel is 1, 2 or 3",
+        ),
+        (
+            "one_row_per_update",
+            _UNIQUE,
+            {"column_list": ["unit_code", "dossier_code", "updated_at", "source_file"]},
+            "a dossier appears once per update within a file",
+        ),
+        (
+            "due_not_before_received",
+            _A_AFTER_B,
+            _order("due_at", "received_at"),
+            "received_at <= due_at",
+        ),
+        (
+            "finished_not_before_received",
+            _A_AFTER_B,
+            _order("finished_at", "received_at"),
+            "received_at <= finished_at",
+        ),
+        (
+            "returned_not_before_finished",
+            _A_AFTER_B,
+            _order("returned_at", "finished_at"),
+            "finished_at <= returned_at",
+        ),
+        (
+            "updated_not_after_export_day",
+            _A_AFTER_B,
+            _order("export_day_end", "updated_at"),
+            "nothing is updated after the day the export covers",
+        ),
+        (
+            "received_not_after_export_day",
+            _A_AFTER_B,
+            _order("export_day_end", "received_at"),
+            "nothing is received after the day the export covers",
+        ),
+        (
+            "id_number_well_formed",
+            _IN_SET,
+            {"column": "applicant_id_kind", "value_set": ["citizen_id", "old_id", "tax_code"]},
+            "before hashing, the ID number had the shape of a citizen ID (12 digits), "
+            "an old ID (9) or a tax code",
+        ),
+        (
+            "procedure_in_catalogue",
+            _IN_SET,
+            {"column": "procedure_in_catalogue", "value_set": [True]},
+            "the procedure was in the unit's catalogue on the received date",
+        ),
+    ],
+    "documents": [
+        (
+            "send_method_known",
+            _IN_SET,
+            {"column": "send_method", "value_set": [1, 2, 3]},
+            "send method is 1, 2 or 3",
+        ),
+        (
+            "recipient_kind_known",
+            _IN_SET,
+            {"column": "recipient_kind", "value_set": [1, 2]},
+            "recipient kind is 1 or 2",
+        ),
+        (
+            "classification_known",
+            _IN_SET,
+            {"column": "classification", "value_set": [0, 1, 2, 3]},
+            "classification is 0-3",
+        ),
+        (
+            "one_row_per_update",
+            _UNIQUE,
+            {
+                "column_list": [
+                    "unit_code",
+                    "document_number",
+                    "document_year",
+                    "updated_at",
+                    "source_file",
+                ]
+            },
+            "a document appears once per update within a file",
+        ),
+        (
+            "dated_not_after_export_day",
+            _A_AFTER_B,
+            _order("export_day_end", "document_date"),
+            "no document is dated after the day the export covers",
+        ),
+    ],
+    "procedures": [
+        (
+            "change_type_known",
+            _IN_SET,
+            {"column": "change_type", "value_set": [1, 2, 3, 4]},
+            "change type is 1-4",
+        ),
+        ("status_known", _IN_SET, {"column": "status", "value_set": [0, 1]}, "status is 0 or 1"),
+        (
+            "service_level_known",
+            _IN_SET,
+            {"column": "service_level", "value_set": ["1", "2", "3", "4", "MP", "TT"]},
+            "online service level is 1-4, MP or TT",
+        ),
+        (
+            "authority_level_known",
+            _IN_SET,
+            {"column": "authority_level", "value_set": [1, 2, 3]},
+            "authority level is 1-3",
+        ),
+        (
+            "one_row_per_procedure",
+            _UNIQUE,
+            {"column_list": ["unit_code", "source_file", "procedure_code"]},
+            "a snapshot lists each procedure once",
+        ),
+        (
+            "decision_not_after_export_day",
+            _A_AFTER_B,
+            _order("export_day_end", "decision_date"),
+            "no decision is dated after the day the export covers",
+        ),
+    ],
+    "reports": [
+        (
+            "scope_known",
+            _IN_SET,
+            {"column": "scope", "value_set": ["self", "area"]},
+            "scope is self or area",
+        ),
+        (
+            "indicator_in_catalogue",
+            _IN_SET,
+            {"column": "indicator_in_catalogue", "value_set": [True]},
+            "the indicator code is in the catalogue",
+        ),
+        (
+            "numerator_within_denominator",
+            _A_AFTER_B,
+            _order("denominator", "numerator"),
+            "numerator <= denominator",
+        ),
+        ("numerator_not_negative", _A_AFTER_B, _order("numerator", "zero"), "numerator >= 0"),
+    ],
+}
+
+
+@dataclass
+class ExpectationOutcome:
+    name: str
+    meaning: str
+    success: bool
+    unexpected_count: int
+    examples: list[dict[str, Any]] = field(default_factory=list)  # source_file, source_row, value
+
+
+def _gx_context():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return gx, context
+
+
+def validate_rows(feed: str, frame, max_examples: int = 5) -> list[ExpectationOutcome]:
+    """Validate a pandas frame of raw rows (with source_file and source_row) against the
+    feed's suite; each outcome lists up to max_examples failing rows by file and row."""
+    gx, context = _gx_context()
+    specs = SUITES[feed]
+    suite = gx.ExpectationSuite(name=f"raw_{feed}")
+    for name, class_name, kwargs, _meaning in specs:
+        suite.add_expectation(getattr(gx.expectations, class_name)(**kwargs, meta={"name": name}))
+    suite = context.suites.add(suite)
+    batch = (
+        context.data_sources.add_pandas(f"raw_{feed}")
+        .add_dataframe_asset(feed)
+        .add_batch_definition_whole_dataframe("rows")
+        .get_batch(batch_parameters={"dataframe": frame.reset_index(drop=True)})
+    )
+    result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    by_name = {item.expectation_config.meta["name"]: item for item in result.results}
+    outcomes = []
+    for name, _class_name, kwargs, meaning in specs:
+        item = by_name[name]
+        unexpected = item.result.get("unexpected_index_list") or []
+        examples = []
+        for index in list(unexpected)[:max_examples]:
+            row = frame.iloc[int(index)]
+            columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+            columns += kwargs.get("column_list", [])
+            examples.append(
+                {
+                    "source_file": row["source_file"],
+                    "source_row": int(row["source_row"]),
+                    **{c: str(row[c]) for c in columns if c in row.index},
+                }
+            )
+        outcomes.append(
+            ExpectationOutcome(
+                name=name,
+                meaning=meaning,
+                success=bool(item.success),
+                unexpected_count=int(item.result.get("unexpected_count") or 0),
+                examples=examples,
+            )
+        )
+    return outcomes

@@ -1,0 +1,251 @@
+"""Loading parsed files into the raw layer of the build file, in bounded batches.
+
+Each batch of files is parsed into one frame and written in one transaction together with
+its ledger rows and set-aside rows, so a crash never leaves a file half-loaded: either the
+file's rows, its set-aside rows and its ledger row are all there, or none of them is.
+Idempotent by content: a file already in the ledger with the same size and mtime is skipped
+without reading it; one whose bytes changed has its earlier contribution replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.lib import schema
+from pipelines.lib.landing import LandingFile, discover, read_units
+from pipelines.lib.parsing import FileOutcome, ParsedBatch, parse_batch
+from pipelines.lib.pseudonymise import Pseudonymiser
+
+# Files per transaction. Large enough that per-file overhead is amortised, small enough that
+# one batch's frame stays far below the memory budget even at province volumes.
+DEFAULT_BATCH_FILES = 400
+
+
+def _column_list(columns: dict[str, str]) -> str:
+    return ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns.items())
+
+
+def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables if they are missing (a new build file)."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for feed in schema.FEEDS:
+        columns = schema.feed_table_columns(feed)
+        conn.execute(f"CREATE TABLE IF NOT EXISTS raw.{feed} ({_column_list(columns)})")
+    conn.execute(f"CREATE TABLE IF NOT EXISTS raw.units ({_column_list(schema.UNITS_COLUMNS)})")
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS raw.ingest_ledger ({_column_list(schema.LEDGER_COLUMNS)})"
+    )
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS raw.set_aside ({_column_list(schema.SET_ASIDE_COLUMNS)})"
+    )
+
+
+def connect_build(build_db: Path) -> duckdb.DuckDBPyConnection:
+    build_db.parent.mkdir(parents=True, exist_ok=True)
+    conn = duckdb.connect(str(build_db))
+    ensure_raw_schema(conn)
+    return conn
+
+
+def load_units(conn: duckdb.DuckDBPyConnection, landing: Path) -> pl.DataFrame:
+    """Replace raw.units with the registry as delivered now (it is a whole snapshot)."""
+    units = read_units(landing)
+    with transaction(conn):
+        conn.execute("DELETE FROM raw.units")
+        conn.register("units_frame", units.to_arrow())
+        conn.execute("INSERT INTO raw.units BY NAME SELECT * FROM units_frame")
+        conn.unregister("units_frame")
+    return units
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest of one feed did; becomes the asset's metadata."""
+
+    feed: str
+    files_seen: int = 0
+    files_skipped: int = 0  # already loaded, unchanged
+    files_loaded: int = 0
+    files_replaced: int = 0  # re-delivered with other bytes under the same name
+    files_rejected: int = 0
+    rows_in: int = 0
+    rows_loaded: int = 0
+    rows_set_aside: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_in / self.seconds if self.seconds else 0.0
+
+
+Progress = Callable[[int, int, IngestSummary], None]
+
+
+def _ledger_signatures(conn: duckdb.DuckDBPyConnection, feed: str) -> dict[str, tuple[int, int]]:
+    rows = conn.execute(
+        "SELECT source_file, size_bytes, modified_ns FROM raw.ingest_ledger WHERE feed = ?",
+        [feed],
+    ).fetchall()
+    return {source_file: (size, mtime) for source_file, size, mtime in rows}
+
+
+def _changed_files(
+    files: Sequence[LandingFile], known: dict[str, tuple[int, int]]
+) -> tuple[list[LandingFile], set[str]]:
+    """Files to (re)load, and which of them replace an earlier load of the same name."""
+    todo: list[LandingFile] = []
+    replaced: set[str] = set()
+    for file in files:
+        signature = known.get(file.relpath)
+        if signature is None:
+            todo.append(file)
+            continue
+        stat = file.path.stat()
+        if signature != (stat.st_size, stat.st_mtime_ns):
+            todo.append(file)
+            replaced.add(file.relpath)
+    return todo, replaced
+
+
+def _batches(files: Sequence[LandingFile], size: int) -> Iterator[list[LandingFile]]:
+    for start in range(0, len(files), size):
+        yield list(files[start : start + size])
+
+
+def _ledger_frame(
+    outcomes: Sequence[FileOutcome], loaded_at: dt.datetime, run_id: str | None
+) -> pl.DataFrame:
+    rows = []
+    for outcome in outcomes:
+        stat = outcome.file.path.stat()
+        rows.append(
+            {
+                "source_file": outcome.file.relpath,
+                "unit_code": outcome.file.unit_code,
+                "feed": outcome.file.feed,
+                "export_date": outcome.file.export_date,
+                "file_format": outcome.file.file_format,
+                "encoding": outcome.encoding,
+                "sha256": outcome.sha256,
+                "size_bytes": outcome.size_bytes,
+                "rows_in": outcome.rows_in,
+                "rows_loaded": outcome.rows_loaded,
+                "rows_set_aside": outcome.rows_set_aside,
+                "modified_ns": stat.st_mtime_ns,
+                "status": outcome.status,
+                "error": outcome.error,
+                "loaded_at": loaded_at,
+                "run_id": run_id,
+            }
+        )
+    return pl.DataFrame(rows, schema=_polars_schema(schema.LEDGER_COLUMNS))
+
+
+_POLARS_TYPES = {
+    "VARCHAR": pl.Utf8,
+    "DATE": pl.Date,
+    "TIMESTAMP": pl.Datetime("us"),
+    "BIGINT": pl.Int64,
+    "INTEGER": pl.Int32,
+    "SMALLINT": pl.Int16,
+    "BOOLEAN": pl.Boolean,
+}
+
+
+def _polars_schema(columns: dict[str, str]) -> dict[str, pl.DataType]:
+    return {name: _POLARS_TYPES[sql_type] for name, sql_type in columns.items()}
+
+
+class transaction:  # noqa: N801 - used as a context manager, reads like a keyword
+    """BEGIN … COMMIT, or ROLLBACK on any error."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection):
+        self.conn = conn
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.conn.execute("BEGIN TRANSACTION")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _write_batch(
+    conn: duckdb.DuckDBPyConnection,
+    feed: str,
+    batch: ParsedBatch,
+    replaced: set[str],
+    run_id: str | None,
+) -> None:
+    ledger = _ledger_frame(batch.outcomes, dt.datetime.now(), run_id)
+    with transaction(conn):
+        if replaced:
+            names = sorted(replaced)
+            for table in (f"raw.{feed}", "raw.set_aside", "raw.ingest_ledger"):
+                conn.execute(f"DELETE FROM {table} WHERE list_contains(?, source_file)", [names])
+        for table, frame in (
+            (f"raw.{feed}", batch.loaded),
+            ("raw.set_aside", batch.set_aside),
+            ("raw.ingest_ledger", ledger),
+        ):
+            if frame.height:
+                conn.register("batch_frame", frame.to_arrow())
+                conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch_frame")
+                conn.unregister("batch_frame")
+
+
+def ingest_feed(
+    conn: duckdb.DuckDBPyConnection,
+    landing: Path,
+    feed: str,
+    pseudonymiser: Pseudonymiser,
+    encodings: dict[str, str],
+    batch_files: int = DEFAULT_BATCH_FILES,
+    progress: Progress | None = None,
+    run_id: str | None = None,
+) -> IngestSummary:
+    """Load every new or changed file of one feed; report what happened."""
+    started = time.perf_counter()
+    summary = IngestSummary(feed=feed)
+    files, misplaced = discover(landing, feeds=(feed,))
+    summary.files_seen = len(files)
+    summary.notes.extend(f"{path}: {reason}" for path, reason in misplaced)
+    todo, replaced = _changed_files(files, _ledger_signatures(conn, feed))
+    summary.files_skipped = len(files) - len(todo)
+    done = 0
+    for batch_files_ in _batches(todo, batch_files):
+        batch = parse_batch(feed, batch_files_, encodings, pseudonymiser)
+        batch_replaced = replaced.intersection(f.relpath for f in batch_files_)
+        _write_batch(conn, feed, batch, batch_replaced, run_id)
+        summary.batches += 1
+        summary.files_replaced += len(batch_replaced)
+        for outcome in batch.outcomes:
+            if outcome.status == "rejected":
+                summary.files_rejected += 1
+                summary.notes.append(f"{outcome.file.relpath}: rejected: {outcome.error}")
+            else:
+                summary.files_loaded += 1
+            summary.rows_in += outcome.rows_in or 0
+            summary.rows_loaded += outcome.rows_loaded
+            summary.rows_set_aside += outcome.rows_set_aside
+        done += len(batch_files_)
+        summary.seconds = time.perf_counter() - started
+        if progress:
+            progress(done, len(todo), summary)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def unit_encodings(units: pl.DataFrame) -> dict[str, str]:
+    """unit_code -> declared CSV encoding (the latest registry row for a reused code wins)."""
+    ordered = units.sort("valid_from")
+    return dict(zip(ordered["unit_code"], ordered["csv_encoding"], strict=True))

@@ -1,0 +1,74 @@
+"""Write-audit-publish: copy the marts into a fresh file, then atomically replace par.duckdb.
+
+Analysts hold read-only connections to the published file while the pipeline runs. DuckDB
+allows one writer or many readers per file, so the pipeline never opens the published file
+for writing: it builds a new file next to it and `os.replace`s it over the old one. A reader
+sees the old file or the new one, never a half-written state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+# Storage format that DuckDB 1.x clients (bundled in many BI tools and SQL IDEs) can read;
+# DuckDB 2.0's default format cannot be opened by them.
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
+
+PUBLISHED_SCHEMA = "marts"
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    tables: dict[str, int]  # table -> rows
+    published_at: dt.datetime
+
+
+def publish(build_db: Path, published_db: Path, run_id: str | None = None) -> Publication:
+    """Copy every table of the build file's marts schema into a new file and swap it in."""
+    staging = published_db.with_name(published_db.name + ".tmp")
+    staging.unlink(missing_ok=True)
+    published_at = dt.datetime.now().replace(microsecond=0)
+    tables: dict[str, int] = {}
+    conn = duckdb.connect()  # in memory: the build file is attached read-only beside the new one
+    try:
+        conn.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
+        conn.execute(f"ATTACH '{staging}' AS pub (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_catalog = 'build' AND table_schema = ? "
+                "ORDER BY table_name",
+                [PUBLISHED_SCHEMA],
+            ).fetchall()
+        ]
+        if "indicator_values" not in names:
+            raise RuntimeError(
+                f"{build_db}: schema {PUBLISHED_SCHEMA} has no indicator_values; "
+                "run dbt before publishing"
+            )
+        for name in names:
+            conn.execute(
+                f'CREATE TABLE pub.main."{name}" AS SELECT * FROM build.{PUBLISHED_SCHEMA}."{name}"'
+            )
+            tables[name] = conn.execute(f'SELECT count(*) FROM pub.main."{name}"').fetchone()[0]
+        conn.execute(
+            "CREATE TABLE pub.main.publication AS "
+            "SELECT ?::TIMESTAMP AS published_at, ?::VARCHAR AS run_id",
+            [published_at, run_id],
+        )
+        conn.execute("DETACH pub")
+        conn.execute("DETACH build")
+    except BaseException:
+        conn.close()
+        staging.unlink(missing_ok=True)  # a half-built file must not linger or be published
+        raise
+    conn.close()
+    os.replace(staging, published_db)
+    return Publication(path=published_db, tables=tables, published_at=published_at)

@@ -1,0 +1,68 @@
+"""Run the real pipeline (real Dagster run, real dbt, real DuckDB) on a landing folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from tests.integration.small_landing import write_small_landing
+
+
+@dataclass
+class PipelineRun:
+    landing: Path
+    warehouse: Path
+    result: dg.ExecuteInProcessResult
+
+    @property
+    def published(self) -> Path:
+        return self.warehouse / "par.duckdb"
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        conn = duckdb.connect(str(self.published), read_only=True)
+        try:
+            return conn.execute(sql, params or []).fetchall()
+        finally:
+            conn.close()
+
+    def build_query(self, sql: str, params: list | None = None) -> list[tuple]:
+        conn = duckdb.connect(str(self.warehouse / "build.duckdb"), read_only=True)
+        try:
+            return conn.execute(sql, params or []).fetchall()
+        finally:
+            conn.close()
+
+
+def run_full_build(instance: dg.DagsterInstance, raise_on_error: bool = True):
+    from pipelines.definitions import defs
+    from pipelines.defs.jobs import FULL_BUILD_JOB
+
+    job = defs.resolve_job_def(FULL_BUILD_JOB)
+    return job.execute_in_process(instance=instance, raise_on_error=raise_on_error)
+
+
+@pytest.fixture(scope="session")
+def dagster_instance() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as instance:
+        yield instance
+
+
+def point_pipeline_at(mp: pytest.MonkeyPatch, landing: Path, warehouse: Path) -> None:
+    mp.setenv("PAR_LANDING_DIR", str(landing))
+    mp.setenv("PAR_WAREHOUSE_DIR", str(warehouse))
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory, dagster_instance) -> Iterator[PipelineRun]:
+    root = tmp_path_factory.mktemp("small")
+    landing = write_small_landing(root / "landing")
+    warehouse = root / "warehouse"
+    with pytest.MonkeyPatch.context() as mp:
+        point_pipeline_at(mp, landing, warehouse)
+        result = run_full_build(dagster_instance)
+        yield PipelineRun(landing=landing, warehouse=warehouse, result=result)

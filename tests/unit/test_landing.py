@@ -1,0 +1,140 @@
+from datetime import date
+
+import polars as pl
+import pytest
+
+from pipelines.lib.landing import LandingFile, UnitsRegistryError, discover, read_units
+
+UNITS_HEADER = "unit_code,unit_name,unit_level,parent_code,valid_from,valid_to,csv_encoding\n"
+
+
+def touch(root, relpath):
+    path = root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"")
+    return path
+
+
+def test_discover_finds_files_and_reports_misplaced(tmp_path):
+    for rel in [
+        "930/reports/2023-01-10.csv",
+        "31321/dossiers/2023-01-06_fix.csv",
+        "31321/dossiers/2023-01-06.jsonl",
+        "31321/dossiers/2023-01-05.XLSX",
+        "31321/dossiers/2023-01-06.txt",  # unknown extension
+        "31321/dossiers/2023-02-30.csv",  # no such day
+        "31321/dossiers/report.csv",  # name is not a date
+        "31321/letters/2023-01-06.csv",  # unknown feed
+        "31321/notes.csv",  # no feed folder
+        "stray.csv",  # at the top
+        "31321/dossiers/.~lock.2023-01-06.csv#",  # hidden: ignored
+        ".cache/x",  # hidden folder: ignored
+        "units.csv",  # the registry: not a delivery
+    ]:
+        touch(tmp_path, rel)
+    (tmp_path / "31321" / "dossiers" / "old").mkdir()
+
+    files, misplaced = discover(tmp_path)
+
+    assert [f.relpath for f in files] == [
+        # sorted by (feed, unit, export_date, relpath)
+        "31321/dossiers/2023-01-05.XLSX",
+        "31321/dossiers/2023-01-06.jsonl",
+        "31321/dossiers/2023-01-06_fix.csv",
+        "930/reports/2023-01-10.csv",
+    ]
+    assert files[2] == LandingFile(
+        path=tmp_path / "31321/dossiers/2023-01-06_fix.csv",
+        relpath="31321/dossiers/2023-01-06_fix.csv",
+        unit_code="31321",
+        feed="dossiers",
+        export_date=date(2023, 1, 6),
+        suffix="fix",
+        file_format="csv",
+    )
+    assert files[0].file_format == "xlsx" and files[0].suffix is None
+    reasons = dict(misplaced)
+    assert set(reasons) == {
+        "31321/dossiers/2023-01-06.txt",
+        "31321/dossiers/2023-02-30.csv",
+        "31321/dossiers/report.csv",
+        "31321/letters/2023-01-06.csv",
+        "31321/notes.csv",
+        "31321/dossiers/old/",
+        "stray.csv",
+    }
+    assert "unknown extension .txt" in reasons["31321/dossiers/2023-01-06.txt"]
+    assert "bad date" in reasons["31321/dossiers/2023-02-30.csv"]
+    assert "unknown feed" in reasons["31321/letters/2023-01-06.csv"]
+
+
+def test_discover_many_files_quickly(tmp_path):
+    import time
+
+    for day in range(1, 29):
+        for unit in range(20):
+            touch(tmp_path, f"{31300 + unit}/dossiers/2023-02-{day:02d}.csv")
+    start = time.perf_counter()
+    files, misplaced = discover(tmp_path)
+    assert len(files) == 560 and not misplaced
+    assert time.perf_counter() - start < 1.0
+
+
+def write_units(tmp_path, body: str, bom: bool = False):
+    data = (UNITS_HEADER + body).encode("utf-8")
+    (tmp_path / "units.csv").write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+
+
+def test_read_units(tmp_path):
+    write_units(
+        tmp_path,
+        "930,Thành phố Vị Thanh,city,,2010-01-01,,utf-8\n"
+        "31321,Phường I,ward,930,2010-01-01,2025-06-30,CP1258\n",
+        bom=True,
+    )
+    units = read_units(tmp_path)
+    assert units.schema == pl.Schema(
+        {
+            "unit_code": pl.Utf8,
+            "unit_name": pl.Utf8,
+            "unit_level": pl.Utf8,
+            "parent_code": pl.Utf8,
+            "valid_from": pl.Date,
+            "valid_to": pl.Date,
+            "csv_encoding": pl.Utf8,
+        }
+    )
+    assert units.rows() == [
+        ("930", "Thành phố Vị Thanh", "city", None, date(2010, 1, 1), None, "utf-8"),
+        ("31321", "Phường I", "ward", "930", date(2010, 1, 1), date(2025, 6, 30), "cp1258"),
+    ]
+
+
+def test_read_units_header_is_case_and_space_insensitive_and_nfc(tmp_path):
+    header = " Unit_Code ,UNIT_NAME,unit_level,parent_code,valid_from,valid_to,csv_encoding\n"
+    nfd_name = "Phu\u031bo\u031b\u0300ng I"  # 'Phường I' decomposed
+    (tmp_path / "units.csv").write_text(header + f"31321,{nfd_name},ward,930,2010-01-01,,utf-8\n")
+    assert read_units(tmp_path)["unit_name"].to_list() == ["Phường I"]
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("930,X,city,,2010-13-01,,utf-8", "row 3: valid_from '2010-13-01' is not an ISO date"),
+        ("930,X,province,,2010-01-01,,utf-8", "row 3: unknown unit_level 'province'"),
+        ("930,X,city,,2010-01-01,,latin1", "row 3: unknown csv_encoding 'latin1'"),
+        ("930,X,city,,2010-01-01,someday,utf-8", "row 3: valid_to 'someday'"),
+    ],
+)
+def test_read_units_rejects_bad_rows_naming_file_and_row(tmp_path, row, message):
+    write_units(tmp_path, "31321,Phường I,ward,930,2010-01-01,,utf-8\n" + row + "\n")
+    with pytest.raises(UnitsRegistryError, match=message) as caught:
+        read_units(tmp_path)
+    assert str(tmp_path / "units.csv") in str(caught.value)
+
+
+def test_read_units_missing_column(tmp_path):
+    (tmp_path / "units.csv").write_text("unit_code,unit_name,unit_level\n930,X,city\n")
+    with pytest.raises(UnitsRegistryError, match="row 1: missing column 'parent_code'"):
+        read_units(tmp_path)
+    assert issubclass(UnitsRegistryError, ValueError)
