@@ -3,10 +3,10 @@
 The manifest is prepared at build/test time (`make manifest`), never at import.
 """
 
-from __future__ import annotations
-
 import os
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -63,4 +63,11 @@ def par_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build"], context=context).stream()
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR))
+# The dbt installed beside this Python, whether or not the venv's bin is on PATH.
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+
+dbt_resource = DbtCliResource(
+    project_dir=dbt_project,
+    profiles_dir=str(DBT_PROJECT_DIR),
+    dbt_executable=str(DBT_EXECUTABLE),
+)

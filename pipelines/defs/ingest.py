@@ -1,13 +1,14 @@
 """Ingest assets: the units registry and one asset per feed, each loading new landing files
 into the raw layer of the build file, plus the ingest ledger they all write to."""
 
-from __future__ import annotations
+from typing import Any
 
 import dagster as dg
 
 from pipelines.lib import schema
 from pipelines.lib.calendar import vietnam_holidays, years_around
 from pipelines.lib.config import paths
+from pipelines.lib.landing import discover
 from pipelines.lib.loader import (
     IngestSummary,
     connect_build,
@@ -45,8 +46,15 @@ def raw_units(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     finally:
         conn.close()
     context.log.info("units registry: %d rows from %s", units.height, where.units_csv)
+    _files, misplaced = discover(where.landing)
+    for relpath, reason in misplaced:
+        context.log.warning("misplaced landing file %s: %s", relpath, reason)
     return dg.MaterializeResult(
         metadata={
+            "misplaced_files": len(misplaced),
+            "misplaced": dg.MetadataValue.md(
+                "\n".join(f"- {path}: {reason}" for path, reason in misplaced[:50]) or "none"
+            ),
             "dagster/row_count": units.height,
             "source": dg.MetadataValue.path(str(where.units_csv)),
             "units": dg.MetadataValue.md(
@@ -56,8 +64,8 @@ def raw_units(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     )
 
 
-def _summary_metadata(summary: IngestSummary) -> dict[str, dg.RawMetadataValue]:
-    metadata: dict[str, dg.RawMetadataValue] = {
+def _summary_metadata(summary: IngestSummary) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
         "files_seen": summary.files_seen,
         "files_skipped_unchanged": summary.files_skipped,
         "files_loaded": summary.files_loaded,
@@ -82,8 +90,8 @@ def _summary_metadata(summary: IngestSummary) -> dict[str, dg.RawMetadataValue]:
 
 def build_feed_asset(feed: str) -> dg.AssetsDefinition:
     @dg.asset(
-        key=feed_key(feed),
-        name=f"raw_{feed}",
+        key_prefix="raw",
+        name=feed,
         deps=[RAW_UNITS],
         group_name="ingest",
         pool=BUILD_FILE_POOL,
@@ -97,7 +105,7 @@ def build_feed_asset(feed: str) -> dg.AssetsDefinition:
         pseudonymiser = Pseudonymiser(load_or_create_key(where.secret_key))
         conn = connect_build(where.build_db)
         try:
-            units = conn.execute("SELECT unit_code, csv_encoding, valid_from FROM raw.units").pl()
+            units = conn.sql("SELECT unit_code, csv_encoding, valid_from FROM raw.units").pl()
             encodings = dict(
                 zip(*units.sort("valid_from").select("unit_code", "csv_encoding"), strict=True)
             )
@@ -147,7 +155,7 @@ FEED_ASSETS = [build_feed_asset(feed) for feed in schema.FEEDS]
 def ingest_ledger(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     conn = connect_build(paths().build_db)
     try:
-        by_feed = conn.execute(
+        by_feed = conn.sql(
             """
             SELECT feed, count(*) AS files,
                    count(*) FILTER (WHERE status = 'rejected') AS files_rejected,
@@ -190,10 +198,7 @@ def public_holidays(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         ).fetchone()
         days = vietnam_holidays(years_around(first, last))
         with transaction(conn):
-            conn.execute(
-                "CREATE OR REPLACE TABLE raw.public_holidays "
-                "(holiday_date DATE, holiday_name VARCHAR)"
-            )
+            conn.execute("DELETE FROM raw.public_holidays")
             conn.register("holidays_frame", days.to_arrow())
             conn.execute("INSERT INTO raw.public_holidays SELECT * FROM holidays_frame")
             conn.unregister("holidays_frame")

@@ -1,7 +1,5 @@
 """Jobs: the whole warehouse, from landing files to the published file."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 FULL_BUILD_JOB = "par_full_build"

@@ -4,7 +4,7 @@ Blocking: if a file's rows do not add up, some row was lost or doubled, and no i
 computed from the raw layer can be trusted.
 """
 
-from __future__ import annotations
+from typing import Any
 
 import dagster as dg
 
@@ -49,11 +49,11 @@ def _unbalanced_files_sql() -> str:
 def every_row_accounted_for() -> dg.AssetCheckResult:
     conn = connect_build(paths().build_db)
     try:
-        unbalanced = conn.execute(_unbalanced_files_sql()).pl()
+        unbalanced = conn.sql(_unbalanced_files_sql()).pl()
         files = conn.execute("SELECT count(*) FROM raw.ingest_ledger").fetchone()[0]
     finally:
         conn.close()
-    metadata: dict[str, dg.RawMetadataValue] = {
+    metadata: dict[str, Any] = {
         "files_checked": files,
         "files_unbalanced": unbalanced.height,
     }

@@ -1,8 +1,6 @@
 """The publish asset: the last step, run only when everything upstream (ingest, dbt models
 and their blocking tests) succeeded."""
 
-from __future__ import annotations
-
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 

@@ -4,7 +4,7 @@ Non-blocking (severity WARN): a row that loaded but looks wrong is flagged with 
 row so an operator can chase the unit; it is not dropped and does not stop publication.
 """
 
-from __future__ import annotations
+from typing import Any
 
 import dagster as dg
 
@@ -52,7 +52,7 @@ _ROWS_SQL = {
     """,
     "reports": """
         SELECT r.*, 0 AS zero,
-               r.indicator_code IN (SELECT code FROM read_csv($catalogue, header = true))
+               r.indicator_code IN (SELECT indicator_code FROM read_csv($catalogue, header = true))
                    AS indicator_in_catalogue
         FROM raw.reports AS r JOIN raw.ingest_ledger AS l USING (source_file)
         WHERE l.run_id = $run_id
@@ -86,7 +86,7 @@ def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
 
         conn = connect_build(paths().build_db)
         try:
-            params = {"run_id": context.run_id}
+            params = {"run_id": context.run.run_id}
             if feed == "reports":
                 params["catalogue"] = str(INDICATOR_CATALOGUE_SEED)
             frame = conn.execute(_ROWS_SQL[feed], params).df()
@@ -96,7 +96,7 @@ def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
             return dg.AssetCheckResult(passed=True, metadata={"rows_validated": 0})
         outcomes = validate_rows(feed, frame)
         failed = [o for o in outcomes if not o.success]
-        metadata: dict[str, dg.RawMetadataValue] = {
+        metadata: dict[str, Any] = {
             "rows_validated": len(frame),
             "expectations": len(outcomes),
             "expectations_failed": len(failed),

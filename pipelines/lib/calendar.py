@@ -11,8 +11,6 @@ import datetime as dt
 import holidays
 import polars as pl
 
-HOLIDAY_COLUMNS = {"holiday_date": "DATE", "holiday_name": "VARCHAR"}
-
 
 def vietnam_holidays(years: range | list[int]) -> pl.DataFrame:
     """One row per public holiday (and observed day off) in the given years."""

@@ -85,6 +85,8 @@ def discover(
                 if not feed_dir.is_dir():
                     misplaced.append((rel_feed, "not in a <unit_code>/<feed>/ folder"))
                     continue
+                if feed_dir.name in FEEDS and feed_dir.name not in feeds:
+                    continue  # another feed's files: not asked for, not misplaced
                 with os.scandir(feed_dir.path) as feed_entries:
                     entries = _visible(feed_entries)
                 for entry in entries:

@@ -45,6 +45,10 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS raw.set_aside ({_column_list(schema.SET_ASIDE_COLUMNS)})"
     )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS raw.public_holidays "
+        f"({_column_list(schema.PUBLIC_HOLIDAYS_COLUMNS)})"
+    )
 
 
 def connect_build(build_db: Path) -> duckdb.DuckDBPyConnection:
@@ -216,9 +220,9 @@ def ingest_feed(
     """Load every new or changed file of one feed; report what happened."""
     started = time.perf_counter()
     summary = IngestSummary(feed=feed)
-    files, misplaced = discover(landing, feeds=(feed,))
+    # Misplaced files are reported once, by the units asset, not by every feed.
+    files, _misplaced = discover(landing, feeds=(feed,))
     summary.files_seen = len(files)
-    summary.notes.extend(f"{path}: {reason}" for path, reason in misplaced)
     todo, replaced = _changed_files(files, _ledger_signatures(conn, feed))
     summary.files_skipped = len(files) - len(todo)
     done = 0

@@ -126,6 +126,13 @@ SET_ASIDE_COLUMNS: dict[str, str] = {
 }
 
 
+# Vietnam's public holidays, written by the ingest from the `holidays` package.
+PUBLIC_HOLIDAYS_COLUMNS: dict[str, str] = {
+    "holiday_date": "DATE",
+    "holiday_name": "VARCHAR",
+}
+
+
 def feed_table_columns(feed: str) -> dict[str, str]:
     """All columns of raw.<feed>, provenance first."""
     return {**PROVENANCE_COLUMNS, **FEED_COLUMNS[feed]}

@@ -10,8 +10,9 @@ Everything happens in January and February 2022.
 from __future__ import annotations
 
 import json
-import unicodedata
 from pathlib import Path
+
+from pipelines.simulator.dialects import windows_1258_form
 
 UNITS_CSV = """unit_code,unit_name,unit_level,parent_code,valid_from,valid_to,csv_encoding
 900,Thành phố Thử Nghiệm,city,,2010-01-01,,utf-8
@@ -370,7 +371,8 @@ WARD_A_REPORTS_CSV = """Kỳ báo cáo,Mã chỉ tiêu,Phạm vi,Tử số,Mẫu
 
 
 def _write_cp1258(path: Path, text: str) -> None:
-    path.write_bytes(unicodedata.normalize("NFD", text).encode("cp1258"))
+    # Precomposed base letters with combining tone marks, as Windows writes cp1258.
+    path.write_bytes(windows_1258_form(text).encode("cp1258"))
 
 
 def write_small_landing(landing: Path) -> Path:

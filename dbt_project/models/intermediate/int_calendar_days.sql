@@ -1,0 +1,45 @@
+-- Every day of every calendar year from the earliest to the latest event in the data:
+-- dossier received and finished dates, document dates and procedure snapshot dates.
+-- Whole years, so every year has all its months and quarters.
+
+with
+
+event_dates as (
+
+    select cast(received_at as date) as event_date from {{ ref('stg_ward_exports__dossiers') }}
+    union all
+    select cast(finished_at as date) as event_date from {{ ref('stg_ward_exports__dossiers') }}
+    union all
+    select document_date as event_date from {{ ref('stg_ward_exports__documents') }}
+    union all
+    select export_date as event_date from {{ ref('stg_ward_exports__procedures') }}
+
+),
+
+bounds as (
+
+    select
+        {{ date_from_parts('extract(year from min(event_date))', 1, 1) }} as calendar_start,
+        {{ date_from_parts('extract(year from max(event_date))', 12, 31) }} as calendar_end
+
+    from event_dates
+
+),
+
+days as (
+
+    {{ date_series('bounds', 'calendar_start', 'calendar_end') }}
+
+)
+
+select
+    date_day,
+    cast(extract(year from date_day) as integer) as calendar_year,
+    cast(extract(quarter from date_day) as integer) as calendar_quarter,
+    cast(extract(month from date_day) as integer) as calendar_month,
+    cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start,
+    cast({{ dbt.date_trunc('quarter', 'date_day') }} as date) as quarter_start,
+    cast({{ dbt.date_trunc('year', 'date_day') }} as date) as year_start,
+    {{ iso_weekday('date_day') }} as iso_weekday
+
+from days

@@ -1,0 +1,44 @@
+-- All indicator figures for each unit's own desk or register (scope self), sparse: a
+-- combination with nothing to count is absent here and becomes a zero row in
+-- indicator_values.
+
+with
+
+procedures as (
+
+    select * from {{ ref('int_procedure_indicators') }}
+
+),
+
+dossiers as (
+
+    select * from {{ ref('int_dossier_indicators') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('int_document_indicators') }}
+
+),
+
+unioned as (
+
+    select * from procedures
+    union all
+    select * from dossiers
+    union all
+    select * from documents
+
+)
+
+select
+    unit_code,
+    period_type,
+    period_start,
+    period_end,
+    indicator_code,
+    numerator,
+    denominator
+
+from unioned

@@ -1,0 +1,59 @@
+-- For each unit and period: the unit itself and every unit under it, following
+-- parent_code recursively among the units that exist in that period.
+
+with recursive
+
+unit_periods as (
+
+    select
+        unit_code,
+        parent_code,
+        period_type,
+        period_start,
+        period_end
+
+    from {{ ref('int_unit_periods') }}
+
+),
+
+area_members as (
+
+    select
+        unit_code as area_unit_code,
+        unit_code as member_unit_code,
+        period_type,
+        period_start,
+        period_end,
+        0 as tree_depth
+
+    from unit_periods
+
+    union all
+
+    select
+        area_members.area_unit_code,
+        children.unit_code as member_unit_code,
+        area_members.period_type,
+        area_members.period_start,
+        area_members.period_end,
+        area_members.tree_depth + 1 as tree_depth
+
+    from area_members
+    inner join unit_periods as children
+        on
+            area_members.member_unit_code = children.parent_code
+            and area_members.period_type = children.period_type
+            and area_members.period_start = children.period_start
+    -- guards against a cycle in a bad registry; real trees are 2 or 3 levels deep
+    where area_members.tree_depth < 10
+
+)
+
+select distinct
+    area_unit_code,
+    member_unit_code,
+    period_type,
+    period_start,
+    period_end
+
+from area_members

@@ -1,0 +1,163 @@
+-- The analysts' table (contract: indicators.md). Dense: every unit that exists in a
+-- period gets a row for both scopes and every catalogue code, zeros included. An area
+-- row sums the self numerators and denominators of the unit and all units under it,
+-- and its rate is recomputed from those sums.
+
+with
+
+catalog as (
+
+    select
+        indicator_code,
+        kind,
+        direction
+
+    from {{ ref('indicator_catalog_seed') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('indicator_targets') }}
+
+),
+
+unit_periods as (
+
+    select * from {{ ref('int_unit_periods') }}
+
+),
+
+unit_area as (
+
+    select * from {{ ref('int_unit_area') }}
+
+),
+
+self_figures as (
+
+    select * from {{ ref('int_indicator_values_self') }}
+
+),
+
+self_dense as (
+
+    select
+        unit_periods.unit_code,
+        unit_periods.period_type,
+        unit_periods.period_start,
+        unit_periods.period_end,
+        catalog.indicator_code,
+        coalesce(self_figures.numerator, 0) as numerator,
+        case
+            when catalog.kind = 'rate' then coalesce(self_figures.denominator, 0)
+        end as denominator
+
+    from unit_periods
+    cross join catalog
+    left join self_figures
+        on
+            unit_periods.unit_code = self_figures.unit_code
+            and unit_periods.period_type = self_figures.period_type
+            and unit_periods.period_start = self_figures.period_start
+            and catalog.indicator_code = self_figures.indicator_code
+
+),
+
+area_sums as (
+
+    select
+        unit_area.area_unit_code as unit_code,
+        unit_area.period_type,
+        unit_area.period_start,
+        unit_area.period_end,
+        self_dense.indicator_code,
+        sum(self_dense.numerator) as numerator,
+        sum(self_dense.denominator) as denominator
+
+    from unit_area
+    inner join self_dense
+        on
+            unit_area.member_unit_code = self_dense.unit_code
+            and unit_area.period_type = self_dense.period_type
+            and unit_area.period_start = self_dense.period_start
+    group by
+        unit_area.area_unit_code,
+        unit_area.period_type,
+        unit_area.period_start,
+        unit_area.period_end,
+        self_dense.indicator_code
+
+),
+
+scoped as (
+
+    select
+        'self' as scope,
+        *
+    from self_dense
+
+    union all
+
+    select
+        'area' as scope,
+        *
+    from area_sums
+
+),
+
+valued as (
+
+    select
+        scoped.unit_code,
+        unit_periods.unit_name,
+        scoped.scope,
+        scoped.period_type,
+        scoped.period_start,
+        scoped.period_end,
+        scoped.indicator_code,
+        catalog.direction,
+        cast(scoped.numerator as bigint) as numerator,
+        cast(scoped.denominator as bigint) as denominator,
+        case
+            when catalog.kind = 'count' then cast(scoped.numerator as decimal(9, 2))
+            else {{ rate_percent('scoped.numerator', 'scoped.denominator') }}
+        end as indicator_value,
+        cast(targets.target as decimal(9, 2)) as target
+
+    from scoped
+    inner join unit_periods
+        on
+            scoped.unit_code = unit_periods.unit_code
+            and scoped.period_type = unit_periods.period_type
+            and scoped.period_start = unit_periods.period_start
+    inner join catalog
+        on scoped.indicator_code = catalog.indicator_code
+    left join targets
+        on
+            scoped.indicator_code = targets.indicator_code
+            and scoped.scope = targets.scope
+            and scoped.period_end >= targets.valid_from
+            and (targets.valid_to is null or scoped.period_end <= targets.valid_to)
+
+)
+
+select
+    cast(unit_code as varchar) as unit_code,
+    cast(unit_name as varchar) as unit_name,
+    cast(scope as varchar) as scope,
+    cast(period_type as varchar) as period_type,
+    cast(period_start as date) as period_start,
+    cast(period_end as date) as period_end,
+    cast(indicator_code as varchar) as indicator_code,
+    numerator,
+    denominator,
+    indicator_value as value,
+    target,
+    case
+        when target is null or indicator_value is null then null
+        when direction = 'higher' then indicator_value >= target
+        when direction = 'lower' then indicator_value <= target
+    end as meets_target
+
+from valued

@@ -1,0 +1,65 @@
+-- What each unit delivered per feed and what became of it, for operators.
+
+with
+
+ledger as (
+
+    select * from {{ ref('stg_ward_exports__ingest_ledger') }}
+
+),
+
+set_aside as (
+
+    select * from {{ ref('stg_ward_exports__set_aside') }}
+
+),
+
+files as (
+
+    select
+        unit_code,
+        feed,
+        count(*) as files,
+        sum(case when is_rejected then 1 else 0 end) as rejected_files,
+        coalesce(sum(rows_in), 0) as rows_in,
+        coalesce(sum(rows_loaded), 0) as rows_loaded,
+        coalesce(sum(rows_set_aside), 0) as rows_set_aside,
+        min(export_date) as first_export_date,
+        max(export_date) as last_export_date,
+        max(loaded_at) as last_loaded_at
+
+    from ledger
+    group by unit_code, feed
+
+),
+
+listed as (
+
+    select
+        unit_code,
+        feed,
+        sum(case when source_row is not null then 1 else 0 end) as set_aside_rows_listed
+
+    from set_aside
+    group by unit_code, feed
+
+)
+
+select
+    files.unit_code,
+    files.feed,
+    files.files,
+    files.rejected_files,
+    files.rows_in,
+    files.rows_loaded,
+    files.rows_set_aside,
+    coalesce(listed.set_aside_rows_listed, 0) as set_aside_rows_listed,
+    files.first_export_date,
+    files.last_export_date,
+    files.last_loaded_at
+
+from files
+left join listed
+    on
+        files.unit_code is not distinct from listed.unit_code
+        and files.feed is not distinct from listed.feed

@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'set_aside') }}
+
+),
+
+renamed as (
+
+    select
+        source_file,
+        source_row,
+        unit_code,
+        feed,
+        export_date,
+        reason,
+        record
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,124 @@
+"""Writes realistic ward and city exports to the ward-exports contract.
+
+    python -m pipelines.simulator --scenario soc-trang-2021 --out warehouse/landing
+
+`write_scenario` is the same from Python. Output is a pure function of (scenario, seed):
+every random draw comes from a `random.Random` seeded per unit and feed, and nothing reads
+the clock, so the same seed gives byte-identical files, however many worker processes
+write them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from pipelines.simulator.catalogue import build_catalogue, write_procedures
+from pipelines.simulator.documents import write_documents
+from pipelines.simulator.dossiers import write_dossiers
+from pipelines.simulator.reports import write_reports
+from pipelines.simulator.scenarios import SCENARIOS, get_scenario
+from pipelines.simulator.truth import Truth
+from pipelines.simulator.workdays import WorkCalendar
+from pipelines.simulator.writers import LandingWriter, write_units_csv
+
+__all__ = ["SCENARIOS", "LandingNotEmptyError", "write_scenario"]
+
+
+class LandingNotEmptyError(FileExistsError):
+    pass
+
+
+def _rng(seed: int, *parts: str) -> random.Random:
+    # a string seed is hashed with SHA-512 by `random`: stable across runs and processes
+    return random.Random(":".join((str(seed), *parts)))
+
+
+def _write_unit(name: str, seed: int, out: str, unit_code: str):
+    """Everything one unit delivers except its reports (which need every unit's truth).
+
+    Runs in a worker process; returns what it wrote and its share of the ground truth.
+    """
+    scenario = get_scenario(name)
+    unit = scenario.unit(unit_code)
+    cal = WorkCalendar(scenario.year, scenario.holidays)
+    truth = Truth(scenario)
+    writer = LandingWriter(Path(out))
+    # rebuilt per process from the same seed: identical for every unit of the level
+    catalogue = build_catalogue(
+        scenario.catalogues[unit.level], scenario.year, cal, _rng(seed, "catalogue", unit.level)
+    )
+    write_procedures(unit, catalogue, scenario.year, writer, truth)
+    write_dossiers(scenario, unit, catalogue, cal, _rng(seed, "dossiers", unit.code), writer, truth)
+    write_documents(scenario, unit, cal, _rng(seed, "documents", unit.code), writer, truth)
+    return writer.files, writer.rows, truth.flows, truth.stocks
+
+
+def write_scenario(
+    name: str,
+    out: Path,
+    seed: int = 2021,
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    units: list[str] | None = None,
+) -> dict:
+    """Write scenario `name` into the landing folder `out` and return a summary with the
+    files and rows written and the ground truth (every indicator figure, every unit).
+
+    Refuses a non-empty `out` unless `force` (files of the same name are overwritten,
+    others left alone). `workers` processes write units in parallel (default: CPUs).
+    `units` limits the run to those unit codes: their files are the same bytes as in a full
+    run, but reports (which need every unit) are not written and the truth is partial.
+    """
+    scenario = get_scenario(name)
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not force:
+        raise LandingNotEmptyError(f"{out} is not empty; pass --force to write into it anyway")
+    out.mkdir(parents=True, exist_ok=True)
+    write_units_csv(out, scenario.units)
+
+    chosen = scenario.units if units is None else [scenario.unit(code) for code in units]
+    # biggest desks first, so that the pool ends evenly
+    codes = [u.code for u in sorted(chosen, key=lambda u: -u.dossiers_finished)]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(codes)))
+    if workers == 1:
+        results = [_write_unit(name, seed, str(out), code) for code in codes]
+    else:
+        # spawn, not fork: the caller may be a threaded process (pytest, Dagster)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            jobs = [pool.submit(_write_unit, name, seed, str(out), code) for code in codes]
+            results = [job.result() for job in jobs]
+
+    truth = Truth(scenario)
+    files: Counter[tuple[str, str]] = Counter()
+    rows: Counter[str] = Counter()
+    for unit_files, unit_rows, flows, stocks in results:
+        files.update(unit_files)
+        rows.update(unit_rows)
+        truth.flows.update(flows)
+        truth.stocks.update(stocks)
+
+    if units is None:
+        writer = LandingWriter(out)
+        write_reports(scenario, truth, writer)
+        files.update(writer.files)
+        rows.update(writer.rows)
+
+    by_feed: dict[str, dict[str, int]] = {}
+    for (feed, fmt), n in sorted(files.items()):
+        by_feed.setdefault(feed, {})[fmt] = n
+    return {
+        "scenario": name,
+        "seed": seed,
+        "out": str(out),
+        "units": len(scenario.units),
+        "files": by_feed,
+        "rows": dict(sorted(rows.items())),
+        "truth": truth.as_dict(),
+    }

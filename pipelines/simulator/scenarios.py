@@ -1,0 +1,323 @@
+"""The scenarios the simulator can write, as data.
+
+`soc-trang-2021`: Thành phố Sóc Trăng (941) and its ten wards, the whole of 2021, daily
+files, all four feeds. Its city figures are the seed figures of the indicator contract
+(258 procedures, 10,122 dossiers finished with 5 late, 5,816 documents of which 4,819
+electronic across the area). A later `province` preset adds another entry built from the
+same specs with more units and larger volumes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipelines.simulator.specs import (
+    CatalogueSpec,
+    DocumentShares,
+    DossierShares,
+    ReportSpec,
+    Scenario,
+    UnitSpec,
+)
+
+# Public-sector days off in 2021: New Year, Tết Tân Sửu (10-16 Feb), Hùng Kings (21 Apr),
+# 30 Apr + 1 May (Saturday, made up on Monday 3 May), National Day (2-3 Sep).
+HOLIDAYS_2021 = frozenset(
+    [date(2021, 1, 1)]
+    + [date(2021, 2, d) for d in range(10, 17)]
+    + [date(2021, 4, 21), date(2021, 4, 30), date(2021, 5, 3)]
+    + [date(2021, 9, 2), date(2021, 9, 3)]
+)
+
+# Desk activity by month: the rush before Tết, Tết itself, and the Directive 16 lockdown
+# in the Mekong Delta from 19 July to mid September 2021.
+MONTH_WEIGHTS_2021 = (1.15, 0.7, 1.05, 1.0, 0.95, 1.0, 0.8, 0.55, 0.7, 1.0, 1.05, 1.1)
+
+CITY = "941"
+
+_CSV = {"procedures": "csv", "dossiers": "csv", "documents": "csv", "reports": "csv"}
+_XLSX = {"procedures": "xlsx", "dossiers": "xlsx", "documents": "xlsx", "reports": "xlsx"}
+# desk books kept in Excel, the register exported by the office software as CSV
+_XLSX_BOOKS = {**_XLSX, "documents": "csv"}
+_JSONL = {"procedures": "jsonl", "dossiers": "jsonl", "documents": "jsonl", "reports": "jsonl"}
+
+
+def _ward(number: int, code: str, **kw) -> UnitSpec:
+    return UnitSpec(
+        code=code,
+        name=f"Phường {number}",
+        level="ward",
+        parent=CITY,
+        dossier_code=kw.pop("dossier_code", f"P{number}-{{ymd}}-{{seq:03d}}"),
+        **kw,
+    )
+
+
+def soc_trang_2021() -> Scenario:
+    city = UnitSpec(
+        code=CITY,
+        name="Thành phố Sóc Trăng",
+        level="city",
+        parent=None,
+        # the city's one-stop desk runs the provincial system (sync API); its register and
+        # reports come out of the office software as CSV
+        formats={
+            "procedures": "jsonl",
+            "dossiers": "jsonl",
+            "documents": "csv",
+            "reports": "csv",
+        },
+        csv_encoding="utf-8",
+        dossier_code="000.00.10.H60-{ymd}-{seq:04d}",
+        dossiers_finished=10_122,
+        dossiers_late=5,
+        late_apologies=3,
+        docs_sent=2_864,
+        docs_electronic=2_461,
+    )
+    # fmt: off
+    wards = (
+        _ward(1, "31522", formats=_CSV, csv_encoding="utf-8", service_levels="decree42",
+              time_format="%d/%m/%Y %H:%M", line_ending="\n",
+              dossiers_finished=2_450, dossiers_late=2, late_apologies=2,
+              docs_sent=341, docs_electronic=279),
+        _ward(2, "31519", formats=_CSV, csv_encoding="cp1258",
+              dossiers_finished=2_110, dossiers_late=2, late_apologies=1,
+              docs_sent=318, docs_electronic=251),
+        _ward(3, "31528", formats=_XLSX,
+              dossiers_finished=1_760, dossiers_late=3, late_apologies=1,
+              docs_sent=296, docs_electronic=238),
+        _ward(4, "31525", formats=_CSV, csv_encoding="utf-8-sig", service_levels="decree42",
+              dossiers_finished=1_320, dossiers_late=1, late_apologies=0,
+              docs_sent=287, docs_electronic=226),
+        _ward(5, "31507", formats=_CSV, csv_encoding="cp1258", service_levels="decree42",
+              time_format="%d/%m/%Y %H:%M",
+              dossiers_finished=980, dossiers_late=0, late_apologies=0,
+              docs_sent=254, docs_electronic=199),
+        _ward(6, "31516", formats=_JSONL, service_levels="decree42",
+              dossier_code="000.06.10.H60-{ymd}-{seq:04d}",
+              dossiers_finished=1_890, dossiers_late=2, late_apologies=2,
+              docs_sent=322, docs_electronic=262),
+        _ward(7, "31510", formats=_XLSX_BOOKS, csv_encoding="utf-8-sig",
+              xlsx_dates={"procedures": "native", "dossiers": "native"},
+              dossiers_finished=2_870, dossiers_late=4, late_apologies=4,
+              docs_sent=365, docs_electronic=301),
+        _ward(8, "31513", formats=_CSV, csv_encoding="utf-8-sig",
+              dossiers_finished=1_540, dossiers_late=1, late_apologies=1,
+              docs_sent=301, docs_electronic=240,
+              split_dossier_days=(date(2021, 6, 15),)),
+        _ward(9, "31531", formats=_XLSX_BOOKS, service_levels="decree42",
+              xlsx_dates={"dossiers": "native"},
+              dossiers_finished=1_150, dossiers_late=0, late_apologies=0,
+              docs_sent=262, docs_electronic=205),
+        _ward(10, "31534", formats=_CSV, csv_encoding="utf-8",
+              dossiers_finished=860, dossiers_late=1, late_apologies=0,
+              docs_sent=206, docs_electronic=157),
+    )
+    # fmt: on
+
+    quarterly_city = ("DOSSIER_RECEIVED", "DOSSIER_FINISHED", "DOSSIER_ONTIME_RATE")
+    ward_quarter = (
+        ("DOSSIER_FINISHED", "self"),
+        ("DOSSIER_ONTIME_RATE", "self"),
+        ("DOC_ELECTRONIC_RATE", "self"),
+    )
+    reports = (
+        # the city: each quarter early in the next month, the year in early January
+        *(
+            ReportSpec(
+                CITY,
+                day,
+                f"2021-Q{q}",
+                tuple((c, "self") for c in quarterly_city) + (("DOC_ELECTRONIC_RATE", "area"),),
+            )
+            for q, day in ((1, date(2021, 4, 6)), (2, date(2021, 7, 6)), (3, date(2021, 10, 6)))
+        ),
+        ReportSpec(
+            CITY,
+            date(2022, 1, 5),
+            "2021",
+            (
+                ("PROC_TOTAL", "self"),
+                ("PROC_CHANGED", "self"),
+                ("PROC_ABOLISHED", "self"),
+                ("PROC_PUBLISHED_RATE", "self"),
+                ("PROC_ONLINE_PARTIAL", "self"),
+                ("PROC_ONLINE_FULL", "self"),
+                ("DOSSIER_RECEIVED", "self"),
+                ("DOSSIER_FINISHED", "self"),
+                ("DOSSIER_ONTIME_RATE", "self"),
+                ("DOSSIER_ONLINE_RATE_PARTIAL", "area"),
+                ("DOSSIER_ONLINE_RATE_FULL", "area"),
+                ("DOC_SENT", "area"),
+                ("DOC_ELECTRONIC_RATE", "area"),
+            ),
+        ),
+        ReportSpec(
+            CITY,
+            date(2022, 1, 5),
+            "2021-Q4",
+            tuple((c, "self") for c in quarterly_city) + (("DOC_ELECTRONIC_RATE", "area"),),
+        ),
+        # Phường 2 reports every quarter; its Q3 on-time rate was typed with two digits swapped
+        ReportSpec("31519", date(2021, 4, 5), "2021-Q1", ward_quarter),
+        ReportSpec("31519", date(2021, 7, 5), "2021-Q2", ward_quarter),
+        ReportSpec(
+            "31519",
+            date(2021, 10, 5),
+            "2021-Q3",
+            ward_quarter,
+            fault="rate_typo",
+            fault_indicator="DOSSIER_ONTIME_RATE",
+        ),
+        ReportSpec("31519", date(2022, 1, 5), "2021-Q4", ward_quarter),
+        ReportSpec(
+            "31528",
+            date(2021, 10, 5),
+            "2021-Q3",
+            (("PROC_TOTAL", "self"),) + ward_quarter[:2],
+        ),
+        ReportSpec(
+            "31516",
+            date(2021, 8, 3),
+            "2021-07",
+            (("DOSSIER_RECEIVED", "self"),) + ward_quarter[:2],
+        ),
+        ReportSpec("31516", date(2021, 10, 5), "2021-Q3", ward_quarter),
+        # Phường 10's annual report counts two more electronic documents than its register
+        ReportSpec(
+            "31534",
+            date(2022, 1, 6),
+            "2021",
+            (
+                ("PROC_TOTAL", "self"),
+                ("DOSSIER_FINISHED", "self"),
+                ("DOSSIER_ONTIME_RATE", "self"),
+                ("DOC_SENT", "self"),
+                ("DOC_ELECTRONIC_RATE", "self"),
+            ),
+            fault="numbers_differ",
+            fault_indicator="DOC_ELECTRONIC_RATE",
+        ),
+    )
+
+    return Scenario(
+        name="soc-trang-2021",
+        year=2021,
+        units=(city, *wards),
+        catalogues={
+            "city": CatalogueSpec(
+                authority_level=2,
+                active_at_end=258,
+                new=14,
+                amended=12,
+                replaced=6,
+                abolished=18,
+                level_raised=1,
+                end_partial=28,
+                end_full=164,
+                unpublished=0,
+                decision_months=(1, 3, 6, 7, 9, 12),
+            ),
+            # every ward handles the same commune-level catalogue, published by the province
+            "ward": CatalogueSpec(
+                authority_level=3,
+                active_at_end=145,
+                new=3,
+                amended=5,
+                replaced=1,
+                abolished=4,
+                level_raised=1,
+                end_partial=48,
+                end_full=27,
+                unpublished=1,
+                decision_months=(4, 8, 11),
+            ),
+        },
+        holidays=HOLIDAYS_2021,
+        month_weights=MONTH_WEIGHTS_2021,
+        dossier_shares={
+            "city": DossierShares(
+                online_partial=0.27,
+                online_full=0.09,
+                postal=0.015,
+                unreceived=0.004,
+                refused=0.003,
+                withdrawn=0.003,
+                stopped=0.004,
+                supplement=0.035,
+                digitized=0.35,
+                paid_online_online=0.45,
+                paid_online_in_person=0.02,
+                late_row_delivery=0.04,
+                out_of_order=0.03,
+            ),
+            "ward": DossierShares(
+                online_partial=0.18,
+                online_full=0.06,
+                postal=0.005,
+                unreceived=0.004,
+                refused=0.003,
+                withdrawn=0.002,
+                stopped=0.002,
+                supplement=0.03,
+                digitized=0.2,
+                paid_online_online=0.3,
+                paid_online_in_person=0.01,
+                late_row_delivery=0.04,
+                out_of_order=0.03,
+            ),
+        },
+        document_shares=DocumentShares(
+            to_people=0.2,
+            classified=0.01,
+            corrections=0.005,
+            signed_electronic=0.97,
+            signed_mixed=0.8,
+            signed_paper=0.0,
+        ),
+        reports=reports,
+        area_docs_sent=5_816,
+        area_docs_electronic=4_819,
+    )
+
+
+SCENARIOS = {"soc-trang-2021": soc_trang_2021}
+
+
+def get_scenario(name: str) -> Scenario:
+    try:
+        scenario = SCENARIOS[name]()
+    except KeyError:
+        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}") from None
+    check_scenario(scenario)
+    return scenario
+
+
+def check_scenario(scenario: Scenario) -> None:
+    """Catch inconsistent parameters before writing anything."""
+    codes = [u.code for u in scenario.units]
+    if len(set(codes)) != len(codes):
+        raise ValueError("duplicate unit codes")
+    for unit in scenario.units:
+        if unit.parent is not None and unit.parent not in codes:
+            raise ValueError(f"{unit.code}: unknown parent {unit.parent}")
+        if not 0 <= unit.late_apologies <= unit.dossiers_late <= unit.dossiers_finished:
+            raise ValueError(f"{unit.code}: inconsistent dossier volumes")
+        if not 0 <= unit.docs_electronic <= unit.docs_sent:
+            raise ValueError(f"{unit.code}: inconsistent document volumes")
+        if unit.level not in scenario.catalogues or unit.level not in scenario.dossier_shares:
+            raise ValueError(f"{unit.code}: no catalogue or shares for level {unit.level}")
+    for spec in scenario.catalogues.values():
+        if spec.end_partial + spec.end_full > spec.active_at_end:
+            raise ValueError("more online procedures than active ones")
+        if spec.level_raised > spec.amended:
+            raise ValueError("level raises are amendments")
+    sent = sum(u.docs_sent for u in scenario.units)
+    if scenario.area_docs_sent is not None and sent != scenario.area_docs_sent:
+        raise ValueError("units' docs_sent do not add up to the area total")
+    electronic = sum(u.docs_electronic for u in scenario.units)
+    if scenario.area_docs_electronic is not None and electronic != scenario.area_docs_electronic:
+        raise ValueError("units' docs_electronic do not add up to the area total")
+    for report in scenario.reports:
+        scenario.unit(report.unit)

@@ -1,0 +1,119 @@
+"""The ground truth of a generated scenario, kept as small monthly counters.
+
+Flows (dossiers, documents, procedure changes) are counted per unit and month; stocks
+(the catalogue) are recorded at every month end. Every period the contract knows (year,
+quarter, month) is a union of months, so any figure can be answered from these, for one
+unit (`self`) or a unit and all units under it (`area`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from pipelines.simulator.dialects import rate
+from pipelines.simulator.specs import Scenario
+
+# indicator code -> (measure: flow or stock, numerator counter, denominator counter or None)
+INDICATORS: dict[str, tuple[str, str, str | None]] = {
+    "PROC_TOTAL": ("stock", "proc_active", None),
+    "PROC_CHANGED": ("flow", "proc_changed", None),
+    "PROC_ABOLISHED": ("flow", "proc_abolished", None),
+    "PROC_PUBLISHED_RATE": ("stock", "proc_published", "proc_active"),
+    "PROC_ONLINE_PARTIAL": ("stock", "proc_partial", None),
+    "PROC_ONLINE_FULL": ("stock", "proc_full", None),
+    "DOSSIER_RECEIVED": ("flow", "received", None),
+    "DOSSIER_FINISHED": ("flow", "finished", None),
+    "DOSSIER_ONTIME": ("flow", "ontime", None),
+    "DOSSIER_LATE": ("flow", "late", None),
+    "DOSSIER_ONTIME_RATE": ("flow", "ontime", "finished"),
+    "DOSSIER_ONLINE_RATE_PARTIAL": ("flow", "received_partial_online", "received_partial"),
+    "DOSSIER_ONLINE_RATE_FULL": ("flow", "received_full_online", "received_full"),
+    "DOSSIER_APOLOGY_RATE": ("flow", "late_apology", "late"),
+    "DOSSIER_PAID_ONLINE_RATE": ("flow", "paid_online", "fee_finished"),
+    "DOSSIER_DIGITIZED_RATE": ("flow", "digitized", "received"),
+    "DOC_SENT": ("flow", "doc_sent", None),
+    "DOC_ELECTRONIC": ("flow", "doc_electronic", None),
+    "DOC_ELECTRONIC_RATE": ("flow", "doc_electronic", "doc_sent"),
+    "DOC_SIGNED_RATE": ("flow", "doc_signed", "doc_sent"),
+}
+
+
+def period_months(period: str) -> tuple[int, list[int]]:
+    """(year, months) of '2021', '2021-Q3' or '2021-07'."""
+    year, _, part = period.partition("-")
+    if not part:
+        return int(year), list(range(1, 13))
+    if part.startswith("Q"):
+        q = int(part[1:])
+        return int(year), [3 * q - 2, 3 * q - 1, 3 * q]
+    return int(year), [int(part)]
+
+
+def periods(year: int) -> list[str]:
+    return (
+        [str(year)]
+        + [f"{year}-Q{q}" for q in range(1, 5)]
+        + [f"{year}-{m:02d}" for m in range(1, 13)]
+    )
+
+
+class Truth:
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.flows: Counter[tuple[str, int, int, str]] = Counter()  # (unit, year, month, name)
+        self.stocks: Counter[tuple[str, int, int, str]] = Counter()  # at the month's end
+        self.faults: list[dict] = []  # report figures that are wrong on purpose
+
+    def add(self, unit: str, d: date, name: str, n: int = 1) -> None:
+        self.flows[(unit, d.year, d.month, name)] += n
+
+    def set_stock(self, unit: str, month_end: date, name: str, n: int) -> None:
+        self.stocks[(unit, month_end.year, month_end.month, name)] = n
+
+    def _units(self, unit: str, scope: str) -> list[str]:
+        if scope == "self":
+            return [unit]
+        out, todo = [], [unit]
+        while todo:
+            code = todo.pop()
+            out.append(code)
+            todo.extend(c.code for c in self.scenario.children(code))
+        return out
+
+    def _count(self, units: list[str], year: int, months: list[int], name: str, kind: str):
+        if kind == "stock":
+            months = months[-1:]  # the catalogue as it stood on the period's last day
+            counter = self.stocks
+        else:
+            counter = self.flows
+        return sum(counter[(u, year, m, name)] for u in units for m in months)
+
+    def figure(self, unit: str, scope: str, period: str, indicator: str):
+        """(numerator, denominator or None, value) as the warehouse should compute it."""
+        kind, num_name, den_name = INDICATORS[indicator]
+        units = self._units(unit, scope)
+        year, months = period_months(period)
+        numerator = self._count(units, year, months, num_name, kind)
+        if den_name is None:
+            return numerator, None, numerator
+        denominator = self._count(units, year, months, den_name, kind)
+        return numerator, denominator, rate(numerator, denominator)
+
+    def as_dict(self) -> dict:
+        """Every figure of every unit, both scopes, every period: JSON-ready."""
+        out: dict = {}
+        for unit in self.scenario.units:
+            scopes = ("self", "area") if self.scenario.children(unit.code) else ("self",)
+            for scope in scopes:
+                for period in periods(self.scenario.year):
+                    for indicator in INDICATORS:
+                        num, den, value = self.figure(unit.code, scope, period, indicator)
+                        out.setdefault(unit.code, {}).setdefault(scope, {}).setdefault(period, {})[
+                            indicator
+                        ] = {
+                            "numerator": num,
+                            "denominator": den,
+                            "value": None if value is None else str(value),
+                        }
+        return {"figures": out, "report_faults": self.faults}

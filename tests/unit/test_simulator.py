@@ -1,0 +1,458 @@
+"""The simulator writes the contract, deterministically, with the scenario's figures.
+
+The scenario is generated once per module; every figure is then recomputed from the
+written files by `simulator_truth` (its own reading of the contract), never taken from
+the generator's memory, except where the test is that the two agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipelines.simulator import LandingNotEmptyError, write_scenario
+from tests.unit.simulator_truth import (
+    CONTRACT,
+    DeliveredFile,
+    UnitLogs,
+    delivered_files,
+    rate,
+    raw_records,
+    read_landing,
+    read_units,
+    unit_figures,
+)
+
+SCENARIO = "soc-trang-2021"
+CITY = "941"
+TWIN_UNITS = (CITY, "31519", "31510")  # the city, a cp1258 ward, a ward keeping Excel books
+REPO = Path(__file__).resolve().parents[2]
+YEAR_PERIODS = (
+    ["2021"] + [f"2021-Q{q}" for q in range(1, 5)] + [f"2021-{m:02d}" for m in range(1, 13)]
+)
+
+
+@dataclass
+class Generated:
+    landing: Path
+    summary: dict
+    twin: Path  # some units of the same scenario and seed, written by another process
+    twin_process: subprocess.Popen
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Generated:
+    root = tmp_path_factory.mktemp("simulator")
+    twin = root / "twin"
+    # The twin runs as a separate interpreter with another hash seed and one worker while
+    # this process writes with two, both at once: same bytes expected regardless. To stay
+    # fast it writes only the biggest unit and two wards (files are per unit, so theirs
+    # must be identical to the full run's).
+    twin_process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.simulator", "--scenario", SCENARIO]
+        + ["--out", str(twin), "--seed", "2021", "--workers", "1"]
+        + ["--units", ",".join(TWIN_UNITS)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONHASHSEED": "4242"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    landing = root / "landing"
+    summary = write_scenario(SCENARIO, landing, seed=2021, workers=2)
+    return Generated(landing, summary, twin, twin_process)
+
+
+@pytest.fixture(scope="module")
+def logs(generated) -> dict[str, UnitLogs]:
+    return read_landing(generated.landing)
+
+
+@pytest.fixture(scope="module")
+def units(generated) -> dict[str, dict]:
+    return {u["unit_code"]: u for u in read_units(generated.landing)}
+
+
+def _area(logs: dict[str, UnitLogs], units: dict[str, dict], code: str, period: str) -> dict:
+    members = [code] + [c for c, u in units.items() if u["parent_code"] == code]
+    total: dict[str, list] = {}
+    for member in members:
+        for indicator, (n, d) in unit_figures(logs[member], period).items():
+            acc = total.setdefault(indicator, [0, None])
+            acc[0] += n
+            if d is not None:
+                acc[1] = (acc[1] or 0) + d
+    return {k: tuple(v) for k, v in total.items()}
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+# --- determinism and the CLI ---------------------------------------------------------------
+
+
+def test_same_seed_gives_byte_identical_files(generated):
+    out, err = generated.twin_process.communicate(timeout=300)
+    assert generated.twin_process.returncode == 0, err
+    assert "wrote" in out
+    mine, theirs = _hashes(generated.landing), _hashes(generated.twin)
+    assert len(theirs) > 1000
+    assert not any("/reports/" in p for p in theirs)  # a partial run writes no reports
+
+    def in_twin(path: str) -> bool:
+        unit = path.split("/")[0]
+        return path == "units.csv" or (unit in TWIN_UNITS and "/reports/" not in path)
+
+    assert {p: h for p, h in mine.items() if in_twin(p)} == theirs
+
+
+def test_refuses_a_non_empty_folder(tmp_path):
+    (tmp_path / "something.txt").write_text("x")
+    with pytest.raises(LandingNotEmptyError):
+        write_scenario(SCENARIO, tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines.simulator", "--scenario", SCENARIO]
+        + ["--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "not empty" in result.stderr
+
+
+def test_summary_counts_files_and_rows(generated):
+    summary = generated.summary
+    files = [p for p in generated.landing.rglob("*") if p.is_file() and p.name != "units.csv"]
+    assert sum(n for fmts in summary["files"].values() for n in fmts.values()) == len(files)
+    assert set(summary["files"]) == {"procedures", "dossiers", "documents", "reports"}
+    assert {"csv", "xlsx", "jsonl"} <= {f for fmts in summary["files"].values() for f in fmts}
+    assert summary["rows"]["dossiers"] > 50_000
+
+
+# --- the contract's shape ------------------------------------------------------------------
+
+
+def test_units_registry(units):
+    assert list(next(iter(units.values()))) == [
+        "unit_code",
+        "unit_name",
+        "unit_level",
+        "parent_code",
+        "valid_from",
+        "valid_to",
+        "csv_encoding",
+    ]
+    city = units[CITY]
+    assert (city["unit_name"], city["unit_level"], city["parent_code"]) == (
+        "Thành phố Sóc Trăng",
+        "city",
+        "",
+    )
+    wards = [u for u in units.values() if u["unit_level"] == "ward"]
+    assert sorted(u["unit_name"] for u in wards) == sorted(f"Phường {n}" for n in range(1, 11))
+    for u in wards:
+        assert re.fullmatch(r"\d{5}", u["unit_code"])
+        assert u["parent_code"] == CITY
+    for u in units.values():
+        assert u["valid_from"] == "2010-01-01" and u["valid_to"] == ""
+        assert u["csv_encoding"] in ("utf-8", "utf-8-sig", "cp1258")
+    encodings = [u["csv_encoding"] for u in wards]
+    assert encodings.count("cp1258") >= 2 and "utf-8-sig" in encodings
+
+
+def test_file_names_and_headers_follow_the_contract(generated, units):
+    files = delivered_files(generated.landing)  # raises on a name off the contract
+    assert {f.feed for f in files} == set(CONTRACT)
+    assert {f.unit for f in files} == set(units)
+    seen_formats = set()
+    for f in files:
+        assert f.export_date.year in (2021, 2022)
+        _check_header(f, units[f.unit]["csv_encoding"])
+        seen_formats.add((f.unit, f.feed, f.fmt))
+    # the city's dossier log comes from the sync API
+    assert {fmt for unit, feed, fmt in seen_formats if (unit, feed) == (CITY, "dossiers")} == {
+        "jsonl"
+    }
+    assert any(f.suffix for f in files)  # a day delivered in two files
+
+
+def _check_header(f: DeliveredFile, encoding: str) -> None:
+    if f.fmt == "jsonl":
+        keys = [key for _, key, _ in CONTRACT[f.feed]]
+        for line in f.path.read_text("utf-8").splitlines():
+            assert list(json.loads(line)) == keys, f.path
+        return
+    expected = [header for header, _, _ in CONTRACT[f.feed]]
+    header, _ = raw_records(f, encoding)
+    assert header == expected, f.path
+
+
+def test_xlsx_is_first_sheet_with_header_on_row_one(generated):
+    books = [f for f in delivered_files(generated.landing) if f.fmt == "xlsx"]
+    assert len({f.unit for f in books}) >= 3
+    native = 0
+    for f in books[:: max(1, len(books) // 40)]:  # a spread sample: openpyxl is slow
+        sheet = openpyxl.load_workbook(f.path, read_only=True).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert list(rows[0]) == [h for h, _, _ in CONTRACT[f.feed]]
+        for row in rows[1:]:
+            native += any(hasattr(v, "hour") for v in row)
+            code = row[1] if f.feed == "dossiers" else row[0]
+            assert isinstance(code, str)  # codes like 1.004227 stay text
+    assert native  # some books hold real Excel datetimes
+
+
+def test_csv_encodings_are_what_the_registry_says(generated, units):
+    files = [f for f in delivered_files(generated.landing) if f.fmt == "csv"]
+    for f in files:
+        data = f.path.read_bytes()
+        encoding = units[f.unit]["csv_encoding"]
+        if encoding == "cp1258":
+            with pytest.raises(UnicodeDecodeError):
+                data.decode("utf-8")
+            text = data.decode("cp1258")
+            # Windows writes tone marks as combining characters
+            assert "\u0301" in text or "\u0300" in text or "\u0323" in text
+            assert unicodedata.normalize("NFC", text) != text
+        elif encoding == "utf-8-sig":
+            assert data.startswith(b"\xef\xbb\xbf")
+            data.decode("utf-8")
+        else:
+            assert not data.startswith(b"\xef\xbb\xbf")
+            data.decode("utf-8")
+    cp1258_units = {f.unit for f in files if units[f.unit]["csv_encoding"] == "cp1258"}
+    assert len(cp1258_units) >= 2
+
+
+# --- procedures ----------------------------------------------------------------------------
+
+
+def test_city_catalogue_figures(logs):
+    city = unit_figures(logs[CITY], "2021")
+    assert city["PROC_TOTAL"] == (258, None)
+    assert city["PROC_CHANGED"] == (32, None)
+    assert city["PROC_ABOLISHED"] == (18, None)
+    assert city["PROC_PUBLISHED_RATE"] == (258, 258)
+    assert city["PROC_ONLINE_PARTIAL"] == (28, None)
+    assert city["PROC_ONLINE_FULL"] == (164, None)
+
+
+def test_every_ward_has_145_active_procedures(logs, units):
+    for code, unit in units.items():
+        if unit["unit_level"] == "ward":
+            assert len(logs[code].active_on(date(2021, 12, 31))) == 145, code
+            assert unit_figures(logs[code], "2021")["PROC_TOTAL"] == (145, None)
+
+
+def test_catalogue_history_is_plausible(logs):
+    city = logs[CITY]
+    first_day, first = city.snapshots[0]
+    assert first_day == date(2021, 1, 1)
+    for p in first.values():
+        assert re.fullmatch(r"[12]\.\d{6}", p["procedure_code"])
+        assert p["authority_level"] == 2
+        assert 2017 <= p["decision_date"].year <= 2020
+    # a procedure raised from partial to full mid-year by an amending decision
+    latest = city.catalogue_on(date(2021, 12, 31))
+    raised = [
+        code
+        for code, p in first.items()
+        if p["service_level"] == "partial"
+        and latest[code]["service_level"] == "full"
+        and latest[code]["change_type"] == 2
+        and 4 <= latest[code]["decision_date"].month <= 9
+    ]
+    assert raised
+    decisions = {
+        p["decision_no"]
+        for _, snap in city.snapshots
+        for p in snap.values()
+        if p["decision_date"].year == 2021
+    }
+    assert 3 <= len(decisions) <= 8
+    assert all(re.fullmatch(r"\d+/QĐ-UBND", d) for d in decisions)
+    # abolished procedures stay in the catalogue, marked
+    abolished = [p for p in latest.values() if p["change_type"] == 4]
+    assert len(abolished) == 18 and all(p["status"] == 0 for p in abolished)
+    ward = logs["31507"].snapshots[0][1]
+    assert {p["authority_level"] for p in ward.values()} == {3}
+    assert any(p["processing_days"] is None for p in ward.values())
+
+
+# --- dossiers ------------------------------------------------------------------------------
+
+
+def test_city_dossier_figures(logs):
+    city = unit_figures(logs[CITY], "2021")
+    assert city["DOSSIER_FINISHED"] == (10_122, None)
+    assert city["DOSSIER_ONTIME"] == (10_117, None)
+    assert city["DOSSIER_LATE"] == (5, None)
+    assert city["DOSSIER_ONTIME_RATE"] == (10_117, 10_122)
+    assert str(rate(10_117, 10_122)) == "99.95"
+    apologised, late = city["DOSSIER_APOLOGY_RATE"]
+    assert late == 5 and 0 < apologised < 5
+
+
+def test_online_shares_stay_below_targets(logs, units):
+    for figures in (unit_figures(logs[CITY], "2021"), _area(logs, units, CITY, "2021")):
+        online, received = figures["DOSSIER_ONLINE_RATE_PARTIAL"]
+        assert received > 300 and 0 < online / received < 0.40
+        online, received = figures["DOSSIER_ONLINE_RATE_FULL"]
+        assert received > 1000 and 0 < online / received < 0.15
+
+
+def test_ward_volumes_are_plausible(logs, units):
+    for code, unit in units.items():
+        if unit["unit_level"] != "ward":
+            continue
+        figures = unit_figures(logs[code], "2021")
+        assert 800 <= figures["DOSSIER_RECEIVED"][0] <= 3_000, code
+        assert figures["DOSSIER_LATE"][0] <= 6
+
+
+def test_dossier_log_behaves_like_a_change_log(logs):
+    late_rows = out_of_order = 0
+    for unit in logs.values():
+        active_by_day: dict[date, set[str]] = {}
+        for d in unit.latest_dossiers.values():
+            if d["received_at"] is None:
+                assert d["status"] in (1, 3)
+                continue
+            day = d["received_at"].date()
+            assert day.year == 2021
+            if day not in active_by_day:
+                active_by_day[day] = {p["procedure_code"] for p in unit.active_on(day)}
+            assert d["procedure_code"] in active_by_day[day]
+            if d["finished_at"] is not None:
+                assert d["finished_at"].year == 2021 and d["finished_at"] >= d["received_at"]
+        previous = None
+        for export_date, row in unit.dossier_rows:
+            late_rows += export_date > row["updated_at"].date()
+            if previous and previous[0] == export_date and row["updated_at"] < previous[1]:
+                out_of_order += 1
+            previous = (export_date, row["updated_at"])
+    assert late_rows > 100
+    assert out_of_order > 100
+    statuses = {d["status"] for u in logs.values() for d in u.latest_dossiers.values()}
+    assert {1, 3, 7, 8, 9, 10} <= statuses
+
+
+def test_applicants_look_real(logs):
+    city = logs[CITY]
+    ids = [row["applicant_id_number"] for _, row in city.dossier_rows]
+    citizen = [i for i in ids if re.fullmatch(r"094\d{9}", i)]
+    old = [i for i in ids if re.fullmatch(r"\d{9}", i)]
+    tax = [i for i in ids if re.fullmatch(r"\d{10}", i)]
+    assert len(citizen) > len(ids) / 2 and old and tax
+    assert len(citizen) + len(old) + len(tax) == len(ids)
+    assert all(re.fullmatch(r"0[89]\d{8}", row["applicant_phone"]) for _, row in city.dossier_rows)
+    # paid_online is blank exactly when the procedure has no fee
+    for d in city.latest_dossiers.values():
+        moment = d["received_at"] or d["updated_at"]
+        proc = city.catalogue_on(moment.date())[d["procedure_code"]]
+        assert (d["paid_online"] is None) == (not proc["has_fee"])
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def test_area_documents(logs, units):
+    area = _area(logs, units, CITY, "2021")
+    assert area["DOC_SENT"] == (5_816, None)
+    assert area["DOC_ELECTRONIC"] == (4_819, None)
+    mixed = sum(
+        1
+        for u in logs.values()
+        for doc in u.latest_documents.values()
+        if doc["recipient_kind"] == 1 and doc["classification"] == 0 and doc["send_method"] == 3
+    )
+    assert mixed == 997
+    everything = [doc for u in logs.values() for doc in u.latest_documents.values()]
+    assert any(doc["recipient_kind"] == 2 and doc["send_method"] == 2 for doc in everything)
+    assert any(doc["classification"] != 0 for doc in everything)
+    corrected = sum(len(u.document_rows) - len(u.latest_documents) for u in logs.values())
+    assert corrected >= len(logs)
+    for u in logs.values():
+        numbers = sorted(int(number.split("/")[0]) for number, _ in u.latest_documents)
+        assert numbers == list(range(1, len(numbers) + 1))  # one sequence for the year
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def test_city_annual_report(logs):
+    rows = {
+        (r["indicator_code"], r["scope"]): r
+        for r in logs[CITY].report_rows
+        if r["period"] == "2021"
+    }
+    assert rows[("PROC_TOTAL", "self")]["numerator"] == 258
+    ontime = rows[("DOSSIER_ONTIME_RATE", "self")]
+    assert (ontime["numerator"], ontime["denominator"]) == (10_117, 10_122)
+    assert str(ontime["reported_rate"]) == "99.95"
+    electronic = rows[("DOC_ELECTRONIC_RATE", "area")]
+    assert (electronic["numerator"], electronic["denominator"]) == (4_819, 5_816)
+    assert str(electronic["reported_rate"]) == "82.86"
+    assert rows[("DOSSIER_FINISHED", "self")]["numerator"] == 10_122
+
+
+def test_reports_agree_with_the_logs_except_two_planted_faults(generated, logs, units):
+    rate_faults, number_faults, checked = [], [], 0
+    for code, unit in logs.items():
+        for r in unit.report_rows:
+            if r["scope"] == "area":
+                n, d = _area(logs, units, code, r["period"])[r["indicator_code"]]
+            else:
+                n, d = unit_figures(unit, r["period"])[r["indicator_code"]]
+            checked += 1
+            if r["denominator"] is not None:
+                own = rate(int(r["numerator"]), int(r["denominator"]))
+                if own != r["reported_rate"]:
+                    rate_faults.append((code, r["period"], r["indicator_code"]))
+            if (r["numerator"], r["denominator"]) != (n, d):
+                number_faults.append((code, r["period"], r["indicator_code"]))
+    assert checked > 40
+    assert len(rate_faults) == 1 and rate_faults[0][0] != CITY
+    assert len(number_faults) == 1 and number_faults[0][0] != CITY
+    planted = generated.summary["truth"]["report_faults"]
+    assert set(rate_faults + number_faults) == {
+        (f["unit_code"], f["period"], f["indicator_code"]) for f in planted
+    }
+
+
+# --- the returned ground truth -------------------------------------------------------------
+
+
+def test_returned_truth_matches_the_files(generated, logs, units):
+    truth = generated.summary["truth"]["figures"]
+    for code in units:
+        for period in YEAR_PERIODS:
+            from_files = unit_figures(logs[code], period)
+            for indicator, (n, d) in from_files.items():
+                expected = truth[code]["self"][period][indicator]
+                assert (expected["numerator"], expected["denominator"]) == (n, d), (
+                    code,
+                    period,
+                    indicator,
+                )
+    area = _area(logs, units, CITY, "2021")
+    for indicator, (n, d) in area.items():
+        expected = truth[CITY]["area"]["2021"][indicator]
+        assert (expected["numerator"], expected["denominator"]) == (n, d), indicator
