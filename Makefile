@@ -40,7 +40,7 @@ test: setup manifest lint
 lint: setup manifest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project/models --config dbt_project/.sqlfluff
+	$(BIN)/sqlfluff lint dbt_project
 
 ## format: apply ruff's formatting and fixes
 format: setup

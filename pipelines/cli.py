@@ -101,6 +101,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    ensure_manifest()
+    from pipelines.docs import write_readme
+
+    print(f"wrote {write_readme()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="par", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--out", default=str(paths().landing))
     simulate.add_argument("--seed", type=int, default=2021)
     simulate.set_defaults(func=cmd_simulate)
+    sub.add_parser("docs", help="regenerate warehouse/README.md").set_defaults(func=cmd_docs)
     args = parser.parse_args(argv)
     return args.func(args)
 

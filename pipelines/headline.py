@@ -52,7 +52,13 @@ def headline_rows(published_db: Path, year: int | None = None) -> list[tuple]:
 
 
 def _fmt(value) -> str:
-    return "" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # before int: bool is an int in Python
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 def print_headline(published_db: Path, year: int | None = None) -> None:

@@ -128,7 +128,7 @@ def build_feed_asset(feed: str) -> dg.AssetsDefinition:
                 pseudonymiser,
                 encodings,
                 progress=progress,
-                run_id=context.run_id,
+                run_id=context.run.run_id,
             )
             total_rows = conn.execute(f"SELECT count(*) FROM raw.{feed}").fetchone()[0]
         finally:

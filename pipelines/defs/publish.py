@@ -27,7 +27,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     import polars as pl
 
     where = paths()
-    publication = publish(where.build_db, where.published_db, run_id=context.run_id)
+    publication = publish(where.build_db, where.published_db, run_id=context.run.run_id)
     tables = pl.DataFrame(
         {"table": list(publication.tables), "rows": list(publication.tables.values())}
     )

@@ -222,3 +222,49 @@ def test_second_run_loads_nothing_twice(small_run, dagster_instance):
     assert result.success
     assert small_run.build_query("SELECT count(*) FROM raw.ingest_ledger") == [(18,)]
     assert small_run.query("SELECT * FROM indicator_values ORDER BY ALL") == before
+
+
+def test_every_published_table_and_column_is_in_the_reference(small_run):
+    from pipelines.docs import README
+
+    # The reference's sections by table name: "### `name`" followed by its column rows.
+    sections = {
+        part.split("`", 1)[0]: part for part in README.read_text(encoding="utf-8").split("### `")
+    }
+    columns = small_run.query(
+        "SELECT table_name, column_name FROM information_schema.columns ORDER BY ALL"
+    )
+    missing = [
+        f"{table}.{column}"
+        for table, column in columns
+        if f"| `{column}` |" not in sections.get(table, "")
+    ]
+    assert missing == []
+
+
+def test_failed_blocking_check_keeps_the_last_good_file(small_run, dagster_instance):
+    """Corrupt an input so a blocking dbt test fails: two versions of ward 90001 valid on
+    the same days. The run must fail before publishing and leave par.duckdb as it was."""
+    from tests.integration.conftest import run_full_build
+
+    units = small_run.landing / "units.csv"
+    good_units = units.read_text(encoding="utf-8")
+    before = small_run.published.read_bytes()
+    units.write_text(
+        good_units + "90001,Phường An Hòa Mới,ward,900,2021-06-01,,utf-8\n", encoding="utf-8"
+    )
+    try:
+        result = run_full_build(dagster_instance, raise_on_error=False)
+    finally:
+        units.write_text(good_units, encoding="utf-8")
+    assert not result.success
+    # It is dbt's blocking test that failed (the ingest itself accepts the registry).
+    failed = {event.step_key for event in result.all_events if event.is_step_failure}
+    assert failed == {"par_dbt_models"}
+    published = [
+        event
+        for event in result.all_events
+        if event.is_step_success and "published" in (event.step_key or "")
+    ]
+    assert published == []
+    assert small_run.published.read_bytes() == before

@@ -1,0 +1,94 @@
+"""The sample scenario end to end: the simulated Sóc Trăng 2021 landing folder through the
+real pipeline must give every seed figure of the indicators contract for the city."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.integration.conftest import PipelineRun, point_pipeline_at, run_full_build
+
+CITY = "941"  # Thành phố Sóc Trăng in the soc-trang-2021 scenario
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory, dagster_instance):
+    from pipelines.simulator import write_scenario
+
+    root = tmp_path_factory.mktemp("sample")
+    landing = root / "landing"
+    write_scenario("soc-trang-2021", landing)
+    with pytest.MonkeyPatch.context() as mp:
+        point_pipeline_at(mp, landing, root / "warehouse")
+        result = run_full_build(dagster_instance)
+        yield PipelineRun(landing=landing, warehouse=root / "warehouse", result=result)
+
+
+def year_2021(run, unit, scope, code):
+    rows = run.query(
+        "SELECT numerator, denominator, value, target, meets_target FROM indicator_values "
+        "WHERE unit_code = ? AND scope = ? AND period_type = 'year' "
+        "AND period_start = DATE '2021-01-01' AND indicator_code = ?",
+        [unit, scope, code],
+    )
+    assert len(rows) == 1, (unit, scope, code, rows)
+    return rows[0]
+
+
+# The seed figures of ../shared/contracts/indicators.md, for the city in 2021.
+@pytest.mark.parametrize(
+    ("scope", "code", "numerator", "denominator", "value"),
+    [
+        ("self", "PROC_TOTAL", 258, None, "258.00"),
+        ("self", "PROC_CHANGED", 32, None, "32.00"),
+        ("self", "PROC_ABOLISHED", 18, None, "18.00"),
+        ("self", "PROC_PUBLISHED_RATE", 258, 258, "100.00"),
+        ("self", "PROC_ONLINE_PARTIAL", 28, None, "28.00"),
+        ("self", "PROC_ONLINE_FULL", 164, None, "164.00"),
+        ("self", "DOSSIER_FINISHED", 10122, None, "10122.00"),
+        ("self", "DOSSIER_ONTIME", 10117, None, "10117.00"),
+        ("self", "DOSSIER_LATE", 5, None, "5.00"),
+        ("self", "DOSSIER_ONTIME_RATE", 10117, 10122, "99.95"),
+        ("area", "DOC_SENT", 5816, None, "5816.00"),
+        ("area", "DOC_ELECTRONIC", 4819, None, "4819.00"),
+        ("area", "DOC_ELECTRONIC_RATE", 4819, 5816, "82.86"),
+    ],
+)
+def test_city_seed_figures(sample_run, scope, code, numerator, denominator, value):
+    assert year_2021(sample_run, CITY, scope, code)[:3] == (numerator, denominator, Decimal(value))
+
+
+def test_each_ward_has_145_procedures(sample_run):
+    rows = sample_run.query(
+        "SELECT unit_code, numerator FROM indicator_values WHERE indicator_code = 'PROC_TOTAL' "
+        "AND scope = 'self' AND period_type = 'year' AND unit_code <> ?",
+        [CITY],
+    )
+    assert len(rows) == 10
+    assert {n for _, n in rows} == {145}
+
+
+@pytest.mark.parametrize(
+    ("code", "target"), [("DOSSIER_ONLINE_RATE_PARTIAL", 40), ("DOSSIER_ONLINE_RATE_FULL", 15)]
+)
+@pytest.mark.parametrize("scope", ["self", "area"])
+def test_online_targets_not_met(sample_run, scope, code, target):
+    numerator, denominator, value, set_target, meets = year_2021(sample_run, CITY, scope, code)
+    assert set_target == Decimal(target)
+    assert meets is False
+    assert value < target
+
+
+def test_no_row_set_aside_from_clean_files(sample_run):
+    assert sample_run.build_query("SELECT count(*) FROM raw.set_aside") == [(0,)]
+
+
+def test_planted_report_faults_are_caught(sample_run):
+    # The simulator plants one ward report whose rate contradicts its own counts and one
+    # whose counts differ from the ward's register; every other report agrees.
+    statuses = sample_run.query("SELECT status, count(*) FROM reconciliation GROUP BY ALL")
+    counts = dict(statuses)
+    assert counts.get("rate_mismatch") == 1
+    assert counts.get("counts_differ") == 1
+    assert set(counts) == {"agrees", "rate_mismatch", "counts_differ"}
