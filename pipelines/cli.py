@@ -62,12 +62,11 @@ def run_pipeline() -> bool:
     ensure_manifest()
     from dagster import DagsterInstance
 
-    from pipelines.definitions import defs
-    from pipelines.defs.jobs import FULL_BUILD_JOB
+    from pipelines.run import execute_full_build
 
     with DagsterInstance.get() as instance:
-        job = defs.resolve_job_def(FULL_BUILD_JOB)
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        # INFO on the terminal (progress, problems); the full DEBUG log is in the Dagster UI.
+        result = execute_full_build(instance, raise_on_error=False, log_level="INFO")
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:

@@ -5,6 +5,7 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.defs.partitions import daily, day_window
 from pipelines.lib import schema
 from pipelines.lib.calendar import vietnam_holidays, years_around
 from pipelines.lib.config import paths
@@ -15,6 +16,7 @@ from pipelines.lib.loader import (
     ingest_feed,
     load_units,
     transaction,
+    unit_encodings,
 )
 from pipelines.lib.markdown import md_table
 from pipelines.lib.pseudonymise import Pseudonymiser, load_or_create_key
@@ -93,6 +95,9 @@ def build_feed_asset(feed: str) -> dg.AssetsDefinition:
         key_prefix="raw",
         name=feed,
         deps=[RAW_UNITS],
+        partitions_def=daily,
+        # a date range (a backfill, a late re-delivery) is ingested in one run, not per day
+        backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="ingest",
         pool=BUILD_FILE_POOL,
         kinds={"polars", "duckdb"},
@@ -105,10 +110,7 @@ def build_feed_asset(feed: str) -> dg.AssetsDefinition:
         pseudonymiser = Pseudonymiser(load_or_create_key(where.secret_key))
         conn = connect_build(where.build_db)
         try:
-            units = conn.sql("SELECT unit_code, csv_encoding, valid_from FROM raw.units").pl()
-            encodings = dict(
-                zip(*units.sort("valid_from").select("unit_code", "csv_encoding"), strict=True)
-            )
+            encodings = unit_encodings(conn.sql("SELECT * FROM raw.units").pl())
 
             def progress(done: int, total: int, summary: IngestSummary) -> None:
                 context.log.info(
@@ -129,6 +131,7 @@ def build_feed_asset(feed: str) -> dg.AssetsDefinition:
                 encodings,
                 progress=progress,
                 run_id=context.run.run_id,
+                days=day_window(context),
             )
             total_rows = conn.execute(f"SELECT count(*) FROM raw.{feed}").fetchone()[0]
         finally:

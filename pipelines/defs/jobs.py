@@ -2,11 +2,14 @@
 
 import dagster as dg
 
+from pipelines.defs.partitions import daily
+
 FULL_BUILD_JOB = "par_full_build"
 
 full_build_job = dg.define_asset_job(
     FULL_BUILD_JOB,
     selection=dg.AssetSelection.all(),
-    description="Ingest every new landing file, build the dbt models with their tests, and "
-    "publish par.duckdb if every blocking check passed.",
+    partitions_def=daily,
+    description="Ingest the new landing files of the chosen days, build the dbt models with "
+    "their tests, and publish par.duckdb if every blocking check passed.",
 )

@@ -207,6 +207,17 @@ def _write_batch(
                 conn.unregister("batch_frame")
 
 
+@dataclass(frozen=True)
+class DayWindow:
+    """Export dates to ingest, inclusive; None leaves that end open."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+    def __contains__(self, day: dt.date) -> bool:
+        return (self.first is None or day >= self.first) and (self.last is None or day <= self.last)
+
+
 def ingest_feed(
     conn: duckdb.DuckDBPyConnection,
     landing: Path,
@@ -216,12 +227,15 @@ def ingest_feed(
     batch_files: int = DEFAULT_BATCH_FILES,
     progress: Progress | None = None,
     run_id: str | None = None,
+    days: DayWindow = DayWindow(),
 ) -> IngestSummary:
-    """Load every new or changed file of one feed; report what happened."""
+    """Load every new or changed file of one feed whose export date is within `days`;
+    report what happened."""
     started = time.perf_counter()
     summary = IngestSummary(feed=feed)
     # Misplaced files are reported once, by the units asset, not by every feed.
     files, _misplaced = discover(landing, feeds=(feed,))
+    files = [file for file in files if file.export_date in days]
     summary.files_seen = len(files)
     todo, replaced = _changed_files(files, _ledger_signatures(conn, feed))
     summary.files_skipped = len(files) - len(todo)

@@ -4,7 +4,9 @@ The tables are created from pipelines/lib/schema.py, so they have exactly the co
 Python ingest writes; the rows (raw_rows.sql) are a city and two wards with a handful of
 procedures, dossiers, documents and reported figures chosen to exercise the tricky rules
 (change-log dedupe, procedure history, on-time by calendar date, month boundaries, a
-renamed ward, a report that disagrees).
+renamed ward, a report that disagrees, appointments moved past the working-day rule).
+raw.public_holidays gets Vietnam's holidays for 2020-2023 from pipelines/lib/calendar.py
+(the `holidays` package), as the ingest writes them.
 
 Usage (from the repository root):
     uv run python tests/dbt_fixture/build_raw.py /tmp/par_fixture.duckdb [--empty]

@@ -140,7 +140,20 @@ values
     ('31516', '2021-02-02', '31516/dossiers/2021-02-02.csv', 2,
      'HS001', '2.000001', 2, 'h11', 'citizen_id',
      '2021-02-01 08:00', '2021-02-05 17:00', '2021-02-02 10:00', null, 9, 0,
-     false, null, true, '2021-02-02 10:00');
+     false, null, true, '2021-02-02 10:00'),
+    -- ward 31513, received the day before Tết (10-16 Feb 2021 off), 1 working day: due
+    -- 17 Feb by the rule, but the appointment says 19 Feb and no supplement was asked
+    -- for: flagged in due_date_flags. Logged early (18 < 19 Feb), late by the rule.
+    ('31513', '2021-02-19', '31513/dossiers/2021-02-19.csv', 2,
+     'HS002', '2.000001', 1, 'h12', 'citizen_id',
+     '2021-02-09 15:00', '2021-02-19 17:00', '2021-02-18 10:00', null, 9, 0,
+     false, false, false, '2021-02-18 10:05'),
+    -- the same, but the applicant was asked for more papers: a legitimate move, not
+    -- flagged (counted in due_date_flag_summary.moved_with_supplement)
+    ('31513', '2021-02-19', '31513/dossiers/2021-02-19.csv', 3,
+     'HS003', '2.000001', 1, 'h13', 'citizen_id',
+     '2021-02-09 16:00', '2021-02-24 17:00', null, null, 5, 1,
+     false, null, false, '2021-02-19 09:00');
 
 insert into raw.documents
     (unit_code, export_date, source_file, source_row,
@@ -198,18 +211,45 @@ values
     ('31510', '2021-02-01', '31510/reports/2021-02-01.jsonl', 1,
      '2021-01', 'DOSSIER_ONLINE_RATE_PARTIAL', 'self', 1, 1, 100.00); -- agrees
 
+-- Every file the rows above come from, so each row traces to a loaded file (dbt test
+-- traces_to_raw_row); plus a rejected file and an empty one.
 insert into raw.ingest_ledger
     (source_file, unit_code, feed, export_date, file_format, encoding, sha256, size_bytes,
      rows_in, rows_loaded, rows_set_aside, status, error, loaded_at)
 values
-    ('941/procedures/2021-01-04.csv', '941', 'procedures', '2021-01-04', 'csv', 'utf-8', 'a1', 900, 5, 5, 0, 'loaded', null, '2021-04-06 01:00'),
-    ('941/procedures/2021-03-01.jsonl', '941', 'procedures', '2021-03-01', 'jsonl', 'utf-8', 'a2', 900, 5, 5, 0, 'loaded', null, '2021-04-06 01:00'),
-    ('941/dossiers/2021-01-05.csv', '941', 'dossiers', '2021-01-05', 'csv', 'utf-8', 'a3', 500, 2, 1, 1, 'loaded', null, '2021-04-06 01:00'),
-    ('941/dossiers/2021-01-10.jsonl', '941', 'dossiers', '2021-01-10', 'jsonl', 'utf-8', 'a4', 500, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
-    ('941/dossiers/2021-01-11.xlsx', '941', 'dossiers', '2021-01-11', 'xlsx', null, 'a5', 100, null, 0, 0, 'rejected', 'truncated XLSX', '2021-04-06 01:00'),
-    ('941/reports/2021-04-05.csv', '941', 'reports', '2021-04-05', 'csv', 'utf-8', 'a6', 400, 7, 7, 0, 'loaded', null, '2021-04-06 01:00'),
-    ('31510/dossiers/2021-01-07.csv', '31510', 'dossiers', '2021-01-07', 'csv', 'utf-8-sig', 'a7', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
-    ('31513/documents/2021-07-09.csv', '31513', 'documents', '2021-07-09', 'csv', 'cp1258', 'a8', 0, 0, 0, 0, 'loaded', null, '2021-07-10 01:00');
+    ('941/procedures/2021-01-04.csv', '941', 'procedures', '2021-01-04', 'csv', 'utf-8', 'a01', 900, 5, 5, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/procedures/2021-03-01.jsonl', '941', 'procedures', '2021-03-01', 'jsonl', 'utf-8', 'a02', 900, 5, 5, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31510/procedures/2021-01-04.xlsx', '31510', 'procedures', '2021-01-04', 'xlsx', null, 'a03', 900, 2, 2, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31510/procedures/2021-01-04_fix.csv', '31510', 'procedures', '2021-01-04', 'csv', 'utf-8-sig', 'a04', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31513/procedures/2021-01-04.csv', '31513', 'procedures', '2021-01-04', 'csv', 'cp1258', 'a05', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31516/procedures/2021-01-04.csv', '31516', 'procedures', '2021-01-04', 'csv', 'utf-8', 'a06', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2020-12-28.csv', '941', 'dossiers', '2020-12-28', 'csv', 'utf-8', 'a07', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2021-01-05.csv', '941', 'dossiers', '2021-01-05', 'csv', 'utf-8', 'a08', 500, 2, 1, 1, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2021-01-10.jsonl', '941', 'dossiers', '2021-01-10', 'jsonl', 'utf-8', 'a09', 500, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2021-01-11.xlsx', '941', 'dossiers', '2021-01-11', 'xlsx', null, 'a10', 100, null, 0, 0, 'rejected', 'truncated XLSX', '2021-04-06 01:00'),
+    ('941/dossiers/2021-02-01.csv', '941', 'dossiers', '2021-02-01', 'csv', 'utf-8', 'a11', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2021-02-03.csv', '941', 'dossiers', '2021-02-03', 'csv', 'utf-8', 'a12', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2021-02-05.csv', '941', 'dossiers', '2021-02-05', 'csv', 'utf-8', 'a13', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2021-02-16.csv', '941', 'dossiers', '2021-02-16', 'csv', 'utf-8', 'a14', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2021-02-20.csv', '941', 'dossiers', '2021-02-20', 'csv', 'utf-8', 'a15', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2021-02-21.csv', '941', 'dossiers', '2021-02-21', 'csv', 'utf-8', 'a16', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/dossiers/2021-03-10.csv', '941', 'dossiers', '2021-03-10', 'csv', 'utf-8', 'a17', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31510/dossiers/2021-01-07.csv', '31510', 'dossiers', '2021-01-07', 'csv', 'utf-8-sig', 'a18', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31510/dossiers/2021-01-08.csv', '31510', 'dossiers', '2021-01-08', 'csv', 'utf-8-sig', 'a19', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31513/dossiers/2021-02-19.csv', '31513', 'dossiers', '2021-02-19', 'csv', 'cp1258', 'a20', 400, 2, 2, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31513/dossiers/2021-07-08.csv', '31513', 'dossiers', '2021-07-08', 'csv', 'cp1258', 'a21', 300, 1, 1, 0, 'loaded', null, '2021-07-10 01:00'),
+    ('31516/dossiers/2021-02-02.csv', '31516', 'dossiers', '2021-02-02', 'csv', 'utf-8', 'a22', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/documents/2020-12-31.csv', '941', 'documents', '2020-12-31', 'csv', 'utf-8', 'a23', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/documents/2021-01-05.csv', '941', 'documents', '2021-01-05', 'csv', 'utf-8', 'a24', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/documents/2021-01-06.csv', '941', 'documents', '2021-01-06', 'csv', 'utf-8', 'a25', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/documents/2021-02-10.csv', '941', 'documents', '2021-02-10', 'csv', 'utf-8', 'a26', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/documents/2021-02-11.csv', '941', 'documents', '2021-02-11', 'csv', 'utf-8', 'a27', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/documents/2021-02-12.csv', '941', 'documents', '2021-02-12', 'csv', 'utf-8', 'a28', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('941/documents/2021-03-15.csv', '941', 'documents', '2021-03-15', 'csv', 'utf-8', 'a29', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31510/documents/2021-03-01.csv', '31510', 'documents', '2021-03-01', 'csv', 'utf-8-sig', 'a30', 300, 1, 1, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31513/documents/2021-07-09.csv', '31513', 'documents', '2021-07-09', 'csv', 'cp1258', 'a31', 0, 0, 0, 0, 'loaded', null, '2021-07-10 01:00'),
+    ('941/reports/2021-04-05.csv', '941', 'reports', '2021-04-05', 'csv', 'utf-8', 'a32', 400, 7, 7, 0, 'loaded', null, '2021-04-06 01:00'),
+    ('31510/reports/2021-02-01.jsonl', '31510', 'reports', '2021-02-01', 'jsonl', 'utf-8', 'a33', 200, 1, 1, 0, 'loaded', null, '2021-04-06 01:00');
 
 insert into raw.set_aside
     (source_file, source_row, unit_code, feed, export_date, reason, record)

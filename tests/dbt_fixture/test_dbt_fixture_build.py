@@ -189,3 +189,101 @@ def test_indicator_values_contract_types(warehouse):
         ("target", "DECIMAL(9,2)"),
         ("meets_target", "BOOLEAN"),
     ]
+
+
+def test_due_date_flags(warehouse):
+    # Expected due date = the procedure's processing_days-th working day after the day
+    # received (that day not counted). Days off: weekends, 1 Jan 2021, Tết 10-16 Feb 2021.
+    # Flagged: counted, date(due_at) later than that, supplement_count 0.
+    #   941 HS001: Tue 5 Jan + 3 (6, 7, 8 Jan) = Fri 8 Jan; due_at Sun 10 Jan: 0 working
+    #     days moved; finished 10 Jan: on time as logged, late by the rule.
+    #   941 HS005: Mon 15 Feb (Tết) + 15 = 17-19 Feb (3), 22-26 (8), 1-5 Mar (13), 8, 9
+    #     Mar (15) = 9 Mar; due_at Mon 15 Mar: 10, 11, 12, 15 Mar = 4; still open.
+    #   941 HS006: Sun 20 Dec 2020, before the first snapshot, so version 1 (3 days):
+    #     21, 22, 23 Dec = 23 Dec; due_at 30 Dec: 24, 25, 28, 29, 30 = 5; finished 28 Dec:
+    #     early as logged, late by the rule.
+    #   31510 HS001: Wed 6 Jan + 1 = 7 Jan; due_at 8 Jan = 1; finished 7 Jan: early as
+    #     logged, on time by the rule.
+    #   31513 HS002 (the Tết dossier): Tue 9 Feb + 1 = Wed 17 Feb; due_at Fri 19 Feb: 18,
+    #     19 = 2; finished 18 Feb: early as logged, late by the rule. Named Phường 2, the
+    #     ward's name on the day received.
+    #   31516 HS001: Mon 1 Feb + 1 = 2 Feb; due_at Fri 5 Feb: 3, 4, 5 = 3; finished 2 Feb.
+    # Not flagged: 941 HS002 (due_at 2 Feb before its expected 5 Feb; and a supplement),
+    # HS003 (no due_at), HS004 (refused), HS007 (received 10 Feb + 15 = 9 Mar, due_at
+    # 19 Feb is earlier); 31510 HS002 (withdrawn); 31513 HS001 (Mon 5 Jul + 1 = 6 Jul,
+    # exactly its due_at); 31513 HS003 (moved to 24 Feb, but after a supplement request).
+    rows = warehouse.execute(
+        """
+        select unit_code, unit_name, dossier_code, processing_days,
+            cast(expected_due_date as varchar), cast(recorded_due_date as varchar),
+            days_moved, timeliness_as_logged, timeliness_by_rule
+        from marts.due_date_flags order by unit_code, dossier_code
+        """
+    ).fetchall()
+    assert rows == [
+        ("31510", "Phường 1", "HS001", 1, "2021-01-07", "2021-01-08", 1, "early", "on_time"),
+        ("31513", "Phường 2", "HS002", 1, "2021-02-17", "2021-02-19", 2, "early", "late"),
+        ("31516", "Phường 3", "HS001", 1, "2021-02-02", "2021-02-05", 3, "early", "on_time"),
+        (
+            "941",
+            "Thành phố Sóc Trăng",
+            "HS001",
+            3,
+            "2021-01-08",
+            "2021-01-10",
+            0,
+            "on_time",
+            "late",
+        ),
+        ("941", "Thành phố Sóc Trăng", "HS005", 15, "2021-03-09", "2021-03-15", 4, None, None),
+        ("941", "Thành phố Sóc Trăng", "HS006", 3, "2020-12-23", "2020-12-30", 5, "early", "late"),
+    ]
+
+
+def test_due_date_flag_summary(warehouse):
+    # (checked, moved, with supplement, flagged, flagged finished, late by rule, on time
+    # as logged but late by rule) per unit and year received; see test_due_date_flags.
+    # 941 2021 checks HS001, HS002, HS005, HS007 (HS003 has no due_at, HS004 is refused);
+    # 31513 2021 checks HS001, HS002, HS003 of which HS003 moved after a supplement.
+    rows = warehouse.execute(
+        """
+        select unit_code, received_year, dossiers_checked, due_dates_moved,
+            moved_with_supplement, flagged_dossiers, flagged_finished,
+            flagged_late_by_rule, flagged_on_time_as_logged_late_by_rule
+        from marts.due_date_flag_summary where received_year = 2021 or unit_code = '941'
+        order by unit_code, received_year
+        """
+    ).fetchall()
+    assert rows == [
+        ("31510", 2021, 1, 1, 0, 1, 1, 0, 0),
+        ("31513", 2021, 3, 2, 1, 1, 1, 1, 1),
+        ("31516", 2021, 1, 1, 0, 1, 1, 0, 0),
+        ("941", 2020, 1, 1, 0, 1, 1, 1, 1),
+        ("941", 2021, 4, 2, 0, 2, 1, 1, 1),
+    ]
+
+
+def test_fct_dossier_expected_due_dates(warehouse):
+    rows = dict(
+        warehouse.execute(
+            "select dossier_code, cast(expected_due_date as varchar) || ' '"
+            " || coalesce(cast(due_date_moved as varchar), '-')"
+            " from marts.fct_dossier where unit_code = '941'"
+        ).fetchall()
+    )
+    assert rows["HS002"] == "2021-02-05 false"  # Fri 29 Jan + 5: 1-5 Feb
+    assert rows["HS003"] == "2021-03-15 -"  # Wed 10 Mar + 3: 11, 12, 15 Mar; no due_at
+    assert rows["HS007"] == "2021-03-09 false"  # received during Tết
+
+
+def test_calendar_runs_a_year_past_the_data(warehouse):
+    first, last, data_days, numbers = warehouse.execute(
+        "select min(date_day), max(date_day), count(*) filter (where is_in_data_years),"
+        " count(distinct working_day_number) filter (where is_working_day)"
+        " from marts.dim_calendar"
+    ).fetchone()
+    assert (str(first), str(last), data_days) == ("2020-01-01", "2022-12-31", 731)
+    (working,) = warehouse.execute(
+        "select count(*) from marts.dim_calendar where is_working_day"
+    ).fetchone()
+    assert numbers == working

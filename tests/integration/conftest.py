@@ -39,11 +39,9 @@ class PipelineRun:
 
 
 def run_full_build(instance: dg.DagsterInstance, raise_on_error: bool = True):
-    from pipelines.definitions import defs
-    from pipelines.defs.jobs import FULL_BUILD_JOB
+    from pipelines.run import execute_full_build
 
-    job = defs.resolve_job_def(FULL_BUILD_JOB)
-    return job.execute_in_process(instance=instance, raise_on_error=raise_on_error)
+    return execute_full_build(instance, raise_on_error=raise_on_error)
 
 
 @pytest.fixture(scope="session")

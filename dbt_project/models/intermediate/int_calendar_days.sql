@@ -1,6 +1,9 @@
 -- Every day of every calendar year from the earliest to the latest event in the data:
 -- dossier received and finished dates, document dates and procedure snapshot dates.
--- Whole years, so every year has all its months and quarters.
+-- Whole years, so every year has all its months and quarters. The spine runs on for
+-- var par_calendar_years_ahead more years (default 1), flagged as outside the data's
+-- years, so that due dates past the last event resolve to a working day; periods use
+-- only the data's years.
 
 with
 
@@ -20,7 +23,12 @@ bounds as (
 
     select
         {{ date_from_parts('extract(year from min(event_date))', 1, 1) }} as calendar_start,
-        {{ date_from_parts('extract(year from max(event_date))', 12, 31) }} as calendar_end
+        {{ date_from_parts('extract(year from max(event_date))', 12, 31) }} as data_end,
+        {{ date_from_parts(
+            'extract(year from max(event_date)) + '
+            ~ var('par_calendar_years_ahead', 1),
+            12, 31
+        ) }} as calendar_end
 
     from event_dates
 
@@ -33,13 +41,15 @@ days as (
 )
 
 select
-    date_day,
-    cast(extract(year from date_day) as integer) as calendar_year,
-    cast(extract(quarter from date_day) as integer) as calendar_quarter,
-    cast(extract(month from date_day) as integer) as calendar_month,
-    cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start,
-    cast({{ dbt.date_trunc('quarter', 'date_day') }} as date) as quarter_start,
-    cast({{ dbt.date_trunc('year', 'date_day') }} as date) as year_start,
-    {{ iso_weekday('date_day') }} as iso_weekday
+    days.date_day,
+    cast(extract(year from days.date_day) as integer) as calendar_year,
+    cast(extract(quarter from days.date_day) as integer) as calendar_quarter,
+    cast(extract(month from days.date_day) as integer) as calendar_month,
+    cast({{ dbt.date_trunc('month', 'days.date_day') }} as date) as month_start,
+    cast({{ dbt.date_trunc('quarter', 'days.date_day') }} as date) as quarter_start,
+    cast({{ dbt.date_trunc('year', 'days.date_day') }} as date) as year_start,
+    {{ iso_weekday('days.date_day') }} as iso_weekday,
+    days.date_day <= bounds.data_end as is_in_data_years
 
 from days
+cross join bounds

@@ -5,7 +5,9 @@ with
 
 days as (
 
+    -- the data's years only: the calendar runs on past them for due dates
     select * from {{ ref('int_calendar_days') }}
+    where is_in_data_years
 
 ),
 

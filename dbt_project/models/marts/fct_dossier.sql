@@ -2,6 +2,11 @@
 -- they stood on the day it was received (the version in force that day; for a dossier
 -- received before the unit's first catalogue snapshot, the procedure's earliest
 -- version). The applicant's ID hash stays in the build file and is not published here.
+--
+-- Expected due date (TTHC rule): processing time counts working days and the day received
+-- is not counted, so the result is due on the processing_days-th working day after
+-- date(received_at); with no processing time (null or 0) it is due the same day. With
+-- dim_calendar's working_day_number that is one equi-join, no loop.
 
 with
 
@@ -21,13 +26,20 @@ procedure_versions as (
 
 ),
 
+calendar as (
+
+    select * from {{ ref('dim_calendar') }}
+
+),
+
 joined as (
 
     select
         dossiers.*,
         procedure_versions.procedure_version_key,
         procedure_versions.online_level as procedure_online_level,
-        procedure_versions.has_fee as procedure_has_fee
+        procedure_versions.has_fee as procedure_has_fee,
+        procedure_versions.processing_days as procedure_processing_days
 
     from dossiers
     left join procedure_versions
@@ -48,6 +60,47 @@ joined as (
                 )
             )
 
+),
+
+due_dates as (
+
+    select
+        joined.*,
+        case
+            when joined.received_date is null then null
+            -- the catalogue never listed the procedure then: processing time unknown
+            when joined.procedure_version_key is null then null
+            when coalesce(joined.procedure_processing_days, 0) <= 0 then joined.received_date
+            else expected_day.date_day
+        end as expected_due_date,
+        cast(joined.due_at as date) as recorded_due_date
+
+    from joined
+    left join calendar as received_day
+        on joined.received_date = received_day.date_day
+    left join calendar as expected_day
+        on
+            expected_day.is_working_day
+            and joined.procedure_processing_days > 0
+            and expected_day.working_day_number
+            = received_day.working_day_number + joined.procedure_processing_days
+
+),
+
+compared as (
+
+    select
+        due_dates.*,
+        due_dates.recorded_due_date > due_dates.expected_due_date as due_date_moved,
+        recorded_day.working_day_number - expected_day.working_day_number
+            as due_date_days_moved
+
+    from due_dates
+    left join calendar as expected_day
+        on due_dates.expected_due_date = expected_day.date_day
+    left join calendar as recorded_day
+        on due_dates.recorded_due_date = recorded_day.date_day
+
 )
 
 select
@@ -57,6 +110,7 @@ select
     procedure_version_key,
     procedure_online_level,
     procedure_has_fee,
+    procedure_processing_days,
     channel,
     is_online,
     applicant_id_kind,
@@ -77,10 +131,13 @@ select
     timeliness,
     timeliness in ('early', 'on_time') as is_on_time,
     timeliness = 'late' as is_late,
+    expected_due_date,
+    due_date_moved,
+    due_date_days_moved,
     updated_at,
     change_rows,
     export_date,
     source_file,
     source_row
 
-from joined
+from compared

@@ -1,0 +1,37 @@
+{#
+    Lineage: every row traces back to a raw row. Its (source_file, source_row) exists in
+    raw_relation, with the same values in match_columns (e.g. the row's key), and its
+    source_file is in the ingest ledger with status 'loaded'. A row without a source_file
+    or source_row fails. ledger defaults to source('raw', 'ingest_ledger').
+#}
+{% test traces_to_raw_row(model, raw_relation, match_columns=[], ledger=none) %}
+
+    {%- set ledger_relation = ledger if ledger is not none else source('raw', 'ingest_ledger') -%}
+
+    select
+        model_rows.source_file,
+        model_rows.source_row
+        {%- for column in match_columns %},
+        model_rows.{{ column }}
+        {%- endfor %}
+    from {{ model }} as model_rows
+    where
+        not exists (
+            select 1
+            from {{ raw_relation }} as raw_rows
+            where
+                raw_rows.source_file = model_rows.source_file
+                and raw_rows.source_row = model_rows.source_row
+                {%- for column in match_columns %}
+                and raw_rows.{{ column }} = model_rows.{{ column }}
+                {%- endfor %}
+        )
+        or not exists (
+            select 1
+            from {{ ledger_relation }} as ledger
+            where
+                ledger.source_file = model_rows.source_file
+                and ledger.status = 'loaded'
+        )
+
+{% endtest %}

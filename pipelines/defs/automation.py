@@ -1,0 +1,67 @@
+"""Nightly automation: the 01:00 schedule for yesterday, and a sensor for late files."""
+
+import datetime as dt
+import os
+
+import dagster as dg
+
+from pipelines.defs.jobs import full_build_job
+from pipelines.defs.partitions import range_tags
+from pipelines.lib.config import paths
+from pipelines.lib.landing import discover
+
+# At 01:00 local time, yesterday's partition (the last complete day) through to publication.
+nightly_schedule = dg.build_schedule_from_partitioned_job(
+    full_build_job,
+    hour_of_day=1,
+    minute_of_hour=0,
+    name="nightly_at_0100",
+    description="Every night at 01:00 Asia/Ho_Chi_Minh: ingest yesterday's files, rebuild, "
+    "check and publish.",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)
+
+SENSOR_INTERVAL_SECONDS = int(os.environ.get("PAR_LATE_FILES_SENSOR_SECONDS", "300"))
+
+
+def new_files_since(cursor_ns: int) -> tuple[list[dt.date], int]:
+    """Export dates of landing files written after cursor_ns (mtime), and the new cursor.
+
+    The cursor is the newest modification time seen: a file delivered or re-delivered after
+    the last evaluation is newer, whatever day it covers. The sensor never opens the build
+    file, so it never waits for (or blocks) a running writer.
+    """
+    files, _misplaced = discover(paths().landing)
+    newest = cursor_ns
+    days: set[dt.date] = set()
+    for file in files:
+        mtime = file.path.stat().st_mtime_ns
+        if mtime > cursor_ns:
+            days.add(file.export_date)
+            newest = max(newest, mtime)
+    return sorted(days), newest
+
+
+@dg.sensor(
+    job=full_build_job,
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Notices files delivered late or re-delivered for earlier days and runs just "
+    "those days (one run over their date range) through to publication.",
+)
+def late_files_sensor(context: dg.SensorEvaluationContext):
+    if not paths().landing.exists():
+        return dg.SkipReason(f"no landing folder at {paths().landing}")
+    cursor = int(context.cursor or 0)
+    days, newest = new_files_since(cursor)
+    if cursor == 0:
+        # First evaluation: remember where we are; history is the schedule's or a backfill's.
+        context.update_cursor(str(newest))
+        return dg.SkipReason("initialised: files delivered from now on will be picked up")
+    context.update_cursor(str(newest))
+    if not days:
+        return dg.SkipReason("no new or re-delivered files")
+    return dg.RunRequest(
+        run_key=f"late-files-{newest}",
+        tags={**range_tags(days[0], days[-1]), "par/trigger": "late_files"},
+    )

@@ -1,0 +1,72 @@
+"""Freshness: which units have stopped delivering a daily feed.
+
+A unit's desk and register export every working day; a unit whose latest dossiers or
+documents file is more than PAR_FRESHNESS_DAYS (default 7) days older than the newest
+delivery of that feed from any unit is listed. The reference is the newest delivery, not
+the wall clock, so a replayed history is judged as it was. Catalogue snapshots and reports
+arrive only when something changes or a period closes: they are not judged.
+"""
+
+import os
+from typing import Any
+
+import dagster as dg
+
+from pipelines.defs.ingest import feed_key
+from pipelines.lib.config import paths
+from pipelines.lib.loader import connect_build
+from pipelines.lib.markdown import md_table
+
+DAILY_FEEDS = ("dossiers", "documents")
+
+
+def freshness_days() -> int:
+    return int(os.environ.get("PAR_FRESHNESS_DAYS", "7"))
+
+
+_STALE_UNITS_SQL = """
+    WITH latest AS (
+        SELECT unit_code, max(export_date) AS last_delivery
+        FROM raw.ingest_ledger WHERE feed = $feed GROUP BY unit_code
+    ),
+    reference AS (SELECT max(last_delivery) AS newest FROM latest),
+    units AS (  -- units in existence on the reference day
+        SELECT DISTINCT u.unit_code, u.unit_name FROM raw.units AS u, reference AS r
+        WHERE coalesce(u.valid_from, DATE '1900-01-01') <= r.newest
+          AND coalesce(u.valid_to, DATE '9999-12-31') >= r.newest
+    )
+    SELECT units.unit_code, units.unit_name, latest.last_delivery,
+           date_diff('day', latest.last_delivery, reference.newest) AS days_behind
+    FROM units CROSS JOIN reference LEFT JOIN latest USING (unit_code)
+    WHERE latest.last_delivery IS NULL
+       OR date_diff('day', latest.last_delivery, reference.newest) > $days
+    ORDER BY units.unit_code
+"""
+
+
+def build_freshness_check(feed: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=feed_key(feed),
+        name=f"{feed}_delivered_recently",
+        blocking=False,
+        description=f"Warns when a unit's latest {feed} file is more than PAR_FRESHNESS_DAYS "
+        "(default 7) days behind the newest delivery of any unit, or it never delivered.",
+    )
+    def _check() -> dg.AssetCheckResult:
+        days = freshness_days()
+        conn = connect_build(paths().build_db)
+        try:
+            stale = conn.sql(_STALE_UNITS_SQL, params={"feed": feed, "days": days}).pl()
+        finally:
+            conn.close()
+        metadata: dict[str, Any] = {"threshold_days": days, "units_behind": stale.height}
+        if stale.height:
+            metadata["units"] = dg.MetadataValue.md(md_table(stale))
+        return dg.AssetCheckResult(
+            passed=stale.height == 0, severity=dg.AssetCheckSeverity.WARN, metadata=metadata
+        )
+
+    return _check
+
+
+FRESHNESS_CHECKS = [build_freshness_check(feed) for feed in DAILY_FEEDS]

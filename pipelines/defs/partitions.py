@@ -1,0 +1,41 @@
+"""Daily partitions by export date, in the units' local time.
+
+The ingest assets are partitioned: a run for a range of days ingests the files whose export
+date is in it. The first partition also takes anything dated before the calendar starts and
+the last (yesterday) anything dated after it, so no delivered file is ever out of reach.
+Everything downstream (dbt, publish) is unpartitioned: it is rebuilt from the whole raw layer.
+"""
+
+import datetime as dt
+import os
+
+import dagster as dg
+
+from pipelines.lib.loader import DayWindow
+
+TIMEZONE = "Asia/Ho_Chi_Minh"
+FIRST_DAY = os.environ.get("PAR_FIRST_DAY", "2020-01-01")
+
+daily = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone=TIMEZONE)
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def day_window(context: dg.AssetExecutionContext) -> DayWindow:
+    """The export dates this run ingests, open-ended at the calendar's first and last day."""
+    keys = context.partition_key_range
+    first_key, last_key = daily.get_first_partition_key(), daily.get_last_partition_key()
+    return DayWindow(
+        first=None if keys.start == first_key else dt.date.fromisoformat(keys.start),
+        last=None if keys.end == last_key else dt.date.fromisoformat(keys.end),
+    )
+
+
+def range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
+    """Run tags asking for one run over the partitions first..last (clamped to the calendar)."""
+    first_key, last_key = daily.get_first_partition_key(), daily.get_last_partition_key()
+    start = max(first.isoformat(), first_key)
+    end = min(last.isoformat(), last_key)
+    start = min(start, end)
+    return {RANGE_START_TAG: start, RANGE_END_TAG: end}
