@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.defs.automation import late_files_sensor, nightly_schedule
 from pipelines.defs.dbt import dbt_resource, par_dbt_models
+from pipelines.defs.freshness_checks import FRESHNESS_CHECKS
 from pipelines.defs.ingest import FEED_ASSETS, ingest_ledger, public_holidays, raw_units
 from pipelines.defs.jobs import full_build_job
 from pipelines.defs.ledger_checks import every_row_accounted_for
@@ -20,7 +22,9 @@ defs = dg.Definitions(
         par_dbt_models,
         published_warehouse,
     ],
-    asset_checks=[every_row_accounted_for, *FEED_CHECKS],
+    asset_checks=[every_row_accounted_for, *FEED_CHECKS, *FRESHNESS_CHECKS],
+    schedules=[nightly_schedule],
+    sensors=[late_files_sensor],
     jobs=[full_build_job],
     resources={"dbt": dbt_resource},
     # One process, steps in order: the build file has one writer at a time, and a run does
