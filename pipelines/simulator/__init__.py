@@ -2,7 +2,9 @@
 
     python -m pipelines.simulator --scenario soc-trang-2021 --out warehouse/landing
 
-`write_scenario` is the same from Python. Output is a pure function of (scenario, seed):
+`write_scenario` is the same from Python. `dirty=True` (`--dirty`) then plants bad input
+at known files and rows and returns its manifest (see `dirty.py`). Output is a pure
+function of (scenario, seed, dirty):
 every random draw comes from a `random.Random` seeded per unit and feed, and nothing reads
 the clock, so the same seed gives byte-identical files, however many worker processes
 write them.
@@ -18,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from pipelines.simulator.catalogue import build_catalogue, write_procedures
+from pipelines.simulator.dirty import plant_faults
 from pipelines.simulator.documents import write_documents
 from pipelines.simulator.dossiers import write_dossiers
 from pipelines.simulator.reports import write_reports
@@ -45,17 +48,26 @@ def _write_unit(name: str, seed: int, out: str, unit_code: str):
     """
     scenario = get_scenario(name)
     unit = scenario.unit(unit_code)
-    cal = WorkCalendar(scenario.year, scenario.holidays)
+    cal = WorkCalendar(scenario.year, scenario.holidays, scenario.end)
     truth = Truth(scenario)
     writer = LandingWriter(Path(out))
     # rebuilt per process from the same seed: identical for every unit of the level
     catalogue = build_catalogue(
         scenario.catalogues[unit.level], scenario.year, cal, _rng(seed, "catalogue", unit.level)
     )
-    write_procedures(unit, catalogue, scenario.year, writer, truth)
-    write_dossiers(scenario, unit, catalogue, cal, _rng(seed, "dossiers", unit.code), writer, truth)
+    write_procedures(unit, catalogue, scenario.year, writer, truth, scenario.end)
+    write_dossiers(
+        scenario,
+        unit,
+        catalogue,
+        cal,
+        _rng(seed, "dossiers", unit.code),
+        writer,
+        truth,
+        hidden_rng=_rng(seed, "hidden-late", unit.code),
+    )
     write_documents(scenario, unit, cal, _rng(seed, "documents", unit.code), writer, truth)
-    return writer.files, writer.rows, truth.flows, truth.stocks
+    return writer.files, writer.rows, truth.flows, truth.stocks, truth.hidden_late
 
 
 def write_scenario(
@@ -66,9 +78,14 @@ def write_scenario(
     force: bool = False,
     workers: int | None = None,
     units: list[str] | None = None,
+    dirty: bool = False,
 ) -> dict:
     """Write scenario `name` into the landing folder `out` and return a summary with the
     files and rows written and the ground truth (every indicator figure, every unit).
+
+    `dirty`: after the clean files, plant bad input at known files and rows; the summary's
+    `faults` is then the manifest (each fault's file, row, what the ingest must do with it
+    and the reason it must give), and `truth` stays the truth of the clean files.
 
     Refuses a non-empty `out` unless `force` (files of the same name are overwritten,
     others left alone). `workers` processes write units in parallel (default: CPUs).
@@ -76,6 +93,8 @@ def write_scenario(
     run, but reports (which need every unit) are not written and the truth is partial.
     """
     scenario = get_scenario(name)
+    if dirty and units is not None:
+        raise ValueError("dirty mode plants faults across units: write every unit")
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not force:
         raise LandingNotEmptyError(f"{out} is not empty; pass --force to write into it anyway")
@@ -98,11 +117,12 @@ def write_scenario(
     truth = Truth(scenario)
     files: Counter[tuple[str, str]] = Counter()
     rows: Counter[str] = Counter()
-    for unit_files, unit_rows, flows, stocks in results:
+    for unit_files, unit_rows, flows, stocks, hidden_late in results:
         files.update(unit_files)
         rows.update(unit_rows)
         truth.flows.update(flows)
         truth.stocks.update(stocks)
+        truth.hidden_late.extend(hidden_late)
 
     if units is None:
         writer = LandingWriter(out)
@@ -110,15 +130,24 @@ def write_scenario(
         files.update(writer.files)
         rows.update(writer.rows)
 
+    faults = None
+    if dirty:
+        hidden = [d["dossier_code"] for d in truth.hidden_late]
+        faults, added = plant_faults(scenario, out, seed, exclude_dossiers=hidden)
+        files.update(added)
+
     by_feed: dict[str, dict[str, int]] = {}
     for (feed, fmt), n in sorted(files.items()):
         by_feed.setdefault(feed, {})[fmt] = n
-    return {
+    summary = {
         "scenario": name,
         "seed": seed,
         "out": str(out),
         "units": len(scenario.units),
         "files": by_feed,
-        "rows": dict(sorted(rows.items())),
+        "rows": dict(sorted(rows.items())),  # as generated, before any fault
         "truth": truth.as_dict(),
     }
+    if faults is not None:
+        summary["faults"] = faults
+    return summary

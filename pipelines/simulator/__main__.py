@@ -1,4 +1,5 @@
-"""python -m pipelines.simulator --scenario soc-trang-2021 --out <landing> [--seed 2021]"""
+"""python -m pipelines.simulator --scenario soc-trang-2021 --out <landing> [--seed 2021]
+[--dirty --faults-out faults.json]"""
 
 from __future__ import annotations
 
@@ -35,7 +36,21 @@ def main(argv: list[str] | None = None) -> int:
         help="also write the ground truth (every figure) as JSON here; keep it outside the "
         "landing folder",
     )
+    parser.add_argument(
+        "--dirty",
+        action="store_true",
+        help="after the clean files, plant bad input (wrong encoding, renamed header, short "
+        "rows, bad dates, duplicates, truncated XLSX, ...) at known files and rows",
+    )
+    parser.add_argument(
+        "--faults-out",
+        type=Path,
+        help="with --dirty: write the manifest of planted faults as JSON here; keep it outside "
+        "the landing folder",
+    )
     args = parser.parse_args(argv)
+    if args.faults_out and not args.dirty:
+        parser.error("--faults-out needs --dirty")
 
     started = time.perf_counter()  # only to tell the operator how long it took
     try:
@@ -46,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             force=args.force,
             workers=args.workers,
             units=args.units.split(",") if args.units else None,
+            dirty=args.dirty,
         )
     except LandingNotEmptyError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -56,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.truth_out:
         args.truth_out.parent.mkdir(parents=True, exist_ok=True)
         args.truth_out.write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
+    faults = summary.pop("faults", None)
+    if faults is not None:
+        if args.faults_out:
+            args.faults_out.parent.mkdir(parents=True, exist_ok=True)
+            args.faults_out.write_text(json.dumps(faults, ensure_ascii=False, indent=1), "utf-8")
+        summary["faults"] = len(faults)
     n_files = sum(n for formats in summary["files"].values() for n in formats.values())
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     print(f"wrote {n_files} files, {sum(summary['rows'].values())} rows in {elapsed:.1f} s")

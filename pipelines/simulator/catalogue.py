@@ -191,7 +191,7 @@ def _decision_no(rng: random.Random, d: date) -> str:
 def build_catalogue(
     spec: CatalogueSpec, year: int, cal: WorkCalendar, rng: random.Random
 ) -> Catalogue:
-    year_start, year_end = date(year, 1, 1), date(year, 12, 31)
+    year_start, year_end = date(year, 1, 1), cal.last
     n_base = spec.active_at_end - spec.new + spec.abolished
     total = n_base + spec.new
     codes = _codes(rng, total)
@@ -328,20 +328,24 @@ def build_catalogue(
             events.append(Event(codes[i], d, change))
 
     quarter_starts = [date(year, m, 1) for m in (1, 4, 7, 10)]
-    snapshot_dates = sorted(set(quarter_starts) | {s for p in procedures for s in p.starts})
+    snapshot_dates = sorted(
+        d for d in set(quarter_starts) | {s for p in procedures for s in p.starts} if d <= year_end
+    )
     events.sort(key=lambda e: (e.decision_date, e.code))
     return Catalogue(procedures, snapshot_dates, events)
 
 
-def month_ends(year: int) -> list[date]:
-    return [date(year, m + 1, 1) - timedelta(days=1) for m in range(1, 12)] + [date(year, 12, 31)]
+def month_ends(year: int, last: date | None = None) -> list[date]:
+    """The month ends of the year, up to the month of `last` (default: all twelve)."""
+    ends = [date(year, m + 1, 1) - timedelta(days=1) for m in range(1, 12)] + [date(year, 12, 31)]
+    return ends if last is None else ends[: last.month]
 
 
-def write_procedures(unit, catalogue: Catalogue, year: int, writer, truth) -> None:
+def write_procedures(unit, catalogue: Catalogue, year: int, writer, truth, last=None) -> None:
     """Every snapshot of the unit's catalogue, and the figures the warehouse must read."""
     for d in catalogue.snapshot_dates:
         writer.write(unit, "procedures", d, catalogue.snapshot(d))
-    for end in month_ends(year):
+    for end in month_ends(year, last):
         active = catalogue.active(end)
         truth.set_stock(unit.code, end, "proc_active", len(active))
         truth.set_stock(unit.code, end, "proc_published", sum(p.is_published for p in active))

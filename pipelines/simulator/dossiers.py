@@ -46,6 +46,8 @@ class Plan:
     digitized: bool = False
     paid_online: bool | None = None
     dropped: bool = False
+    hidden_late: bool = False  # appointment later than the rule allows, finished after the rule
+    rule_due: date | None = None  # the rule's due date, for a hidden_late dossier
     code: str = ""
     who: Applicant | None = None
 
@@ -80,8 +82,12 @@ class DeskPlanner:
         catalogue: Catalogue,
         cal: WorkCalendar,
         rng: random.Random,
+        hidden_rng: random.Random | None = None,
     ):
         self.unit = unit
+        # a stream of its own, so that planting hidden-late dossiers leaves every other draw
+        # (and so every other row) as it was
+        self.hidden_rng = hidden_rng or random.Random(0)
         self.catalogue = catalogue
         self.cal = cal
         self.rng = rng
@@ -164,8 +170,8 @@ class DeskPlanner:
         self._set_return(plan)
         return plan
 
-    def _set_return(self, plan: Plan) -> None:
-        rng = self.rng
+    def _set_return(self, plan: Plan, rng: random.Random | None = None) -> None:
+        rng = rng or self.rng
         if plan.channel == 2 and plan.version.online == "full":
             plan.returned = plan.finished + timedelta(minutes=rng.randint(1, 30))
         else:
@@ -218,8 +224,10 @@ class DeskPlanner:
                 finished[i].dropped = True
             plans = [p for p in plans if not p.dropped]
             finished = [p for p in finished if not p.dropped]
-        # top up on days early enough for any procedure to finish within the year
-        early = [i for i, d in enumerate(days) if d.month <= 9]
+        # top up on days early enough for any procedure to finish within the period: its
+        # first three quarters (January to September for a whole year)
+        last_early_month = max(1, self.year_end.month * 3 // 4)
+        early = [i for i, d in enumerate(days) if d.month <= last_early_month]
         early_cum = list(accumulate(self.day_weights[i] for i in early))
         while len(finished) < target:
             d = days[rng.choices(early, cum_weights=early_cum)[0]]
@@ -230,6 +238,7 @@ class DeskPlanner:
 
         self._stop_some(finished, round(target * shares.stopped))
         self._make_late(finished, unit.dossiers_late, unit.late_apologies)
+        self._hide_late(finished, unit.hidden_late)
 
         counted = len(plans)
         cum = list(accumulate(self.day_weights))
@@ -267,6 +276,30 @@ class DeskPlanner:
             if plan.obligation and plan.obligation >= plan.finished:
                 plan.obligation = None
             self._set_return(plan)
+
+    def _hide_late(self, finished: list[Plan], n: int) -> None:
+        """Give n on-time dossiers an appointment two working days later than the procedure's
+        processing days allow, and finish them the day after the rule's due date: on time by
+        the log, late by the rule. Their finishing month stays, so every figure stays."""
+        cal, rng = self.cal, self.hidden_rng
+        candidates = []
+        for p in finished:
+            if p.late or p.stopped or p.pause is not None or p.returned is None:
+                continue
+            if (p.version.processing_days or 0) < 2:
+                continue
+            rule_due = p.due.date()  # no pause: the processing days from the received date
+            finish_day = cal.add(rule_due, 1)
+            if finish_day.month == p.finished.month and cal.add(rule_due, 2) <= self.year_end:
+                candidates.append(p)
+        for plan in rng.sample(candidates, n):
+            rule_due = plan.due.date()
+            plan.hidden_late, plan.rule_due = True, rule_due
+            plan.due = plan.first_due = datetime.combine(cal.add(rule_due, 2), CLOSE_OF_DAY)
+            plan.finished = desk_time(rng, cal.add(rule_due, 1))
+            if plan.obligation and plan.obligation >= plan.finished:
+                plan.obligation = None
+            self._set_return(plan, rng)
 
 
 # --- the change log -------------------------------------------------------------------------
@@ -361,8 +394,9 @@ def write_dossiers(
     rng: random.Random,
     writer: LandingWriter,
     truth: Truth,
+    hidden_rng: random.Random | None = None,
 ) -> None:
-    planner = DeskPlanner(scenario, unit, catalogue, cal, rng)
+    planner = DeskPlanner(scenario, unit, catalogue, cal, rng, hidden_rng)
     plans = planner.plan_year()
     # a ward's applicants live in the ward; the city's anywhere in its wards
     places = [child.name for child in scenario.children(unit.code)] or [unit.name]
@@ -406,6 +440,19 @@ def record_truth(unit: UnitSpec, plans: list[Plan], truth: Truth) -> None:
             continue  # status 1, 3, 7: not counted
         received = plan.received.date()
         version = plan.version
+        if plan.hidden_late:
+            truth.hidden_late.append(
+                {
+                    "unit_code": code,
+                    "dossier_code": plan.code,
+                    "procedure_code": version.procedure_code,
+                    "processing_days": version.processing_days,
+                    "received_at": plan.received.isoformat(sep=" "),
+                    "recorded_due_at": plan.due.isoformat(sep=" "),
+                    "rule_due_date": plan.rule_due.isoformat(),
+                    "finished_at": plan.finished.isoformat(sep=" "),
+                }
+            )
         truth.add(code, received, "received")
         if version.online != "none":
             truth.add(code, received, f"received_{version.online}")

@@ -3,8 +3,14 @@
 `soc-trang-2021`: Thành phố Sóc Trăng (941) and its ten wards, the whole of 2021, daily
 files, all four feeds. Its city figures are the seed figures of the indicator contract
 (258 procedures, 10,122 dossiers finished with 5 late, 5,816 documents of which 4,819
-electronic across the area). A later `province` preset adds another entry built from the
-same specs with more units and larger volumes.
+electronic across the area) and one city dossier is late by the rule but on time in the
+log (`hidden_late`).
+
+`mini-2021`: the city and two wards, January-February 2021, a few hundred dossier rows in
+every format: fast enough for end-to-end tests, dirty ones included (`--dirty`).
+
+A later `province` preset adds another entry built from the same specs with more units and
+larger volumes.
 """
 
 from __future__ import annotations
@@ -72,6 +78,9 @@ def soc_trang_2021() -> Scenario:
         dossiers_finished=10_122,
         dossiers_late=5,
         late_apologies=3,
+        # one dossier whose appointment was set two working days too late: on time in the
+        # log (it stays among the 10,117), late by the procedure's processing days
+        hidden_late=1,
         docs_sent=2_864,
         docs_electronic=2_461,
     )
@@ -282,7 +291,108 @@ def soc_trang_2021() -> Scenario:
     )
 
 
-SCENARIOS = {"soc-trang-2021": soc_trang_2021}
+def mini_2021() -> Scenario:
+    """A small slice of the same city for fast end-to-end tests: the city and two of its
+    wards, January and February 2021 (Tết included), a few hundred dossier rows, every
+    format (the city's sync API, a ward's UTF-8 CSV books, a ward's Excel books with a
+    cp1258 register), small catalogues that change in both months, and three reports."""
+    city = UnitSpec(
+        code=CITY,
+        name="Thành phố Sóc Trăng",
+        level="city",
+        parent=None,
+        formats={
+            "procedures": "jsonl",
+            "dossiers": "jsonl",
+            "documents": "csv",
+            "reports": "csv",
+        },
+        csv_encoding="utf-8",
+        dossier_code="000.00.10.H60-{ymd}-{seq:04d}",
+        dossiers_finished=60,
+        dossiers_late=2,
+        late_apologies=1,
+        hidden_late=1,
+        docs_sent=40,
+        docs_electronic=33,
+    )
+    # fmt: off
+    wards = (
+        _ward(1, "31522", formats=_CSV, csv_encoding="utf-8", service_levels="decree42",
+              time_format="%d/%m/%Y %H:%M", line_ending="\n",
+              dossiers_finished=40, dossiers_late=1, late_apologies=1,
+              docs_sent=24, docs_electronic=19),
+        _ward(2, "31519", formats=_XLSX_BOOKS, csv_encoding="cp1258",
+              xlsx_dates={"dossiers": "native"},
+              dossiers_finished=30, dossiers_late=1, late_apologies=0,
+              docs_sent=20, docs_electronic=15),
+    )
+    # fmt: on
+    reports = (
+        ReportSpec(
+            CITY,
+            date(2021, 2, 3),
+            "2021-01",
+            (
+                ("DOSSIER_RECEIVED", "self"),
+                ("DOSSIER_FINISHED", "self"),
+                ("DOSSIER_ONTIME_RATE", "self"),
+                ("DOC_ELECTRONIC_RATE", "area"),
+            ),
+        ),
+        ReportSpec("31522", date(2021, 2, 2), "2021-01", (("DOSSIER_FINISHED", "self"),)),
+        ReportSpec(
+            "31519",
+            date(2021, 2, 2),
+            "2021-01",
+            (("DOSSIER_ONTIME_RATE", "self"), ("DOC_ELECTRONIC_RATE", "self")),
+            fault="rate_typo",
+            fault_indicator="DOC_ELECTRONIC_RATE",
+        ),
+    )
+    full = soc_trang_2021()
+    return Scenario(
+        name="mini-2021",
+        year=2021,
+        units=(city, *wards),
+        catalogues={
+            "city": CatalogueSpec(
+                authority_level=2,
+                active_at_end=40,
+                new=2,
+                amended=3,
+                replaced=1,
+                abolished=2,
+                level_raised=1,
+                end_partial=8,
+                end_full=16,
+                unpublished=1,
+                decision_months=(1, 2),
+            ),
+            "ward": CatalogueSpec(
+                authority_level=3,
+                active_at_end=24,
+                new=1,
+                amended=2,
+                replaced=0,
+                abolished=1,
+                level_raised=1,
+                end_partial=6,
+                end_full=5,
+                unpublished=0,
+                decision_months=(2,),
+            ),
+        },
+        holidays=HOLIDAYS_2021,
+        month_weights=MONTH_WEIGHTS_2021,
+        dossier_shares=full.dossier_shares,
+        document_shares=full.document_shares,
+        reports=reports,
+        last_day=date(2021, 2, 28),
+    )
+
+
+SCENARIOS = {"soc-trang-2021": soc_trang_2021, "mini-2021": mini_2021}
 
 
 def get_scenario(name: str) -> Scenario:
@@ -304,6 +414,8 @@ def check_scenario(scenario: Scenario) -> None:
             raise ValueError(f"{unit.code}: unknown parent {unit.parent}")
         if not 0 <= unit.late_apologies <= unit.dossiers_late <= unit.dossiers_finished:
             raise ValueError(f"{unit.code}: inconsistent dossier volumes")
+        if not 0 <= unit.hidden_late <= unit.dossiers_finished - unit.dossiers_late:
+            raise ValueError(f"{unit.code}: more hidden-late dossiers than on-time ones")
         if not 0 <= unit.docs_electronic <= unit.docs_sent:
             raise ValueError(f"{unit.code}: inconsistent document volumes")
         if unit.level not in scenario.catalogues or unit.level not in scenario.dossier_shares:
@@ -321,3 +433,9 @@ def check_scenario(scenario: Scenario) -> None:
         raise ValueError("units' docs_electronic do not add up to the area total")
     for report in scenario.reports:
         scenario.unit(report.unit)
+    if scenario.end.year != scenario.year or scenario.end < date(scenario.year, 1, 31):
+        raise ValueError("last_day must fall in the scenario's year, January 31 or later")
+    months = set(range(1, scenario.end.month + 1))
+    for level, spec in scenario.catalogues.items():
+        if not set(spec.decision_months) <= months:
+            raise ValueError(f"{level} catalogue: decisions after the scenario's last day")

@@ -37,6 +37,10 @@ class UnitSpec:
     dossiers_finished: int = 1000
     dossiers_late: int = 0
     late_apologies: int = 0
+    # finished dossiers whose recorded appointment is later than the procedure's processing
+    # days allow, finished after the rule's due date but by the recorded one: on time in the
+    # log, late by the rule (counted in dossiers_finished, not in dossiers_late)
+    hidden_late: int = 0
     # outgoing documents to state agencies, not classified (exact), of which fully electronic
     docs_sent: int = 300
     docs_electronic: int = 240
@@ -123,6 +127,12 @@ class Scenario:
     # area totals the unit figures must add up to (checked when the scenario is built)
     area_docs_sent: int | None = None
     area_docs_electronic: int | None = None
+    # last day the exports cover (a short scenario); None: the whole year
+    last_day: date | None = None
+
+    @property
+    def end(self) -> date:
+        return self.last_day or date(self.year, 12, 31)
 
     def unit(self, code: str) -> UnitSpec:
         for spec in self.units:

@@ -50,11 +50,12 @@ def period_months(period: str) -> tuple[int, list[int]]:
     return int(year), [int(part)]
 
 
-def periods(year: int) -> list[str]:
+def periods(year: int, last_month: int = 12) -> list[str]:
+    """The periods wholly covered by data up to the end of `last_month`."""
     return (
-        [str(year)]
-        + [f"{year}-Q{q}" for q in range(1, 5)]
-        + [f"{year}-{m:02d}" for m in range(1, 13)]
+        ([str(year)] if last_month == 12 else [])
+        + [f"{year}-Q{q}" for q in range(1, last_month // 3 + 1)]
+        + [f"{year}-{m:02d}" for m in range(1, last_month + 1)]
     )
 
 
@@ -64,6 +65,7 @@ class Truth:
         self.flows: Counter[tuple[str, int, int, str]] = Counter()  # (unit, year, month, name)
         self.stocks: Counter[tuple[str, int, int, str]] = Counter()  # at the month's end
         self.faults: list[dict] = []  # report figures that are wrong on purpose
+        self.hidden_late: list[dict] = []  # dossiers on time by the log, late by the rule
 
     def add(self, unit: str, d: date, name: str, n: int = 1) -> None:
         self.flows[(unit, d.year, d.month, name)] += n
@@ -106,7 +108,7 @@ class Truth:
         for unit in self.scenario.units:
             scopes = ("self", "area") if self.scenario.children(unit.code) else ("self",)
             for scope in scopes:
-                for period in periods(self.scenario.year):
+                for period in periods(self.scenario.year, self.scenario.end.month):
                     for indicator in INDICATORS:
                         num, den, value = self.figure(unit.code, scope, period, indicator)
                         out.setdefault(unit.code, {}).setdefault(scope, {}).setdefault(period, {})[
@@ -116,4 +118,5 @@ class Truth:
                             "denominator": den,
                             "value": None if value is None else str(value),
                         }
-        return {"figures": out, "report_faults": self.faults}
+        hidden = sorted(self.hidden_late, key=lambda d: (d["unit_code"], d["dossier_code"]))
+        return {"figures": out, "report_faults": self.faults, "hidden_late_dossiers": hidden}

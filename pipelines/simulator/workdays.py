@@ -7,10 +7,11 @@ from datetime import date, timedelta
 
 
 class WorkCalendar:
-    def __init__(self, year: int, holidays: frozenset[date]):
+    def __init__(self, year: int, holidays: frozenset[date], last: date | None = None):
         self.year = year
         self.first = date(year, 1, 1)
-        self.last = date(year, 12, 31)
+        # the last day the exports cover: the year's end, or earlier for a short scenario
+        self.last = last or date(year, 12, 31)
         # a little beyond the year so that due dates of late-December dossiers exist
         end = date(year + 1, 3, 31)
         days: list[date] = []
@@ -20,7 +21,7 @@ class WorkCalendar:
                 days.append(d)
             d += timedelta(days=1)
         self.days = days
-        self.days_in_year = [d for d in days if d.year == year]
+        self.days_in_year = [d for d in days if d.year == year and d <= self.last]
 
     def index(self, d: date) -> int:
         """Position of the first working day on or after d."""

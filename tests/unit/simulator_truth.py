@@ -154,12 +154,19 @@ def delivered_files(landing: Path) -> list[DeliveredFile]:
 
 def raw_records(f: DeliveredFile, encoding: str) -> tuple[list[str], list[dict]]:
     """(header as delivered, records keyed by canonical name with raw cell values)."""
+    header, numbered = numbered_records(f, encoding)
+    return header, [record for _, record in numbered]
+
+
+def numbered_records(f: DeliveredFile, encoding: str) -> tuple[list[str], list[tuple[int, dict]]]:
+    """raw_records with each record's row number as an operator sees it (CSV/XLSX header
+    row 1, JSONL line 1 = row 1)."""
     if f.fmt == "jsonl":
         by_key = {key: name for _, key, name in CONTRACT[f.feed]}
         lines = f.path.read_text("utf-8").splitlines()
-        objs = [json.loads(line) for line in lines if line.strip()]
-        header = list(objs[0]) if objs else []
-        return header, [{by_key[k]: v for k, v in o.items()} for o in objs]
+        objs = [(n, json.loads(line)) for n, line in enumerate(lines, start=1) if line.strip()]
+        header = list(objs[0][1]) if objs else []
+        return header, [(n, {by_key[k]: v for k, v in o.items()}) for n, o in objs]
     by_header = {header_key(h): name for h, _, name in CONTRACT[f.feed]}
     if f.fmt == "csv":
         text = f.path.read_bytes().decode(encoding)
@@ -171,9 +178,12 @@ def raw_records(f: DeliveredFile, encoding: str) -> tuple[list[str], list[dict]]
         body = [list(r.values()) for r in sheet.to_arrow().to_pylist()]
     names = [by_header[header_key(h)] for h in header]
     records = []
-    for row in body:
+    for number, row in enumerate(body, start=2):
         records.append(
-            {n: (nfc(v) if isinstance(v, str) else v) for n, v in zip(names, row, strict=True)}
+            (
+                number,
+                {n: (nfc(v) if isinstance(v, str) else v) for n, v in zip(names, row, strict=True)},
+            )
         )
     return header, records
 
@@ -288,13 +298,22 @@ class UnitLogs:
         return latest
 
 
-def read_landing(landing: Path) -> dict[str, UnitLogs]:
+def read_landing(
+    landing: Path,
+    skip_files: set[str] = frozenset(),
+    skip_rows: set[tuple[str, int]] = frozenset(),
+) -> dict[str, UnitLogs]:
+    """Every unit's logs. `skip_files` (paths relative to the landing folder) and
+    `skip_rows` ((path, row number)) leave out what a warehouse could not load."""
     units = {u["unit_code"]: u for u in read_units(landing)}
     logs = {code: UnitLogs(code) for code in units}
     snaps: dict[str, dict[date, dict[str, dict]]] = defaultdict(dict)
     for f in delivered_files(landing):
-        _, records = raw_records(f, units[f.unit]["csv_encoding"])
-        rows = [parse(f.feed, r) for r in records]
+        relpath = f.path.relative_to(landing).as_posix()
+        if relpath in skip_files:
+            continue
+        _, numbered = numbered_records(f, units[f.unit]["csv_encoding"])
+        rows = [parse(f.feed, r) for n, r in numbered if (relpath, n) not in skip_rows]
         unit = logs[f.unit]
         if f.feed == "procedures":
             snaps[f.unit].setdefault(f.export_date, {}).update(

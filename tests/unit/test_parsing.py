@@ -586,3 +586,37 @@ def test_text_comes_out_nfc_from_every_format(tmp_path):
         ("1.2", "Đăng ký khai tử", "TT"),
         ("1.3", "Đăng ký khai tử", "TT"),
     ]
+
+
+def test_semicolon_csv_whose_headers_contain_commas_loads(tmp_path):
+    # Excel in a Vietnamese locale separates fields with ';' and the documents header
+    # "Số, ký hiệu" holds a comma: the separator must be chosen by the headers it yields.
+    import datetime as dt
+
+    from pipelines.lib.landing import LandingFile
+    from pipelines.lib.parsing import parse_batch
+    from pipelines.lib.pseudonymise import Pseudonymiser
+
+    path = tmp_path / "900" / "documents" / "2022-01-06.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "Số, ký hiệu;Ngày văn bản;Loại văn bản;Trích yếu;Người ký;Nơi nhận;Hình thức gửi;"
+        "Ký số;Độ mật;Ngày cập nhật\n"
+        "1/UBND-VP;06/01/2022;Công văn;Về việc A;Trần Văn Tâm;Cơ quan nhà nước;Điện tử;Có;"
+        "Thường;06/01/2022 16:00:00\n",
+        encoding="utf-8",
+    )
+    file = LandingFile(
+        path=path,
+        relpath="900/documents/2022-01-06.csv",
+        unit_code="900",
+        feed="documents",
+        export_date=dt.date(2022, 1, 6),
+        suffix=None,
+        file_format="csv",
+    )
+    batch = parse_batch("documents", [file], {}, Pseudonymiser(b"k" * 32))
+    assert batch.set_aside.height == 0
+    assert batch.loaded["document_number"].to_list() == ["1/UBND-VP"]
+    assert batch.loaded["send_method"].to_list() == [1]
+    assert "';'" in (batch.outcomes[0].error or "")

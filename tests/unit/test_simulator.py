@@ -7,6 +7,7 @@ the generator's memory, except where the test is that the two agree.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -456,3 +457,304 @@ def test_returned_truth_matches_the_files(generated, logs, units):
     for indicator, (n, d) in area.items():
         expected = truth[CITY]["area"]["2021"][indicator]
         assert (expected["numerator"], expected["denominator"]) == (n, d), indicator
+
+
+# --- the hidden-late dossier ---------------------------------------------------------------
+
+HOLIDAY_OVERRIDES = REPO / "dbt_project" / "seeds" / "holiday_overrides.csv"
+
+
+@functools.cache
+def _days_off_and_swapped_workdays() -> tuple[frozenset[date], frozenset[date]]:
+    import csv
+
+    import holidays
+
+    off = set(holidays.country_holidays("VN", years=range(2020, 2024)))
+    on: set[date] = set()
+    with open(HOLIDAY_OVERRIDES, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            (off if row["kind"] == "holiday" else on).add(date.fromisoformat(row["date"]))
+    return frozenset(off), frozenset(on)
+
+
+def _rule_due_date(received: date, processing_days: int) -> date:
+    """The processing_days-th working day after the received date (received day not
+    counted); working days skip weekends and Vietnam's public holidays (the `holidays`
+    package), with the announced swaps of the holiday_overrides seed on top."""
+    off, on = _days_off_and_swapped_workdays()
+    day, left = received, processing_days
+    while left:
+        day = date.fromordinal(day.toordinal() + 1)
+        left -= day in on or (day.weekday() < 5 and day not in off)
+    return day
+
+
+def _hidden_late(logs: dict[str, UnitLogs]) -> list[tuple[str, dict, date]]:
+    """Dossiers whose recorded appointment is later than the rule allows, with no pause."""
+    found = []
+    for code, unit in sorted(logs.items()):
+        for d in unit.latest_dossiers.values():
+            if d["received_at"] is None or d["due_at"] is None or d["supplement_count"]:
+                continue
+            received = d["received_at"].date()
+            days = unit.catalogue_on(received)[d["procedure_code"]]["processing_days"]
+            if days is None:
+                continue
+            rule_due = _rule_due_date(received, days)
+            if d["due_at"].date() > rule_due:
+                found.append((code, d, rule_due))
+    return found
+
+
+def _check_hidden_late(truth: dict, logs: dict[str, UnitLogs]) -> None:
+    planted = truth["hidden_late_dossiers"]
+    found = _hidden_late(logs)
+    assert [(code, d["dossier_code"]) for code, d, _ in found] == [
+        (h["unit_code"], h["dossier_code"]) for h in planted
+    ]
+    for (_, d, rule_due), h in zip(found, planted, strict=True):
+        assert d["status"] in (9, 10) and d["supplement_count"] == 0
+        # late by the rule, on time by the log
+        assert rule_due < d["finished_at"].date() <= d["due_at"].date()
+        assert h["procedure_code"] == d["procedure_code"]
+        assert h["received_at"] == d["received_at"].isoformat(sep=" ")
+        assert h["recorded_due_at"] == d["due_at"].isoformat(sep=" ")
+        assert h["rule_due_date"] == rule_due.isoformat()
+
+
+def test_one_city_dossier_is_late_by_the_rule_only(generated, logs):
+    planted = generated.summary["truth"]["hidden_late_dossiers"]
+    assert [h["unit_code"] for h in planted] == [CITY]
+    assert set(planted[0]) >= {
+        "unit_code",
+        "dossier_code",
+        "procedure_code",
+        "received_at",
+        "recorded_due_at",
+        "rule_due_date",
+    }
+    _check_hidden_late(generated.summary["truth"], logs)
+    # it is among the on-time dossiers: the seed figures hold (test_city_dossier_figures)
+    assert unit_figures(logs[CITY], "2021")["DOSSIER_ONTIME"] == (10_117, None)
+
+
+# --- mini-2021 -----------------------------------------------------------------------------
+
+MINI = "mini-2021"
+MINI_MONTHS = ("2021-01", "2021-02")
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory) -> tuple[Path, dict]:
+    landing = tmp_path_factory.mktemp("mini") / "landing"
+    return landing, write_scenario(MINI, landing, seed=2021, workers=1)
+
+
+def test_mini_is_small_and_has_every_format(mini):
+    landing, summary = mini
+    units = {u["unit_code"]: u for u in read_units(landing)}
+    assert [u["unit_level"] for u in units.values()] == ["city", "ward", "ward"]
+    assert "cp1258" in {u["csv_encoding"] for u in units.values()}
+    files = delivered_files(landing)
+    assert {f.fmt for f in files} == {"csv", "xlsx", "jsonl"}
+    assert {f.feed for f in files} == set(CONTRACT)
+    assert {(f.export_date.year, f.export_date.month) for f in files} == {(2021, 1), (2021, 2)}
+    assert 200 <= summary["rows"]["dossiers"] <= 1_000
+    cp1258 = [f for f in files if f.fmt == "csv" and units[f.unit]["csv_encoding"] == "cp1258"]
+    assert cp1258
+    for f in files:
+        _check_header(f, units[f.unit]["csv_encoding"])
+
+
+def test_mini_truth_matches_its_files(mini):
+    landing, summary = mini
+    logs = read_landing(landing)
+    truth = summary["truth"]["figures"]
+    for code in logs:
+        assert set(truth[code]["self"]) == set(MINI_MONTHS)  # only periods it covers whole
+        for period in MINI_MONTHS:
+            for indicator, (n, d) in unit_figures(logs[code], period).items():
+                expected = truth[code]["self"][period][indicator]
+                assert (expected["numerator"], expected["denominator"]) == (n, d), (
+                    code,
+                    period,
+                    indicator,
+                )
+        figures = unit_figures(logs[code], "2021-01")
+        assert figures["DOSSIER_FINISHED"][0] > 10 and figures["DOC_SENT"][0] > 5
+        assert figures["PROC_TOTAL"][0] > 20
+    _check_hidden_late(summary["truth"], logs)
+
+
+# --- dirty mode ----------------------------------------------------------------------------
+
+
+@dataclass
+class Dirty:
+    landing: Path
+    clean: Path
+    faults: list[dict]
+
+
+@pytest.fixture(scope="module")
+def dirty(tmp_path_factory, mini) -> Dirty:
+    landing = tmp_path_factory.mktemp("mini_dirty") / "landing"
+    summary = write_scenario(MINI, landing, seed=2021, workers=1, dirty=True)
+    assert summary["truth"] == mini[1]["truth"]  # the truth of the clean files
+    return Dirty(landing, mini[0], summary["faults"])
+
+
+def test_dirty_manifest_is_well_formed(dirty):
+    from pipelines.lib.expectations import SUITES
+    from pipelines.simulator.dirty import EXPECTED
+
+    assert len(dirty.faults) >= 30
+    for fault in dirty.faults:
+        assert set(fault) >= {
+            "kind",
+            "source_file",
+            "source_row",
+            "expected",
+            "reason_contains",
+            "check",
+        }
+        assert fault["expected"] in EXPECTED
+        assert (dirty.landing / fault["source_file"]).is_file()
+        assert "\\" not in fault["source_file"] and not fault["source_file"].startswith("/")
+        row = fault["source_row"]
+        assert row is None or (isinstance(row, int) and row >= 1)
+        feed = fault["source_file"].split("/")[1]
+        if fault["expected"] == "loaded_flagged":
+            assert row is not None
+            assert fault["check"] in {name for name, *_ in SUITES[feed]}
+        else:
+            assert fault["check"] is None
+        if fault["expected"] in ("set_aside", "rejected", "loaded_note"):
+            assert fault["reason_contains"]
+        if fault["expected"] in ("rejected", "loaded_note", "loaded_empty"):
+            assert row is None
+    places = [(f["source_file"], f["source_row"]) for f in dirty.faults if f["source_row"]]
+    assert len(places) == len(set(places))  # one fault per row
+
+
+def test_dirty_mode_is_deterministic(dirty, tmp_path):
+    again = write_scenario(MINI, tmp_path / "again", seed=2021, workers=1, dirty=True)
+    assert again["faults"] == dirty.faults
+    assert _hashes(tmp_path / "again") == _hashes(dirty.landing)
+
+
+def test_dirty_mode_leaves_other_files_and_a_unit_alone(dirty):
+    touched = {f["source_file"] for f in dirty.faults}
+    clean, dirty_hashes = _hashes(dirty.clean), _hashes(dirty.landing)
+    assert set(clean) <= set(dirty_hashes)
+    changed = {p for p in clean if clean[p] != dirty_hashes[p]}
+    added = set(dirty_hashes) - set(clean)
+    assert changed | added == touched
+    assert all(f["clean_source"] is None for f in dirty.faults if f["source_file"] in added)
+    units = {p.split("/")[0] for p in clean if "/" in p}
+    assert units - {p.split("/")[0] for p in touched}  # at least one unit stays clean
+
+
+def _parse_landing(landing: Path):
+    """The real ingest's parser over every file: (set-aside rows, outcomes, loaded rows)."""
+    from pipelines.lib.landing import discover
+    from pipelines.lib.landing import read_units as ingest_units
+    from pipelines.lib.loader import unit_encodings
+    from pipelines.lib.parsing import parse_batch
+    from pipelines.lib.pseudonymise import Pseudonymiser
+
+    encodings = unit_encodings(ingest_units(landing))
+    pseudonymiser = Pseudonymiser(b"k" * 32)
+    aside, outcomes, loaded = [], {}, set()
+    for feed in CONTRACT:
+        files, misplaced = discover(landing, feeds=(feed,))
+        assert misplaced == []
+        batch = parse_batch(feed, files, encodings, pseudonymiser)
+        aside += batch.set_aside.select("source_file", "source_row", "reason").rows()
+        outcomes.update({o.file.relpath: o for o in batch.outcomes})
+        loaded |= set(batch.loaded.select("source_file", "source_row").rows())
+    return aside, outcomes, loaded
+
+
+def test_dirty_faults_meet_the_ingest_as_the_manifest_says(dirty):
+    """The manifest's promises against the ingest's parser (GX checks and the whole
+    pipeline: tests/integration/test_dirty_landing.py)."""
+    aside, outcomes, loaded = _parse_landing(dirty.landing)
+    for fault in dirty.faults:
+        source_file, row = fault["source_file"], fault["source_row"]
+        reason = fault["reason_contains"]
+        outcome = outcomes[source_file]
+        mine = [(r, why) for f, r, why in aside if f == source_file]
+        expected = fault["expected"]
+        if expected == "set_aside" and row is not None:
+            assert [why for r, why in mine if r == row] != [], fault
+            assert reason in next(why for r, why in mine if r == row), fault
+        elif expected == "set_aside":
+            assert len(mine) == fault["rows"] and all(reason in why for _, why in mine), fault
+        elif expected == "rejected":
+            assert outcome.status == "rejected" and reason in outcome.error, fault
+            assert mine == [(None, outcome.error)]
+        elif expected == "loaded_note":
+            assert outcome.status == "loaded" and reason in outcome.error, fault
+            assert mine == [] and outcome.rows_loaded == outcome.rows_in > 0
+        elif expected == "loaded_empty":
+            assert (outcome.status, outcome.rows_in) == ("loaded", 0), fault
+            assert reason is None or reason in outcome.error
+        else:
+            assert (source_file, row) in loaded, fault
+    # nothing else is set aside
+    planted = {(f["source_file"], f["source_row"]) for f in dirty.faults}
+    whole = {f["source_file"] for f in dirty.faults if f["source_row"] is None}
+    assert [a for a in aside if a[0] not in whole and a[:2] not in planted] == []
+    _, clean_outcomes, _ = _parse_landing(dirty.clean)
+    assert all(o.rows_set_aside == 0 and o.error is None for o in clean_outcomes.values())
+
+
+def test_dirty_cli_writes_the_manifest(dirty, tmp_path):
+    out, faults = tmp_path / "landing", tmp_path / "faults.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines.simulator", "--scenario", MINI]
+        + ["--out", str(out), "--workers", "1", "--dirty", "--faults-out", str(faults)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(faults.read_text("utf-8")) == dirty.faults
+    assert json.loads(result.stdout[: result.stdout.rindex("}") + 1])["faults"] == len(dirty.faults)
+    refused = subprocess.run(
+        [sys.executable, "-m", "pipelines.simulator", "--scenario", MINI]
+        + ["--out", str(tmp_path / "x"), "--faults-out", str(faults)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "--dirty" in refused.stderr
+
+
+def test_dirty_mode_plants_in_the_full_scenario_too(generated, tmp_path):
+    """The planter picks its units by role, so it works on soc-trang-2021 as well (on a copy
+    of the city and the ward it dirties)."""
+    import shutil
+
+    from pipelines.simulator.dirty import plant_faults
+    from pipelines.simulator.scenarios import get_scenario
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    shutil.copy(generated.landing / "units.csv", landing)
+    for unit in (CITY, "31522"):
+        shutil.copytree(generated.landing / unit, landing / unit)
+    hidden = [h["dossier_code"] for h in generated.summary["truth"]["hidden_late_dossiers"]]
+    faults, added = plant_faults(get_scenario(SCENARIO), landing, 2021, exclude_dossiers=hidden)
+    assert len(faults) >= 30 and added
+    aside, outcomes, loaded = _parse_landing(landing)
+    aside_at = {(f, r): why for f, r, why in aside}
+    for fault in faults:
+        if fault["expected"] == "set_aside" and fault["source_row"] is not None:
+            assert fault["reason_contains"] in aside_at[(fault["source_file"], fault["source_row"])]
+        elif fault["expected"] == "loaded_flagged":
+            assert (fault["source_file"], fault["source_row"]) in loaded
+        elif fault["expected"] == "loaded_note":
+            assert fault["reason_contains"] in outcomes[fault["source_file"]].error
