@@ -3,6 +3,7 @@
 par run        ingest the landing folder, build, check and publish (writes the sample
                scenario first if the landing folder has no units.csv)
 par headline   print the city's headline indicators from the published file
+par report     print one unit's indicators for a period; write its Excel and HTML reports
 par simulate   write a simulated landing folder
 """
 
@@ -83,7 +84,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.headline import print_headline
 
     print_headline(paths().published_db)
+    print_report_files()
     return 0
+
+
+def print_report_files() -> None:
+    """Where the run's reports and data dictionary are."""
+    from pipelines.reports.paths import docs_dir, reports_dir
+
+    files = sorted(reports_dir().glob("*/*/par_*.*")) if reports_dir().exists() else []
+    index = docs_dir() / "index.html"
+    if files or index.exists():
+        print("\nReports (Excel, HTML) and the data dictionary:")
+        for path in [*files, *([index] if index.exists() else [])]:
+            print(f"  {path}")
 
 
 def cmd_headline(args: argparse.Namespace) -> int:
@@ -91,6 +105,21 @@ def cmd_headline(args: argparse.Namespace) -> int:
 
     print_headline(paths().published_db, year=args.year)
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.reports.terminal import run
+
+    return run(
+        paths().published_db,
+        unit=args.unit,
+        period_text=args.period,
+        lang=args.lang,
+        scope=args.scope,
+        excel=args.excel,
+        html=args.html,
+        out_dir=Path(args.out) if args.out else None,
+    )
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -115,6 +144,24 @@ def main(argv: list[str] | None = None) -> int:
     headline = sub.add_parser("headline", help="print the headline indicators")
     headline.add_argument("--year", type=int, default=None, help="default: the latest year")
     headline.set_defaults(func=cmd_headline)
+    report = sub.add_parser(
+        "report",
+        help="print a unit's indicators for a period; write Excel/HTML reports on request",
+        description="Print the indicator table of one unit and period from the published "
+        "file (no SQL needed); with --excel/--html also write the report files.",
+    )
+    report.add_argument(
+        "--period", help="2021 (year), 2021-Q1 (quarter) or 2021-03 (month); default: latest year"
+    )
+    report.add_argument("--unit", help="unit code, e.g. 941; default: the top-level unit")
+    report.add_argument("--lang", choices=("vi", "en"), default="vi", help="default: vi")
+    report.add_argument(
+        "--scope", choices=("area", "self"), help="default: both, for a unit with units under it"
+    )
+    report.add_argument("--excel", action="store_true", help="also write the Excel workbook")
+    report.add_argument("--html", action="store_true", help="also write the HTML charts page")
+    report.add_argument("--out", help="folder for the files (default: $PAR_WAREHOUSE_DIR/reports)")
+    report.set_defaults(func=cmd_report)
     simulate = sub.add_parser("simulate", help="write a simulated landing folder")
     simulate.add_argument("--scenario", default=SAMPLE_SCENARIO)
     simulate.add_argument("--out", default=str(paths().landing))

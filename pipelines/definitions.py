@@ -1,4 +1,4 @@
-"""The Dagster code location: ingest → dbt → publish, with their checks."""
+"""The Dagster code location: ingest → dbt → publish → reports, with their checks."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pipelines.defs.jobs import full_build_job
 from pipelines.defs.ledger_checks import every_row_accounted_for
 from pipelines.defs.publish import published_warehouse
 from pipelines.defs.quality_checks import FEED_CHECKS
+from pipelines.defs.reports import REPORT_ASSETS
 
 defs = dg.Definitions(
     assets=[
@@ -21,6 +22,7 @@ defs = dg.Definitions(
         public_holidays,
         par_dbt_models,
         published_warehouse,
+        *REPORT_ASSETS,
     ],
     asset_checks=[every_row_accounted_for, *FEED_CHECKS, *FRESHNESS_CHECKS],
     schedules=[nightly_schedule],

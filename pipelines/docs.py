@@ -22,8 +22,10 @@ INTRO = """\
 This folder is the warehouse's home at run time. Everything in it but this file is made by
 the pipeline and ignored by git: `landing/` (the delivered files, unless `PAR_LANDING_DIR`
 points elsewhere), `build.duckdb` (the pipeline's own working file — never query it),
-`par.duckdb` (the published file), `secrets/` (the pseudonymisation key) and
-`dagster_home/` (run history).
+`par.duckdb` (the published file), `reports/` (Excel workbooks and HTML chart pages per
+unit and year, made after every publication), `docs/` (the dbt data dictionary as a static
+site: open `docs/index.html`), `secrets/` (the pseudonymisation key) and `dagster_home/`
+(run history).
 
 `par.duckdb` is replaced whole, atomically, after every successful nightly run; open it
 read-only (`duckdb -readonly warehouse/par.duckdb`, or

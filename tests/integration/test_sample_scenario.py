@@ -92,3 +92,24 @@ def test_planted_report_faults_are_caught(sample_run):
     assert counts.get("rate_mismatch") == 1
     assert counts.get("counts_differ") == 1
     assert set(counts) == {"agrees", "rate_mismatch", "counts_differ"}
+
+
+def test_city_reports_show_the_seed_figures(sample_run):
+    # The reports assets run after publication: the city's 2021 workbook and chart page.
+    import openpyxl
+
+    folder = sample_run.warehouse / "reports" / CITY / "2021"
+    workbook = openpyxl.load_workbook(folder / f"par_{CITY}_2021.xlsx", read_only=True)
+    values = {
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, int | float)
+    }
+    workbook.close()
+    # The seed figures: dossiers finished / on time, documents sent / electronic, the rates.
+    assert {258, 10122, 10117, 5816, 4819} <= values
+    assert {99.95, 82.86} <= {round(v, 2) for v in values}
+    html = (folder / f"par_{CITY}_2021.html").read_text(encoding="utf-8")
+    assert "99,95" in html and "82,86" in html

@@ -1,0 +1,494 @@
+"""The HTML report of one report: per indicator, the monthly trend of the area and of each
+unit against the target line, and the ranking of the units for the period; one
+self-contained file (Vega, Vega-Lite and vega-embed inlined) that opens offline.
+
+Charts are Vega-Altair specs rendered in the browser by vega-embed with the Vietnamese
+number locale (`99,95`, `10.122`). The JavaScript bundle comes from vl-convert and is cached
+on disk: building it takes seconds, reusing it nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import altair as alt
+import polars as pl
+
+from pipelines.reports.data import GROUPS, SCOPES, Report
+from pipelines.reports.paths import cache_dir
+from pipelines.reports.vn_format import (
+    D3_FORMAT_LOCALE,
+    D3_TIME_FORMAT_LOCALE,
+    fmt_date,
+    fmt_datetime,
+    fmt_met,
+    fmt_number,
+)
+
+AREA_COLOR = "#1f4e79"
+TARGET_COLOR = "#c0392b"
+MET_COLORS = {"Đạt": "#2e8b57", "Không đạt": "#c0392b", "Chưa có mục tiêu": "#5b8db8"}
+PANEL_WIDTH, PANEL_HEIGHT = 240, 200
+EMBED_OPTIONS = {
+    "renderer": "svg",
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+    "formatLocale": D3_FORMAT_LOCALE,
+    "timeFormatLocale": D3_TIME_FORMAT_LOCALE,
+}
+# The chart shown as the Dagster asset's preview image, if the catalogue has it.
+PREVIEW_INDICATOR = "DOSSIER_ONTIME_RATE"
+
+
+def _vl_version() -> str:
+    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
+    return f"v{major}_{minor}"
+
+
+@cache
+def vega_bundle() -> str:
+    """vega + vega-lite + vega-embed as one script that defines window.vegaEmbed."""
+    import vl_convert
+
+    name = f"vega-embed-{vl_convert.__version__}-{_vl_version()}.js"
+    try:
+        cached = cache_dir() / name
+        return cached.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vl_convert.javascript_bundle(vl_version=_vl_version())
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=cache_dir(), delete=False, suffix=".tmp"
+        ) as out:
+            out.write(bundle)
+        os.replace(out.name, cache_dir() / name)
+    except OSError:
+        pass  # no cache: the next report builds the bundle again
+    return bundle
+
+
+def _number_format(kind: str, axis: bool = False) -> str:
+    if kind == "rate":
+        return ",.2~f" if axis else ",.2f"
+    return ",.0f"
+
+
+def _value_axis(kind: str) -> alt.Axis:
+    # Counts are whole numbers: no tick between 1 and 2 that would print as "1" or "2".
+    if kind == "rate":
+        return alt.Axis(format=_number_format(kind, axis=True))
+    return alt.Axis(format=_number_format(kind, axis=True), tickMinStep=1)
+
+
+def _datasets(report: Report, code: str, direction: str) -> dict[str, list[dict]]:
+    """The named data of one indicator's chart: `area` (the report unit's area by month),
+    `units` (each unit's own figure by month), `ranking` (each unit's own figure for the
+    period, best first), and the target series `*_target` where there is a target."""
+    root = report.root
+    trend = report.trend.filter(pl.col("indicator_code") == code)
+    columns = ["month", "series", "value", "numerator", "denominator", "target"]
+    area_scope = "area" if root.has_children else "self"
+    area = (
+        trend.filter((pl.col("unit_code") == root.code) & (pl.col("scope") == area_scope))
+        .with_columns(
+            pl.col("period_start").cast(pl.String).alias("month"),
+            pl.lit(f"{root.name} (toàn địa bàn)").alias("series"),
+        )
+        .with_columns(pl.col("value", "target").cast(pl.Float64))
+        .select(columns)
+    )
+    names = {u.code: u.name for u in report.units}
+    if root.has_children:
+        names[root.code] = f"{root.name} (riêng đơn vị)"
+    units = (
+        trend.filter(pl.col("scope") == "self")
+        .with_columns(
+            pl.col("period_start").cast(pl.String).alias("month"),
+            pl.col("unit_code").replace_strict(names, default="").alias("series"),
+        )
+        .with_columns(pl.col("value", "target").cast(pl.Float64))
+        .sort("unit_position", "period_start")
+        .select(columns)
+    )
+    ranking = (
+        report.rows.filter((pl.col("indicator_code") == code) & (pl.col("scope") == "self"))
+        .with_columns(
+            pl.col("unit_code").replace_strict(names, default="").alias("series"),
+            pl.col("value", "target").cast(pl.Float64),
+            pl.when(pl.col("meets_target").is_null())
+            .then(pl.lit("Chưa có mục tiêu"))
+            .when(pl.col("meets_target"))
+            .then(pl.lit("Đạt"))
+            .otherwise(pl.lit("Không đạt"))
+            .alias("met"),
+        )
+        .sort("value", descending=direction != "lower", nulls_last=True)
+        .select("series", "value", "numerator", "denominator", "target", "met")
+    )
+    datasets = {"area": area.to_dicts(), "units": units.to_dicts(), "ranking": ranking.to_dicts()}
+    for name, frame in (("area", area), ("units", units)):
+        if frame.get_column("target").drop_nulls().len():
+            targets = frame.group_by("month").agg(pl.col("target").max()).sort("month")
+            datasets[f"{name}_target"] = targets.to_dicts()
+    targets = ranking.get_column("target").drop_nulls().unique().sort()
+    if targets.len():
+        datasets["ranking_target"] = [{"target": t} for t in targets.to_list()]
+    return datasets
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What an indicator's chart looks like apart from its data. Indicators of one report
+    share a handful of shapes; Altair builds each shape once (building a spec costs far
+    more than filling it with data)."""
+
+    kind: str
+    area_title: str
+    ranking_title: str
+    with_units: bool
+    targets: frozenset[str]  # the datasets with a target series
+    met_values: tuple[str, ...]  # the ranking's colour domain
+
+
+def _trend_panel(shape: _Shape, name: str, title: str, legend: bool):
+    kind = shape.kind
+    value_format = _number_format(kind)
+    x = alt.X("month:T", timeUnit="yearmonth", title=None, axis=alt.Axis(format="T%-m"))
+    tooltip = [
+        alt.Tooltip("series:N", title="Đơn vị"),
+        alt.Tooltip("month:T", timeUnit="yearmonth", title="Tháng", format="%m/%Y"),
+        alt.Tooltip("value:Q", title="Giá trị", format=value_format),
+        alt.Tooltip("numerator:Q", title="Tử số", format=",.0f"),
+        alt.Tooltip("denominator:Q", title="Mẫu số", format=",.0f"),
+        alt.Tooltip("target:Q", title="Mục tiêu", format=value_format),
+    ]
+    base = alt.Chart(alt.NamedData(name)).encode(x=x)
+    # Rates near 100% differ in the decimals: a line chart need not start at zero.
+    y = alt.Y(
+        "value:Q",
+        title="%" if kind == "rate" else None,
+        scale=alt.Scale(zero=kind != "rate"),
+        axis=_value_axis(kind),
+    )
+    if legend:
+        pick = alt.selection_point(name="pick", fields=["series"], bind="legend")
+        color = alt.Color(
+            "series:N",
+            title="Đơn vị (bấm để làm nổi bật)",
+            sort=None,  # the data's order: the report unit, then the units under it
+            scale=alt.Scale(scheme="tableau20"),
+            legend=alt.Legend(orient="right", labelLimit=180),
+        )
+        lines = (
+            base.mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.5)
+            .encode(
+                y=y,
+                color=color,
+                opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.12)),
+                tooltip=tooltip,
+            )
+            .add_params(pick)
+        )
+    else:
+        lines = base.mark_line(point=True, strokeWidth=2.5, color=AREA_COLOR).encode(
+            y=y, tooltip=tooltip
+        )
+    layers = [lines]
+    if f"{name}_target" in shape.targets:
+        layers.append(
+            alt.Chart(alt.NamedData(f"{name}_target"))
+            .mark_line(strokeDash=[6, 4], color=TARGET_COLOR, strokeWidth=1.5)
+            .encode(
+                x=x,
+                y="target:Q",
+                tooltip=[alt.Tooltip("target:Q", title="Mục tiêu", format=value_format)],
+            )
+        )
+    return alt.layer(*layers).properties(width=PANEL_WIDTH, height=PANEL_HEIGHT, title=title)
+
+
+def _ranking_panel(shape: _Shape):
+    kind = shape.kind
+    value_format = _number_format(kind)
+    # The data come best first.
+    y = alt.Y("series:N", sort=None, title=None, axis=alt.Axis(labelLimit=190))
+    bars = (
+        alt.Chart(alt.NamedData("ranking"))
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X(
+                "value:Q",
+                title="%" if kind == "rate" else None,
+                axis=_value_axis(kind),
+            ),
+            color=alt.Color(
+                "met:N",
+                title="Mục tiêu",
+                scale=alt.Scale(
+                    domain=list(shape.met_values),
+                    range=[MET_COLORS[m] for m in shape.met_values],
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title="Đơn vị"),
+                alt.Tooltip("value:Q", title="Giá trị", format=value_format),
+                alt.Tooltip("numerator:Q", title="Tử số", format=",.0f"),
+                alt.Tooltip("denominator:Q", title="Mẫu số", format=",.0f"),
+                alt.Tooltip("target:Q", title="Mục tiêu", format=value_format),
+                alt.Tooltip("met:N", title="Đạt mục tiêu"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(alt.NamedData("ranking"))
+        .mark_text(align="left", dx=3, fontSize=10)
+        .encode(y=y, x="value:Q", text=alt.Text("value:Q", format=value_format))
+    )
+    layers = [bars, labels]
+    if "ranking_target" in shape.targets:
+        layers.append(
+            alt.Chart(alt.NamedData("ranking_target"))
+            .mark_rule(strokeDash=[6, 4], color=TARGET_COLOR, strokeWidth=1.5)
+            .encode(x="target:Q")
+        )
+    return alt.layer(*layers).properties(width=180, height=alt.Step(16), title=shape.ranking_title)
+
+
+@lru_cache(maxsize=64)
+def _template(shape: _Shape) -> str:
+    panels = [_trend_panel(shape, "area", shape.area_title, legend=False)]
+    if shape.with_units:
+        panels.append(_trend_panel(shape, "units", "Từng đơn vị theo tháng", legend=True))
+    panels.append(_ranking_panel(shape))
+    chart = (
+        alt.hconcat(*panels, spacing=28)
+        .resolve_scale(color="independent")
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11)
+        .configure_title(fontSize=12, anchor="start")
+    )
+    return json.dumps(chart.to_dict(validate=False))
+
+
+def indicator_spec(report: Report, code: str) -> dict:
+    """The Vega-Lite spec of one indicator: area trend | units trend | ranking."""
+    entry = report.catalog.filter(pl.col("indicator_code") == code).row(0, named=True)
+    datasets = _datasets(report, code, entry["direction"])
+    met = {row["met"] for row in datasets["ranking"]}
+    shape = _Shape(
+        kind=entry["kind"],
+        area_title="Toàn địa bàn theo tháng" if report.root.has_children else "Theo tháng",
+        ranking_title=f"Xếp hạng đơn vị — {report.period.title()}",
+        with_units=len(report.units) > 1,
+        targets=frozenset(name for name in datasets if name.endswith("_target")),
+        met_values=tuple(m for m in MET_COLORS if m in met),
+    )
+    spec = json.loads(_template(shape))
+    spec["datasets"] = datasets
+    return spec
+
+
+def _with_unit(value, kind: str) -> str:
+    if value is None:
+        return ""
+    return fmt_number(value, 2) + " %" if kind == "rate" else fmt_number(value, 0)
+
+
+def _summary_table(report: Report) -> str:
+    """Every indicator of the report's unit for the period, as an HTML table."""
+    root = report.root
+    own = report.rows.filter(pl.col("unit_code") == root.code)
+    head = ["Chỉ tiêu"] + [SCOPES[s]["vi"] for s in root.scopes] + ["Mục tiêu", "Đạt"]
+    out = ["<table class='summary'><thead><tr>"]
+    out += [f"<th>{html.escape(h)}</th>" for h in head]
+    out.append("</tr></thead><tbody>")
+    for code in report.catalog.sort("position").get_column("indicator_code").to_list():
+        rows = {
+            r["scope"]: r
+            for r in own.filter(pl.col("indicator_code") == code).iter_rows(named=True)
+        }
+        if not rows:
+            continue
+        first = next(iter(rows.values()))
+        kind = first["kind"]
+        headline = rows.get(root.scopes[0], first)  # the area's, for a unit with units under it
+        cells = [f"<td><a href='#{code}'>{html.escape(first['name_vi'])}</a></td>"]
+        for scope in root.scopes:
+            value = rows.get(scope, {}).get("value")
+            cells.append(f"<td class='num'>{_with_unit(value, kind)}</td>")
+        cells.append(f"<td class='num'>{_with_unit(headline['target'], kind)}</td>")
+        met = headline["meets_target"]
+        css = "" if met is None else ("met" if met else "not-met")
+        cells.append(f"<td class='{css}'>{fmt_met(met)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+PAGE_STYLE = """
+body { font-family: Arial, 'Segoe UI', sans-serif; margin: 24px 32px; color: #222; }
+h1 { font-size: 22px; margin-bottom: 4px; }
+h2 { margin-top: 36px; border-bottom: 2px solid #1f4e79; }
+h3 { margin: 24px 0 2px; font-size: 16px; }
+.en { color: #777; font-size: 12px; margin: 0 0 8px; }
+.meta { color: #555; font-size: 13px; } .meta td { padding: 1px 12px 1px 0; }
+table.summary { border-collapse: collapse; font-size: 13px; margin-top: 8px; }
+table.summary th, table.summary td { border: 1px solid #ccc; padding: 3px 8px; }
+table.summary th { background: #dce6f1; } td.num { text-align: right; white-space: nowrap; }
+.met { color: #1e7b34; font-weight: bold; } .not-met { color: #c0392b; font-weight: bold; }
+.chart { min-height: 240px; } #status { font-size: 12px; color: #777; }
+.chart-error { color: #c0392b; }
+"""
+
+# Records every error (uncaught, rejected promise, console.error) so that the page can say
+# whether all charts rendered; the browser test reads the result from <body>.
+ERROR_RECORDER = """
+window.parErrors = [];
+function parRecord(message) { window.parErrors.push(String(message)); }
+window.addEventListener('error', function (e) { parRecord(e.message); });
+window.addEventListener('unhandledrejection', function (e) { parRecord(e.reason); });
+(function () {
+  var original = console.error;
+  console.error = function () {
+    parRecord(Array.prototype.join.call(arguments, ' '));
+    original.apply(console, arguments);
+  };
+})();
+"""
+
+RENDER_SCRIPT = """
+(function () {
+  var specs = JSON.parse(document.getElementById('par-specs').textContent);
+  var options = JSON.parse(document.getElementById('par-embed-options').textContent);
+  var codes = Object.keys(specs);
+  Promise.allSettled(codes.map(function (code) {
+    return vegaEmbed('#chart-' + code, specs[code], options).catch(function (error) {
+      document.getElementById('chart-' + code).innerHTML =
+        '<p class="chart-error">Không vẽ được biểu đồ: ' + error + '</p>';
+      throw error;
+    });
+  })).then(function (results) {
+    var rendered = results.filter(function (r) { return r.status === 'fulfilled'; }).length;
+    document.body.setAttribute('data-charts-rendered', String(rendered));
+    document.body.setAttribute('data-chart-errors', String(window.parErrors.length));
+    document.getElementById('status').textContent =
+      'Đã vẽ ' + rendered + '/' + codes.length + ' biểu đồ.';
+  });
+})();
+"""
+
+PAGE = """<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{style}</style>
+<script>{recorder}</script>
+<script>{bundle}</script>
+</head>
+<body data-charts-expected="{expected}">
+<h1>{title}</h1>
+<table class="meta">{meta}</table>
+<p class="meta">Cảnh báo đối chiếu số liệu báo cáo: {warnings}; dòng dữ liệu bị để riêng:
+{set_aside} (chi tiết trong sheet “Cảnh báo” của tệp Excel). Đường đứt nét đỏ: mục tiêu.
+<span id="status"></span></p>
+{summary}
+{sections}
+<script type="application/json" id="par-specs">{specs}</script>
+<script type="application/json" id="par-embed-options">{options}</script>
+<script>{render}</script>
+</body>
+</html>
+"""
+
+
+def _json_for_script(value) -> str:
+    """JSON that cannot close its <script> element early."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+def render_html(report: Report, workbook_name: str | None = None) -> tuple[str, dict[str, dict]]:
+    """The page and the spec of every chart in it (indicator code -> Vega-Lite spec)."""
+    root, period, snapshot = report.root, report.period, report.snapshot
+    specs: dict[str, dict] = {}
+    sections: list[str] = []
+    for group in report.groups():
+        entries = report.catalog.filter(pl.col("source") == group).sort("position")
+        group_name = GROUPS.get(group, {"vi": group})["vi"]
+        sections.append(f"<h2>{html.escape(group_name)}</h2>")
+        for entry in entries.iter_rows(named=True):
+            code = entry["indicator_code"]
+            if report.rows.filter(pl.col("indicator_code") == code).is_empty():
+                continue
+            specs[code] = indicator_spec(report, code)
+            sections.append(
+                f"<section id='{code}'><h3>{html.escape(entry['name_vi'])}</h3>"
+                f"<p class='en'>{html.escape(entry['name_en'])} · <code>{code}</code> · "
+                f"{html.escape(entry['formula'] or '')}</p>"
+                f"<div class='chart' id='chart-{code}'></div></section>"
+            )
+    under = len(report.units) - 1
+    unit = f"{root.name} ({root.code})" + (f" và {under} đơn vị trực thuộc" if under else "")
+    meta = [
+        ("Đơn vị", html.escape(unit)),
+        ("Kỳ báo cáo", f"{period.title()} ({fmt_date(period.start)} – {fmt_date(period.end)})"),
+        ("Số liệu tính lúc", fmt_datetime(snapshot.published_at)),
+        ("Lần chạy Dagster", html.escape(snapshot.run_id or "")),
+        ("Tệp dữ liệu", html.escape(str(snapshot.source))),
+        ("Báo cáo lập lúc", fmt_datetime(report.generated_at)),
+    ]
+    if workbook_name:
+        link = html.escape(workbook_name)
+        meta.append(("Bảng số liệu Excel", f"<a href='{link}'>{link}</a>"))
+    title = f"Chỉ số cải cách hành chính — {root.name} — {period.title()}"
+    page = PAGE.format(
+        title=html.escape(title),
+        style=PAGE_STYLE,
+        recorder=ERROR_RECORDER,
+        bundle=vega_bundle(),
+        expected=len(specs),
+        meta="".join(f"<tr><td>{label}</td><td>{value}</td></tr>" for label, value in meta),
+        warnings=report.warnings.height if report.warnings.width else 0,
+        set_aside=report.set_aside.height if report.set_aside.width else 0,
+        summary=_summary_table(report),
+        sections="".join(sections),
+        specs=_json_for_script(specs),
+        options=_json_for_script(EMBED_OPTIONS),
+        render=RENDER_SCRIPT,
+    )
+    return page, specs
+
+
+def write_html(report: Report, path: Path, workbook_name: str | None = None) -> dict[str, dict]:
+    """Write the report's page atomically; returns the chart specs (for a preview image)."""
+    page, specs = render_html(report, workbook_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.tmp")
+    partial.write_text(page, encoding="utf-8")
+    os.replace(partial, path)
+    return specs
+
+
+def preview_png(specs: dict[str, dict], scale: float = 1.0) -> bytes | None:
+    """A PNG of one chart (the on-time rate if present), for the Dagster UI."""
+    if not specs:
+        return None
+    import vl_convert
+
+    spec = specs.get(PREVIEW_INDICATOR) or next(iter(specs.values()))
+    return vl_convert.vegalite_to_png(
+        spec,
+        vl_version=_vl_version(),
+        scale=scale,
+        format_locale=D3_FORMAT_LOCALE,
+        time_format_locale=D3_TIME_FORMAT_LOCALE,
+    )

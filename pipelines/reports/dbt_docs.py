@@ -1,0 +1,118 @@
+"""The data dictionary: `dbt docs generate --static`, published as warehouse/docs/index.html.
+
+dbt reads the catalogue (tables, columns, types) from a database. It never opens the build
+file: the build file's schema alone (tables and views, no rows) is copied into a small file
+of the same name in a work folder, in well under a second, and dbt documents that copy, so
+no writer is ever kept waiting on the build file.
+
+dbt re-parses the whole project (seconds) unless the connection settings, which include the
+database path, are those of its last parse. The work folder is therefore one per user (in
+the cache folder), kept between runs and locked while in use, so every warehouse on the
+machine parses incrementally. `--no-compile` skips compiling every model and test, which the
+docs do not need (they show each model's SQL as written).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.config import DBT_PROJECT_DIR
+from pipelines.reports.paths import cache_dir
+
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+@dataclass(frozen=True)
+class DocsSite:
+    index: Path
+    tables: int  # tables and views documented in the catalogue
+    seconds: float
+
+
+def copy_schema(build_db: Path, copy: Path) -> int:
+    """Copy the build file's schemas, tables and views, without rows, into copy (named like
+    the build file: dbt's manifest names the database after the file). Returns the number
+    of tables and views copied."""
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (copy, copy.with_name(copy.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    conn = duckdb.connect()
+    try:
+        # Attached under its own name, so views that name their database still bind.
+        conn.execute(f"ATTACH '{build_db}' AS \"{build_db.stem}\" (READ_ONLY)")
+        conn.execute(f"ATTACH '{copy}' AS docs_copy")
+        conn.execute(f'COPY FROM DATABASE "{build_db.stem}" TO docs_copy (SCHEMA)')
+        count = conn.execute(
+            "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = 'docs_copy')"
+            " + (SELECT count(*) FROM duckdb_views() WHERE database_name = 'docs_copy'"
+            " AND NOT internal)"
+        ).fetchone()[0]
+        conn.execute("DETACH docs_copy")
+        conn.execute(f'DETACH "{build_db.stem}"')
+    finally:
+        conn.close()
+    return count
+
+
+def generate_docs(build_db: Path, out_dir: Path, work_dir: Path | None = None) -> DocsSite:
+    """Run `dbt docs generate --static` against a schema copy of build_db and publish the
+    single-file site as out_dir/index.html (replaced atomically)."""
+    started = time.perf_counter()
+    if not MANIFEST.exists():
+        raise FileNotFoundError(f"{MANIFEST} is missing: run `make manifest` first")
+    work_dir = work_dir or cache_dir() / "dbt-docs"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with open(work_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one generation at a time per work folder
+        tables = _generate(build_db, out_dir, work_dir)
+    return DocsSite(
+        index=out_dir / "index.html", tables=tables, seconds=time.perf_counter() - started
+    )
+
+
+def _generate(build_db: Path, out_dir: Path, work_dir: Path) -> int:
+    copy = work_dir / build_db.name
+    tables = copy_schema(build_db, copy)
+    target = work_dir / "target"
+    target.mkdir(parents=True, exist_ok=True)
+    # With --no-compile dbt reads the manifest from its target folder for the static page.
+    shutil.copyfile(MANIFEST, target / "manifest.json")
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [
+        str(dbt),
+        "docs",
+        "generate",
+        "--static",
+        "--no-compile",
+        "--quiet",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+    env = {**os.environ, "PAR_BUILD_DB": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run(
+        command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    site = target / "static_index.html"
+    if done.returncode != 0 or not site.exists():
+        raise RuntimeError(f"dbt docs generate failed:\n{done.stdout}\n{done.stderr}".strip())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = out_dir / "index.html"
+    partial = out_dir / ".index.html.tmp"
+    shutil.copyfile(site, partial)
+    os.replace(partial, index)
+    return tables

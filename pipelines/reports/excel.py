@@ -1,0 +1,444 @@
+"""The Excel workbook of one report: a cover, a sheet per indicator group, and the warnings.
+
+Vietnamese headers and catalogue names; numbers stay numbers, formatted `#,##0` and
+`#,##0.00` and tagged Vietnamese (see vn_format); header rows frozen with a filter; every
+column as wide as its longest entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from pipelines.reports.data import COUNT_NOUNS, FEEDS, GROUPS, SCOPES, Report
+from pipelines.reports.vn_format import (
+    EXCEL_COUNT_FORMAT,
+    EXCEL_DATE_FORMAT,
+    EXCEL_DATETIME_FORMAT,
+    EXCEL_RATE_FORMAT,
+    fmt_date,
+    fmt_datetime,
+    fmt_met,
+    fmt_number,
+)
+
+COVER_SHEET = "Thông tin"
+WARNINGS_SHEET = "Cảnh báo"
+# Sheet names of the indicator groups (Excel allows 31 characters).
+GROUP_SHEETS = {group: names["vi"][:31] for group, names in GROUPS.items()}
+
+TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 0, 1, 2
+
+# (key, header) of an indicator sheet, left to right.
+INDICATOR_COLUMNS = (
+    ("indicator_code", "Mã chỉ tiêu"),
+    ("name_vi", "Chỉ tiêu"),
+    ("unit_code", "Mã đơn vị"),
+    ("unit_name", "Đơn vị"),
+    ("scope", "Phạm vi"),
+    ("numerator", "Tử số"),
+    ("denominator", "Mẫu số"),
+    ("value", "Giá trị"),
+    ("measure", "Đơn vị tính"),
+    ("target", "Mục tiêu"),
+    ("meets_target", "Đạt mục tiêu"),
+)
+WARNING_COLUMNS = (
+    ("unit_code", "Mã đơn vị"),
+    ("unit_name", "Đơn vị"),
+    ("kind", "Loại cảnh báo"),
+    ("feed", "Nguồn dữ liệu"),
+    ("source_file", "Tệp"),
+    ("source_row", "Dòng"),
+    ("export_date", "Ngày xuất dữ liệu"),
+    ("period", "Kỳ báo cáo"),
+    ("indicator_code", "Mã chỉ tiêu"),
+    ("scope", "Phạm vi"),
+    ("reported_numerator", "Đơn vị báo cáo: tử số"),
+    ("reported_denominator", "Đơn vị báo cáo: mẫu số"),
+    ("reported_rate", "Đơn vị báo cáo: tỷ lệ (%)"),
+    ("computed_numerator", "Kho dữ liệu: tử số"),
+    ("computed_denominator", "Kho dữ liệu: mẫu số"),
+    ("computed_value", "Kho dữ liệu: giá trị"),
+    ("detail", "Chi tiết"),
+)
+INGEST_COLUMNS = (
+    ("unit_code", "Mã đơn vị"),
+    ("unit_name", "Đơn vị"),
+    ("feed", "Nguồn dữ liệu"),
+    ("files", "Số tệp"),
+    ("rejected_files", "Tệp không đọc được"),
+    ("rows_in", "Số dòng nhận"),
+    ("rows_loaded", "Số dòng đã nạp"),
+    ("rows_set_aside", "Số dòng để riêng"),
+    ("first_export_date", "Ngày xuất đầu tiên"),
+    ("last_export_date", "Ngày xuất gần nhất"),
+)
+RECONCILIATION_DETAIL = {
+    "rate_mismatch": "Tỷ lệ báo cáo không khớp với tử số và mẫu số của chính báo cáo",
+    "counts_differ": "Số liệu báo cáo khác số liệu tính từ sổ sách của đơn vị",
+    "unknown_indicator": "Mã chỉ tiêu không có trong danh mục",
+    "unknown_period": "Kỳ báo cáo không đọc được, hoặc kho dữ liệu không có số liệu kỳ đó",
+}
+MAX_SET_ASIDE_ROWS = 50_000  # listed per workbook; the rest are counted in a closing row
+MAX_WIDTH = 100
+MIN_WIDTH = 6
+
+
+class _Sheet:
+    """A worksheet that remembers the longest text of every column, to size them at the end."""
+
+    def __init__(self, worksheet: Worksheet):
+        self.ws = worksheet
+        self.widths: dict[int, int] = {}
+        self.headers: dict[tuple[int, int], str] = {}
+
+    def write(self, row: int, col: int, value: Any, fmt=None, shown: str | None = None) -> None:
+        if value is None:
+            self.ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, dt.datetime):
+            self.ws.write_datetime(row, col, value, fmt)
+        elif isinstance(value, dt.date):
+            self.ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
+        elif isinstance(value, Decimal):
+            self.ws.write_number(row, col, float(value), fmt)
+        elif isinstance(value, bool):
+            self.ws.write_boolean(row, col, value, fmt)
+        elif isinstance(value, int | float):
+            self.ws.write_number(row, col, value, fmt)
+        else:
+            self.ws.write_string(row, col, str(value), fmt)
+        text = shown if shown is not None else ("" if value is None else str(value))
+        self.widths[col] = max(self.widths.get(col, 0), len(text))
+
+    def header(self, row: int, col: int, text: str, fmt) -> None:
+        """A header wraps: it needs its longest word, not its whole length, to fit."""
+        self.ws.write_string(row, col, text, fmt)
+        self.headers[(row, col)] = text
+        longest_word = max(len(word) for word in text.split())
+        self.widths[col] = max(self.widths.get(col, 0), longest_word, min(len(text), 14))
+
+    def size_columns(self, indent: dict[int, int] | None = None) -> None:
+        sized: dict[int, int] = {}
+        for col, length in self.widths.items():
+            extra = (indent or {}).get(col, 0)
+            sized[col] = min(max(length + extra + 2, MIN_WIDTH), MAX_WIDTH)
+            self.ws.set_column(col, col, sized[col])
+        header_rows: dict[int, int] = {}
+        for (row, col), text in self.headers.items():
+            lines = _wrapped_lines(text, sized[col] - 2)
+            header_rows[row] = max(header_rows.get(row, 1), lines)
+        for row, lines in header_rows.items():
+            self.ws.set_row(row, 13 * lines + 3)
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    lines, current = 1, 0
+    for word in text.split():
+        if current and current + 1 + len(word) > width:
+            lines, current = lines + 1, len(word)
+        else:
+            current += (1 if current else 0) + len(word)
+    return lines
+
+
+class _Formats:
+    def __init__(self, book: xlsxwriter.Workbook):
+        base = {"font_name": "Arial", "font_size": 10, "valign": "top"}
+        self.book = book
+        self.base = base
+        self.title = book.add_format({**base, "bold": True, "font_size": 14})
+        self.subtitle = book.add_format({**base, "bold": True, "font_size": 11})
+        self.header = book.add_format(
+            {**base, "bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True}
+        )
+        self.text = book.add_format(base)
+        self.label = book.add_format({**base, "bold": True})
+        self.count = book.add_format({**base, "num_format": EXCEL_COUNT_FORMAT})
+        self.rate = book.add_format({**base, "num_format": EXCEL_RATE_FORMAT})
+        self.date = book.add_format({**base, "num_format": EXCEL_DATE_FORMAT, "align": "left"})
+        self.datetime = book.add_format(
+            {**base, "num_format": EXCEL_DATETIME_FORMAT, "align": "left"}
+        )
+        self.met = book.add_format({**base, "font_color": "#1E7B34", "bold": True})
+        self.not_met = book.add_format({**base, "font_color": "#C0392B", "bold": True})
+        self.total = book.add_format({**base, "bold": True, "num_format": EXCEL_COUNT_FORMAT})
+        self._indents: dict[int, Any] = {}
+
+    def indented(self, depth: int):
+        if depth not in self._indents:
+            self._indents[depth] = self.book.add_format({**self.base, "indent": depth})
+        return self._indents[depth]
+
+
+def _number(sheet: _Sheet, row: int, col: int, value, decimals: int, fmt) -> None:
+    sheet.write(row, col, value, fmt, fmt_number(value, decimals))
+
+
+def _header(sheet: _Sheet, formats: _Formats, columns, title: str) -> None:
+    sheet.ws.write_string(TITLE_ROW, 0, title, formats.title)
+    sheet.ws.set_row(TITLE_ROW, 22)
+    for col, (_, header) in enumerate(columns):
+        sheet.header(HEADER_ROW, col, header, formats.header)
+    sheet.ws.freeze_panes(FIRST_DATA_ROW, 0)
+
+
+def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None:
+    sheet = _Sheet(book.add_worksheet(COVER_SHEET))
+    snapshot = report.snapshot
+    root = report.root
+    period = report.period
+    sheet.ws.write_string(0, 0, "BÁO CÁO CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", formats.title)
+    sheet.ws.write_string(1, 0, f"{root.name} ({root.code}) — {period.title()}", formats.subtitle)
+    under = len(report.units) - 1
+    facts = [
+        (
+            "Đơn vị",
+            f"{root.name} ({root.code})" + (f" và {under} đơn vị trực thuộc" if under else ""),
+            formats.text,
+        ),
+        (
+            "Kỳ báo cáo",
+            f"{period.title()} ({fmt_date(period.start)} – {fmt_date(period.end)})",
+            formats.text,
+        ),
+        ("Số liệu tính lúc (công bố)", snapshot.published_at, formats.datetime),
+        ("Lần chạy Dagster", snapshot.run_id, formats.text),
+        ("Tệp dữ liệu", str(snapshot.source), formats.text),
+        ("Báo cáo lập lúc", report.generated_at, formats.datetime),
+        (
+            "Phạm vi",
+            "Toàn địa bàn: đơn vị và mọi đơn vị trực thuộc; Riêng đơn vị: bộ phận một cửa, "
+            "sổ văn bản, danh mục của chính đơn vị. Đơn vị không có đơn vị trực thuộc chỉ có "
+            "một dòng (hai phạm vi trùng nhau).",
+            formats.text,
+        ),
+        (
+            "Cách đọc số",
+            "Tỷ lệ tính theo %, làm tròn 2 chữ số thập phân (nửa lên); giá trị trống khi mẫu "
+            "số bằng 0. Mục tiêu: chỉ tiêu giao đang có hiệu lực vào ngày cuối kỳ.",
+            formats.text,
+        ),
+    ]
+    row = 3
+    for label, value, fmt in facts:
+        sheet.write(row, 0, label, formats.label)
+        shown = fmt_datetime(value) if isinstance(value, dt.datetime) else (value or "")
+        if len(shown) > 60:
+            # A note: it runs on over the empty cells to its right instead of widening the
+            # column the unit names below share.
+            sheet.ws.write_string(row, 1, shown, fmt)
+        else:
+            sheet.write(row, 1, value, fmt, shown)
+        row += 1
+    row += 1
+    sheet.ws.write_string(row, 0, "Dữ liệu đầu vào theo đơn vị và nguồn", formats.subtitle)
+    row += 1
+    ingest_header = row
+    for col, (_, header) in enumerate(INGEST_COLUMNS):
+        sheet.header(row, col, header, formats.header)
+    row += 1
+    totals = dict.fromkeys(
+        ("files", "rejected_files", "rows_in", "rows_loaded", "rows_set_aside"), 0
+    )
+    for record in report.ingest.iter_rows(named=True) if report.ingest.height else []:
+        for col, (key, _) in enumerate(INGEST_COLUMNS):
+            value = record.get(key)
+            if key == "unit_name":
+                value = next(u.name for u in report.units if u.code == record["unit_code"])
+                sheet.write(row, col, value, formats.text)
+            elif key == "feed":
+                sheet.write(row, col, FEEDS.get(value, value), formats.text)
+            elif key in totals:
+                totals[key] += value or 0
+                _number(sheet, row, col, value, 0, formats.count)
+            elif isinstance(value, dt.date):
+                sheet.write(row, col, value, formats.date, fmt_date(value))
+            else:
+                sheet.write(row, col, value, formats.text)
+        row += 1
+    if report.ingest.height:
+        sheet.write(row, 0, "Tổng cộng", formats.label)
+        for col, (key, _) in enumerate(INGEST_COLUMNS):
+            if key in totals:
+                _number(sheet, row, col, totals[key], 0, formats.total)
+    else:
+        sheet.write(row, 0, "Tệp dữ liệu công bố không có bảng ingest_summary.", formats.text)
+    sheet.ws.autofilter(ingest_header, 0, ingest_header, len(INGEST_COLUMNS) - 1)
+    sheet.size_columns(indent=dict.fromkeys(range(len(INGEST_COLUMNS)), 2))
+
+
+def _indicator_sheet(
+    book: xlsxwriter.Workbook, formats: _Formats, report: Report, group: str, rows: pl.DataFrame
+) -> int:
+    sheet = _Sheet(book.add_worksheet(GROUP_SHEETS.get(group, group[:31])))
+    name = GROUPS.get(group, {"vi": group})["vi"]
+    _header(
+        sheet, formats, INDICATOR_COLUMNS, f"{name} — {report.root.name} — {report.period.title()}"
+    )
+    max_depth = 0
+    for offset, record in enumerate(rows.iter_rows(named=True)):
+        row = FIRST_DATA_ROW + offset
+        is_rate = record["kind"] == "rate"
+        decimals = 2 if is_rate else 0
+        value_format = formats.rate if is_rate else formats.count
+        max_depth = max(max_depth, record["depth"])
+        for col, (key, _) in enumerate(INDICATOR_COLUMNS):
+            value = record.get(key)
+            if key == "unit_name":
+                sheet.write(row, col, value, formats.indented(record["depth"]))
+            elif key == "scope":
+                sheet.write(row, col, SCOPES[value]["vi"], formats.text)
+            elif key in ("numerator", "denominator"):
+                _number(sheet, row, col, value, 0, formats.count)
+            elif key in ("value", "target"):
+                _number(sheet, row, col, value, decimals, value_format)
+            elif key == "measure":
+                noun = "%" if is_rate else COUNT_NOUNS.get(record["source"], "")
+                sheet.write(row, col, noun, formats.text)
+            elif key == "meets_target":
+                if value is None:
+                    sheet.write(row, col, None, formats.text)
+                else:
+                    sheet.write(row, col, fmt_met(value), formats.met if value else formats.not_met)
+            else:
+                sheet.write(row, col, value, formats.text)
+    last = FIRST_DATA_ROW + max(rows.height, 1) - 1
+    sheet.ws.autofilter(HEADER_ROW, 0, last, len(INDICATOR_COLUMNS) - 1)
+    unit_col = [key for key, _ in INDICATOR_COLUMNS].index("unit_name")
+    # An indent level is about two characters wide; the filter button needs room too.
+    extra = dict.fromkeys(range(len(INDICATOR_COLUMNS)), 2)
+    extra[unit_col] += 2 * max_depth
+    sheet.size_columns(indent=extra)
+    return rows.height
+
+
+def warning_rows(report: Report) -> tuple[list[dict], int]:
+    """The warnings sheet's rows: reconciliation disagreements, then set-aside rows (at most
+    MAX_SET_ASIDE_ROWS), unit by unit. Returns the rows and how many set-aside rows were
+    left out."""
+    names = {u.code: u.name for u in report.units}
+    rows: list[dict] = []
+    for r in report.warnings.iter_rows(named=True) if report.warnings.height else []:
+        detail = RECONCILIATION_DETAIL.get(r["status"], r["status"])
+        if r["status"] == "rate_mismatch" and r["recomputed_rate"] is not None:
+            detail += f" (tính lại: {fmt_number(r['recomputed_rate'], 2)}%)"
+        is_rate = r["kind"] == "rate"
+        rows.append(
+            {
+                "unit_code": r["unit_code"],
+                "unit_name": names.get(r["unit_code"], ""),
+                "kind": "Số liệu báo cáo không khớp",
+                "feed": FEEDS["reports"],
+                "source_file": r["source_file"],
+                "source_row": r["source_row"],
+                "export_date": r["export_date"],
+                "period": r["period"],
+                "indicator_code": r["indicator_code"],
+                "scope": SCOPES.get(r["scope"], {"vi": r["scope"]})["vi"],
+                "reported_numerator": r["reported_numerator"],
+                "reported_denominator": r["reported_denominator"],
+                "reported_rate": r["reported_rate"],
+                "computed_numerator": r["computed_numerator"],
+                "computed_denominator": r["computed_denominator"],
+                "computed_value": r["computed_rate"] if is_rate else r["computed_numerator"],
+                "detail": detail,
+                "_rate": is_rate,
+            }
+        )
+    set_aside = report.set_aside
+    left_out = max(set_aside.height - MAX_SET_ASIDE_ROWS, 0) if set_aside.width else 0
+    for r in set_aside.head(MAX_SET_ASIDE_ROWS).iter_rows(named=True) if set_aside.width else []:
+        rows.append(
+            {
+                "unit_code": r["unit_code"],
+                "unit_name": names.get(r["unit_code"], ""),
+                "kind": "Dòng dữ liệu bị để riêng"
+                if r["source_row"] is not None
+                else "Tệp không đọc được",
+                "feed": FEEDS.get(r["feed"], r["feed"]),
+                "source_file": r["source_file"],
+                "source_row": r["source_row"],
+                "export_date": r["export_date"],
+                "detail": r["reason"],
+            }
+        )
+    return rows, left_out
+
+
+def _warnings_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> int:
+    sheet = _Sheet(book.add_worksheet(WARNINGS_SHEET))
+    _header(
+        sheet,
+        formats,
+        WARNING_COLUMNS,
+        f"Cảnh báo đối chiếu và dòng dữ liệu bị để riêng — {report.root.name} — "
+        f"{report.period.title()}",
+    )
+    rows, left_out = warning_rows(report)
+    for offset, record in enumerate(rows):
+        row = FIRST_DATA_ROW + offset
+        for col, (key, _) in enumerate(WARNING_COLUMNS):
+            value = record.get(key)
+            if key == "export_date":
+                sheet.write(row, col, value, formats.date, fmt_date(value))
+            elif key in ("reported_rate",) or (key == "computed_value" and record.get("_rate")):
+                _number(sheet, row, col, value, 2, formats.rate)
+            elif key.startswith(("reported_", "computed_")):
+                _number(sheet, row, col, value, 0, formats.count)
+            elif key == "source_row":
+                _number(sheet, row, col, value, 0, formats.text)
+            else:
+                sheet.write(row, col, value, formats.text)
+    end = FIRST_DATA_ROW + len(rows)
+    if not rows:
+        sheet.write(end, 0, "Không có cảnh báo nào trong kỳ.", formats.text)
+    if left_out:
+        sheet.write(
+            end,
+            0,
+            f"… và {fmt_number(left_out)} dòng bị để riêng khác: xem bảng set_aside.",
+            formats.label,
+        )
+    sheet.ws.autofilter(HEADER_ROW, 0, max(end - 1, HEADER_ROW), len(WARNING_COLUMNS) - 1)
+    sheet.size_columns(indent=dict.fromkeys(range(len(WARNING_COLUMNS)), 2))
+    return len(rows)
+
+
+def write_workbook(report: Report, path: Path) -> int:
+    """Write the report's workbook to path (atomically: a reader sees the old file or the new
+    one). Returns the number of data rows written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.tmp")
+    book = xlsxwriter.Workbook(str(partial), {"strings_to_numbers": False})
+    try:
+        book.set_properties(
+            {
+                "title": f"Chỉ số cải cách hành chính — {report.root.name} — "
+                f"{report.period.title()}",
+                "author": "PAR Warehouse",
+                "company": report.root.name,
+                "comments": f"Tạo từ {report.snapshot.source}",
+                "created": report.generated_at,
+            }
+        )
+        formats = _Formats(book)
+        _cover(book, formats, report)
+        written = 0
+        for group in report.groups():
+            rows = report.rows.filter(pl.col("source") == group)
+            written += _indicator_sheet(book, formats, report, group, rows)
+        written += _warnings_sheet(book, formats, report)
+        book.close()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, path)
+    return written

@@ -1,0 +1,51 @@
+"""Where reports go, and what their files are called.
+
+$PAR_WAREHOUSE_DIR/reports/<unit>/<year>/par_<unit>_<period>.xlsx and .html, with <period>
+`2021`, `2021-Q1` or `2021-03`; $PAR_WAREHOUSE_DIR/docs/index.html for the data dictionary.
+Slow-to-build helpers (the charts' JavaScript bundle, dbt's parse state) are cached per user.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from pipelines.lib.config import paths
+from pipelines.reports.periods import Period
+
+
+def reports_dir() -> Path:
+    return paths().warehouse / "reports"
+
+
+def docs_dir() -> Path:
+    return paths().warehouse / "docs"
+
+
+def report_stem(unit_code: str, period: Period) -> str:
+    return f"par_{unit_code}_{period.label}"
+
+
+def report_files(out_dir: Path, unit_code: str, period: Period) -> tuple[Path, Path]:
+    """(workbook, page) of one unit and period under out_dir."""
+    folder = out_dir / unit_code / str(period.year)
+    stem = report_stem(unit_code, period)
+    return folder / f"{stem}.xlsx", folder / f"{stem}.html"
+
+
+def cache_dir() -> Path:
+    """The user's cache folder for this project (created), or one in the temp folder when
+    the home folder is not writable."""
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    for folder in (
+        Path(root) / "par-warehouse",
+        Path(tempfile.gettempdir()) / f"par-warehouse-{os.getuid()}",
+    ):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            return folder
+    raise OSError("no writable cache folder (tried $XDG_CACHE_HOME, ~/.cache, the temp folder)")

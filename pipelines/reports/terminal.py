@@ -1,0 +1,246 @@
+"""`par report`: the indicator table of one unit and period on the terminal, in Vietnamese
+or English, for people who do not write SQL; and the Excel and HTML files on request.
+
+    par report                          the city, the latest year
+    par report --period 2021-Q3 --unit 31519 --lang en
+    par report --period 2021 --excel --html        also write the files
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import polars as pl
+
+from pipelines.reports.data import (
+    GROUPS,
+    SCOPES,
+    MissingPublishedFile,
+    Report,
+    Snapshot,
+    build_report,
+    load_snapshot,
+)
+from pipelines.reports.periods import Period, describe_periods, parse_period
+from pipelines.reports.vn_format import fmt_date, fmt_datetime, fmt_met, fmt_number, sort_key
+
+HEADERS = {
+    "vi": ("Chỉ tiêu", "Tử số", "Mẫu số", "Giá trị", "Mục tiêu", "Đạt"),
+    "en": ("Indicator", "Numerator", "Denominator", "Value", "Target", "Met"),
+}
+TEXT = {
+    "vi": {
+        "missing": "Chưa có tệp số liệu công bố {path}. Chạy `make run` trước.",
+        "bad_period": "Kỳ '{text}' không đúng dạng. Viết 2021 (năm), 2021-Q1 (quý) hoặc 2021-03 "
+        "(tháng).",
+        "unknown_period": "Không có số liệu cho kỳ {label}. Các kỳ hiện có: {periods}.",
+        "unknown_unit": "Không có đơn vị '{code}' trong {period}. Các đơn vị có số liệu kỳ này:",
+        "pick_unit": "Có nhiều đơn vị cấp trên cùng; chọn một bằng --unit:",
+        "empty": "Tệp số liệu công bố không có số liệu nào.",
+        "published": "Số liệu công bố lúc {at}, tệp {path}",
+        "wrote": "Đã ghi {path}",
+    },
+    "en": {
+        "missing": "There is no published file at {path}. Run `make run` first.",
+        "bad_period": "Period '{text}' is not understood. Write 2021 (a year), 2021-Q1 (a "
+        "quarter) or 2021-03 (a month).",
+        "unknown_period": "There are no figures for {label}. Periods available: {periods}.",
+        "unknown_unit": "There is no unit '{code}' in {period}. Units with figures then:",
+        "pick_unit": "There are several top-level units; choose one with --unit:",
+        "empty": "The published file holds no figures.",
+        "published": "Figures published at {at}, file {path}",
+        "wrote": "Wrote {path}",
+    },
+}
+NUMERIC = {1, 2, 3, 4}  # columns aligned right
+
+
+class ReportError(Exception):
+    """A problem the user can fix (unknown unit or period): print it, exit 2."""
+
+
+def resolve(snapshot: Snapshot, unit: str | None, period_text: str | None, lang: str) -> tuple:
+    """(unit code, period) from what the user typed, or ReportError saying what exists."""
+    words = TEXT[lang]
+    periods = snapshot.periods()
+    if not periods:
+        raise ReportError(words["empty"])
+    if period_text is None:
+        period = (
+            max(p for p in periods if p.type == "year")
+            if any(p.type == "year" for p in periods)
+            else max(periods)
+        )
+    else:
+        try:
+            period = parse_period(period_text)
+        except ValueError:
+            raise ReportError(words["bad_period"].format(text=period_text)) from None
+        if period not in periods:
+            raise ReportError(
+                words["unknown_period"].format(
+                    label=period.label, periods=describe_periods(periods, lang)
+                )
+            )
+    names = snapshot.unit_names(period)
+    if unit is None:
+        tops = snapshot.top_units(period)
+        if len(tops) == 1:
+            return tops[0], period
+        raise ReportError(words["pick_unit"] + "\n" + _unit_list(names, tops))
+    if unit not in names:
+        raise ReportError(
+            words["unknown_unit"].format(code=unit, period=_in_period(period, lang))
+            + "\n"
+            + _unit_list(names, _units_in_order(snapshot, period, names))
+        )
+    return unit, period
+
+
+def _in_period(period: Period, lang: str) -> str:
+    if lang == "vi":
+        title = period.title("vi")
+        return title[0].lower() + title[1:]
+    return period.label
+
+
+def _units_in_order(snapshot: Snapshot, period: Period, names: dict[str, str]) -> list[str]:
+    """Top-level units first, then the others alphabetically."""
+    tops = snapshot.top_units(period)
+    rest = sorted((c for c in names if c not in tops), key=lambda c: sort_key(names[c]))
+    return tops + rest
+
+
+def _unit_list(names: dict[str, str], codes: list[str]) -> str:
+    width = max((len(c) for c in codes), default=0)
+    return "\n".join(f"  {code.ljust(width)}  {names[code]}" for code in codes)
+
+
+def _cell(value, kind: str, lang: str) -> str:
+    if value is None:
+        return ""
+    if kind == "rate":
+        return fmt_number(value, 2, lang) + " %"
+    return fmt_number(value, 0, lang)
+
+
+def render_table(
+    report: Report, lang: str = "vi", scope: str | None = None, width: int | None = None
+) -> str:
+    """The indicator table of the report's unit (not the units under it) as text. With both
+    scopes, each indicator's name is a line of its own with a line per scope under it."""
+    root, period = report.root, report.period
+    scopes = (scope,) if scope else root.scopes
+    rows = report.rows.filter(
+        (pl.col("unit_code") == root.code) & pl.col("scope").is_in(list(scopes))
+    )
+    name_column = "name_vi" if lang == "vi" else "name_en"
+    lines: list[tuple[str, ...] | str] = []  # str: a heading line; tuple: a table row
+    for group in report.groups():
+        group_rows = rows.filter(pl.col("source") == group)
+        if group_rows.is_empty():
+            continue
+        lines.append(f"[{GROUPS.get(group, {lang: group})[lang]}]")
+        for code in group_rows.get_column("indicator_code").unique(maintain_order=True):
+            for number, r in enumerate(
+                group_rows.filter(pl.col("indicator_code") == code).iter_rows(named=True)
+            ):
+                name = r[name_column] or code
+                if len(scopes) > 1:
+                    if number == 0:
+                        lines.append(name)
+                    label = "  " + SCOPES[r["scope"]][lang]
+                else:
+                    label = name
+                kind = r["kind"]
+                lines.append(
+                    (
+                        label,
+                        fmt_number(r["numerator"], 0, lang),
+                        fmt_number(r["denominator"], 0, lang),
+                        _cell(r["value"], kind, lang),
+                        _cell(r["target"], kind, lang),
+                        fmt_met(r["meets_target"], lang),
+                    )
+                )
+    header = HEADERS[lang]
+    table = [header] + [line for line in lines if isinstance(line, tuple)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    # The first column takes what the terminal has left; longer text is cut with an ellipsis.
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    room = width - sum(widths[1:]) - 2 * (len(header) - 1)
+    widths[0] = max(24, min(widths[0], room))
+    total = sum(widths) + 2 * (len(header) - 1)
+
+    def fit(text: str, size: int) -> str:
+        return text if len(text) <= size else text[: size - 1] + "…"
+
+    def render(row: tuple[str, ...]) -> str:
+        cells = [
+            fit(cell, widths[i]).rjust(widths[i])
+            if i in NUMERIC
+            else fit(cell, widths[i]).ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        return "  ".join(cells).rstrip()
+
+    title = f"{root.name} ({root.code}) — {period.title(lang)} "
+    title += f"({fmt_date(period.start, lang)} – {fmt_date(period.end, lang)})"
+    published = TEXT[lang]["published"].format(
+        at=fmt_datetime(report.snapshot.published_at, lang), path=report.snapshot.source
+    )
+    out = [title, published, "", render(header), "  ".join("-" * w for w in widths)]
+    for line in lines:
+        out.append(fit(line, total) if isinstance(line, str) else render(line))
+    return "\n".join(out)
+
+
+def run(
+    published_db: Path,
+    unit: str | None,
+    period_text: str | None,
+    lang: str = "vi",
+    scope: str | None = None,
+    excel: bool = False,
+    html: bool = False,
+    out_dir: Path | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    width: int | None = None,
+) -> int:
+    """The `par report` command. 0: printed (and written); 1: no published file; 2: unknown
+    unit or period (the message lists what exists)."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    try:
+        snapshot = load_snapshot(published_db)  # read, closed: nothing below holds the file
+    except MissingPublishedFile:
+        print(TEXT[lang]["missing"].format(path=published_db), file=stderr)
+        return 1
+    try:
+        unit_code, period = resolve(snapshot, unit, period_text, lang)
+    except ReportError as problem:
+        print(problem, file=stderr)
+        return 2
+    report = build_report(snapshot, unit_code, period)
+    print(render_table(report, lang, scope, width), file=stdout)
+    kinds = tuple(kind for kind, wanted in (("excel", excel), ("html", html)) if wanted)
+    if kinds:
+        from pipelines.reports.generate import Progress, write_report
+        from pipelines.reports.paths import reports_dir
+
+        progress = Progress(total=len(kinds))
+        print("", file=stdout)
+        write_report(
+            report,
+            out_dir or reports_dir(),
+            kinds,
+            progress,
+            on_file=lambda p: print(
+                TEXT[lang]["wrote"].format(path=p.files[-1].path) + f"  ({p.line()})", file=stdout
+            ),
+        )
+    return 0

@@ -1,0 +1,313 @@
+"""Reading the published file for reports, and a tiny hand-written published file that the
+other report tests share (`tiny_published`).
+
+The tiny file: city 900 with wards 90001 and 90002, January and February 2022, four
+indicators. Each unit's own monthly figures are in SELF below; area rows are the sums over
+the city and its wards, quarters and years the sums of their months (stocks: the last
+month), rates recomputed half-up, exactly as the warehouse does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.reports.data import (
+    Snapshot,
+    UnknownPeriod,
+    UnknownUnit,
+    build_report,
+    load_snapshot,
+)
+from pipelines.reports.periods import Period, parse_period
+
+CITY, WARD_A, WARD_B = "900", "90001", "90002"
+NAMES = {CITY: "Thành phố Thử Nghiệm", WARD_A: "Phường An Hòa", WARD_B: "Phường Bình Minh"}
+CATALOG = [
+    # code, name_vi, name_en, kind, measure, direction, source
+    ("PROC_TOTAL", "Số thủ tục hành chính đang có hiệu lực", "Active procedures", "count",
+     "stock", "lower", "procedures"),
+    ("DOSSIER_ONTIME_RATE", "Tỷ lệ hồ sơ giải quyết đúng hạn", "On-time rate", "rate", "flow",
+     "higher", "dossiers"),
+    ("DOSSIER_ONLINE_RATE_FULL", "Tỷ lệ hồ sơ trực tuyến toàn trình", "Online rate, full",
+     "rate", "flow", "higher", "dossiers"),
+    ("DOC_SENT", "Số văn bản đi gửi cơ quan nhà nước", "Documents sent", "count", "flow",
+     "higher", "documents"),
+]  # fmt: skip
+TARGETS = {"DOSSIER_ONLINE_RATE_FULL": Decimal("15.00")}
+# (unit, code) -> [(numerator, denominator) in January, in February]
+SELF = {
+    (CITY, "PROC_TOTAL"): [(3, None), (3, None)],
+    (WARD_A, "PROC_TOTAL"): [(2, None), (2, None)],
+    (WARD_B, "PROC_TOTAL"): [(1, None), (1, None)],
+    (CITY, "DOSSIER_ONTIME_RATE"): [(1, 2), (1, 1)],
+    (WARD_A, "DOSSIER_ONTIME_RATE"): [(1, 1), (0, 1)],
+    (WARD_B, "DOSSIER_ONTIME_RATE"): [(1, 1), (0, 0)],
+    (CITY, "DOSSIER_ONLINE_RATE_FULL"): [(1, 2), (0, 1)],
+    (WARD_A, "DOSSIER_ONLINE_RATE_FULL"): [(1, 1), (0, 0)],
+    (WARD_B, "DOSSIER_ONLINE_RATE_FULL"): [(0, 0), (0, 0)],
+    (CITY, "DOC_SENT"): [(2, None), (0, None)],
+    (WARD_A, "DOC_SENT"): [(1, None), (0, None)],
+    (WARD_B, "DOC_SENT"): [(0, None), (0, None)],
+}
+PERIODS = [
+    ("month", dt.date(2022, 1, 1), dt.date(2022, 1, 31), [0]),
+    ("month", dt.date(2022, 2, 1), dt.date(2022, 2, 28), [1]),
+    ("quarter", dt.date(2022, 1, 1), dt.date(2022, 3, 31), [0, 1]),
+    ("year", dt.date(2022, 1, 1), dt.date(2022, 12, 31), [0, 1]),
+]
+PUBLISHED_AT = dt.datetime(2022, 3, 1, 2, 0, 0)
+
+
+def rate(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(100 * numerator) / denominator).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def indicator_rows() -> list[tuple]:
+    kinds = {c[0]: (c[3], c[4]) for c in CATALOG}
+    rows = []
+    for period_type, start, end, months in PERIODS:
+        for unit in NAMES:
+            for scope in ("self", "area"):
+                members = [unit] if scope == "self" or unit != CITY else list(NAMES)
+                for code, (kind, measure) in kinds.items():
+                    picked = [months[-1]] if measure == "stock" else months
+                    numerator = sum(SELF[(m, code)][i][0] for m in members for i in picked)
+                    denominator = (
+                        sum(SELF[(m, code)][i][1] for m in members for i in picked)
+                        if kind == "rate"
+                        else None
+                    )
+                    value = rate(numerator, denominator) if kind == "rate" else Decimal(numerator)
+                    target = TARGETS.get(code)
+                    meets = None if target is None or value is None else value >= target
+                    rows.append(
+                        (unit, NAMES[unit], scope, period_type, start, end, code, numerator,
+                         denominator, value, target, meets)
+                    )  # fmt: skip
+    return rows
+
+
+def write_tiny_published(path: Path, *, optional_tables: bool = True) -> Path:
+    conn = duckdb.connect(str(path))
+    try:
+        conn.execute(
+            """
+            CREATE TABLE indicator_values (unit_code VARCHAR, unit_name VARCHAR, scope VARCHAR,
+              period_type VARCHAR, period_start DATE, period_end DATE, indicator_code VARCHAR,
+              numerator BIGINT, denominator BIGINT, value DECIMAL(9,2), target DECIMAL(9,2),
+              meets_target BOOLEAN);
+            CREATE TABLE indicator_catalog (indicator_code VARCHAR, name_vi VARCHAR,
+              name_en VARCHAR, formula VARCHAR, kind VARCHAR, measure VARCHAR,
+              direction VARCHAR, source VARCHAR);
+            CREATE TABLE dim_unit (unit_version_key VARCHAR, unit_code VARCHAR,
+              unit_name VARCHAR, unit_level VARCHAR, parent_code VARCHAR, valid_from DATE,
+              valid_to DATE, is_current BOOLEAN, csv_encoding VARCHAR);
+            CREATE TABLE publication (published_at TIMESTAMP, run_id VARCHAR);
+            """
+        )
+        conn.executemany(
+            "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            indicator_rows(),
+        )
+        conn.executemany(
+            "INSERT INTO indicator_catalog VALUES (?, ?, ?, 'formula of ' || ?, ?, ?, ?, ?)",
+            [(c[0], c[1], c[2], c[0], *c[3:]) for c in CATALOG],
+        )
+        conn.executemany(
+            "INSERT INTO dim_unit VALUES (? || '@2010-01-01', ?, ?, ?, ?, DATE '2010-01-01',"
+            " NULL, true, 'utf-8')",
+            [
+                (
+                    code,
+                    code,
+                    name,
+                    "city" if code == CITY else "ward",
+                    None if code == CITY else CITY,
+                )
+                for code, name in NAMES.items()
+            ],
+        )
+        conn.execute("INSERT INTO publication VALUES (?, 'run-1')", [PUBLISHED_AT])
+        if optional_tables:
+            _write_optional_tables(conn)
+    finally:
+        conn.close()
+    return path
+
+
+def _write_optional_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE ingest_summary (unit_code VARCHAR, feed VARCHAR, files BIGINT,
+          rejected_files DECIMAL(38,0), rows_in DECIMAL(38,0), rows_loaded DECIMAL(38,0),
+          rows_set_aside DECIMAL(38,0), set_aside_rows_listed DECIMAL(38,0),
+          first_export_date DATE, last_export_date DATE, last_loaded_at TIMESTAMP);
+        INSERT INTO ingest_summary VALUES
+          ('900', 'dossiers', 7, 0, 12, 12, 0, 0, '2022-01-04', '2022-02-20', NULL),
+          ('90001', 'dossiers', 2, 0, 1200, 1198, 2, 2, '2022-01-11', '2022-02-20', NULL),
+          ('90002', 'documents', 1, 1, 0, 0, 0, 0, '2022-01-15', '2022-01-15', NULL);
+        CREATE TABLE reconciliation (unit_code VARCHAR, source_file VARCHAR,
+          source_row INTEGER, export_date DATE, period VARCHAR, period_type VARCHAR,
+          period_start DATE, period_end DATE, indicator_code VARCHAR, scope VARCHAR,
+          kind VARCHAR, reported_numerator DECIMAL(18,2), reported_denominator DECIMAL(18,2),
+          reported_rate DECIMAL(9,2), recomputed_rate DECIMAL(9,2), computed_numerator BIGINT,
+          computed_denominator BIGINT, computed_rate DECIMAL(9,2), rate_is_consistent BOOLEAN,
+          counts_agree BOOLEAN, status VARCHAR);
+        INSERT INTO reconciliation VALUES
+          ('90002', '90002/reports/2022-02-03.csv', 2, '2022-02-03', '2022-01', 'month',
+           '2022-01-01', '2022-01-31', 'DOSSIER_ONTIME_RATE', 'self', 'rate', 1, 1, 90.00,
+           100.00, 1, 1, 100.00, false, true, 'rate_mismatch'),
+          ('90001', '90001/reports/2022-04-05.csv', 3, '2022-04-05', '2022-Q1', 'quarter',
+           '2022-01-01', '2022-03-31', 'DOC_SENT', 'self', 'count', 5, NULL, NULL, NULL, 1,
+           NULL, NULL, NULL, false, 'counts_differ'),
+          ('90001', '90001/reports/2022-02-05.csv', 4, '2022-02-05', 'Q5/2022', NULL, NULL,
+           NULL, 'DOC_SENT', 'self', 'count', 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           NULL, 'unknown_period'),
+          ('900', '900/reports/2022-02-03.csv', 2, '2022-02-03', '2022-01', 'month',
+           '2022-01-01', '2022-01-31', 'DOC_SENT', 'self', 'count', 2, NULL, NULL, NULL, 2,
+           NULL, NULL, NULL, true, 'agrees');
+        CREATE TABLE set_aside (unit_code VARCHAR, feed VARCHAR, export_date DATE,
+          source_file VARCHAR, source_row INTEGER, reason VARCHAR, record VARCHAR);
+        INSERT INTO set_aside VALUES
+          ('90001', 'dossiers', '2022-02-20', '90001/dossiers/2022-02-20.csv', 5,
+           'expected 17 fields, found 9', '{}'),
+          ('90001', 'dossiers', '2022-02-20', '90001/dossiers/2022-02-20.csv', 4,
+           'Trạng thái: Không rõ', '{}'),
+          ('90002', 'documents', '2022-01-15', '90002/documents/2022-01-15.csv', NULL,
+           'cannot decode as cp1258', NULL);
+        """
+    )
+
+
+@pytest.fixture
+def tiny_published(tmp_path) -> Path:
+    return write_tiny_published(tmp_path / "par.duckdb")
+
+
+@pytest.fixture
+def snapshot(tiny_published) -> Snapshot:
+    return load_snapshot(tiny_published)
+
+
+YEAR = Period(dt.date(2022, 1, 1), "year")
+JANUARY = Period(dt.date(2022, 1, 1), "month")
+
+
+def test_snapshot_reads_and_lets_go_of_the_file(tiny_published):
+    snapshot = load_snapshot(tiny_published)
+    assert snapshot.values.height == len(indicator_rows()) == 4 * 3 * 2 * 4
+    assert snapshot.published_at == PUBLISHED_AT and snapshot.run_id == "run-1"
+    # The connection is closed: a writer can open the file at once.
+    writer = duckdb.connect(str(tiny_published))
+    writer.execute("CREATE TABLE after_the_report AS SELECT 1 AS x")
+    writer.close()
+
+
+def test_periods_and_top_units(snapshot):
+    assert [p.label for p in snapshot.periods()] == ["2022-01", "2022-Q1", "2022", "2022-02"]
+    assert snapshot.top_units(YEAR) == [CITY]
+    assert snapshot.parents(YEAR) == {CITY: None, WARD_A: CITY, WARD_B: CITY}
+
+
+def test_report_units_and_row_order(snapshot):
+    report = build_report(snapshot, CITY, YEAR)
+    assert [(u.code, u.depth, u.has_children) for u in report.units] == [
+        (CITY, 0, True),
+        (WARD_A, 1, False),  # An Hòa before Bình Minh
+        (WARD_B, 1, False),
+    ]
+    # Groups in sheet order, catalogue order within; the city's area, its own desk, wards.
+    keys = report.rows.select("indicator_code", "unit_code", "scope").rows()
+    assert keys[:4] == [
+        ("PROC_TOTAL", CITY, "area"),
+        ("PROC_TOTAL", CITY, "self"),
+        ("PROC_TOTAL", WARD_A, "self"),
+        ("PROC_TOTAL", WARD_B, "self"),
+    ]
+    assert [k[0] for k in keys[::4]] == [c[0] for c in CATALOG]
+    assert report.rows.height == 4 * 4
+    # City's on-time rate for the year: January 1/2 and February 1/1 -> 2/3.
+    city = report.rows.filter(
+        (pl.col("indicator_code") == "DOSSIER_ONTIME_RATE") & (pl.col("unit_code") == CITY)
+    )
+    assert city.select("scope", "numerator", "denominator", "value").rows() == [
+        # area: city 2/3 + ward A 1/2 + ward B 1/1 -> 4/6
+        ("area", 4, 6, Decimal("66.67")),
+        ("self", 2, 3, Decimal("66.67")),
+    ]
+
+
+def test_trend_holds_the_months_to_the_period_end(snapshot):
+    report = build_report(snapshot, CITY, JANUARY)
+    assert report.trend.get_column("period_start").unique().to_list() == [dt.date(2022, 1, 1)]
+    report = build_report(snapshot, CITY, YEAR)
+    assert sorted(report.trend.get_column("period_start").unique().to_list()) == [
+        dt.date(2022, 1, 1),
+        dt.date(2022, 2, 1),
+    ]
+    # Only the scopes the report shows: the city's two, each ward's own.
+    assert report.trend.height == 2 * 4 * 4
+
+
+def test_warnings_and_set_aside_rows_belong_to_the_period(snapshot):
+    year = build_report(snapshot, CITY, YEAR)
+    # Not the agreeing row; the unknown period is placed by its export date (February).
+    # Unit by unit, then by file.
+    assert year.warnings.get_column("status").to_list() == [
+        "unknown_period",  # 90001/reports/2022-02-05.csv
+        "counts_differ",  # 90001/reports/2022-04-05.csv
+        "rate_mismatch",  # 90002
+    ]
+    assert year.set_aside.select("source_file", "source_row").rows() == [
+        ("90001/dossiers/2022-02-20.csv", 4),
+        ("90001/dossiers/2022-02-20.csv", 5),
+        ("90002/documents/2022-01-15.csv", None),
+    ]
+    january = build_report(snapshot, CITY, JANUARY)
+    assert january.warnings.get_column("status").to_list() == ["rate_mismatch"]
+    assert january.set_aside.get_column("source_row").to_list() == [None]
+    ward = build_report(snapshot, WARD_B, YEAR)
+    assert [u.code for u in ward.units] == [WARD_B]
+    assert ward.warnings.get_column("unit_code").to_list() == [WARD_B]
+
+
+def test_unknown_unit_or_period(snapshot):
+    with pytest.raises(UnknownUnit):
+        build_report(snapshot, "999", YEAR)
+    with pytest.raises(UnknownPeriod):
+        build_report(snapshot, CITY, parse_period("2021"))
+
+
+def test_a_file_without_the_optional_tables_still_reports(tmp_path):
+    snapshot = load_snapshot(write_tiny_published(tmp_path / "par.duckdb", optional_tables=False))
+    report = build_report(snapshot, CITY, YEAR)
+    assert report.rows.height == 16
+    assert report.warnings.is_empty() and report.set_aside.is_empty()
+
+
+def test_copy_schema_copies_tables_and_views_without_rows(tmp_path):
+    from pipelines.reports.dbt_docs import copy_schema
+
+    build = tmp_path / "build.duckdb"
+    conn = duckdb.connect(str(build))
+    conn.execute(
+        "CREATE SCHEMA marts; CREATE TABLE marts.t AS SELECT 1 AS x;"
+        "CREATE SCHEMA staging; CREATE VIEW staging.v AS SELECT x FROM build.marts.t"
+    )
+    conn.close()
+    copy = tmp_path / "work" / "build.duckdb"
+    assert copy_schema(build, copy) == 2
+    conn = duckdb.connect(str(copy), read_only=True)
+    try:
+        assert conn.execute("SELECT count(*) FROM marts.t").fetchone() == (0,)
+        assert conn.execute("SELECT * FROM staging.v").fetchall() == []
+    finally:
+        conn.close()
