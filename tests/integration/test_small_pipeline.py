@@ -145,6 +145,21 @@ def test_ward_and_area_indicators(small_run, unit, scope, period, code, expected
     assert indicator(small_run, unit, scope, period, code)[:3] == expected
 
 
+def test_freshness_checks_name_units_that_stopped_delivering(small_run):
+    evaluations = {e.check_name: e for e in small_run.result.get_asset_check_evaluations()}
+    # Dossiers: the newest delivery is ward A's 2022-02-20; ward B's last file is
+    # 2022-01-17, 34 days behind (> 7); the city's 2022-02-15 is 5 days behind.
+    dossiers = evaluations["dossiers_delivered_recently"]
+    assert not dossiers.passed
+    assert dossiers.metadata["units_behind"].value == 1
+    assert "90002" in dossiers.metadata["units"].value
+    # Documents: newest 2022-02-21 (ward A); the city's 2022-01-06 is 46 days behind and
+    # ward B never delivered a register.
+    documents = evaluations["documents_delivered_recently"]
+    assert documents.metadata["units_behind"].value == 2
+    assert "900" in documents.metadata["units"].value
+
+
 def test_cp1258_names_arrive_nfc(small_run):
     names = dict(small_run.query("SELECT DISTINCT unit_code, unit_name FROM indicator_values"))
     assert names["90002"] == "Phường Bình Minh"
