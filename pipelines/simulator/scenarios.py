@@ -48,6 +48,22 @@ _XLSX_BOOKS = {**_XLSX, "documents": "csv"}
 _JSONL = {"procedures": "jsonl", "dossiers": "jsonl", "documents": "jsonl", "reports": "jsonl"}
 
 
+def _city(**volumes) -> UnitSpec:
+    """Thành phố Sóc Trăng: the same unit in every scenario, only its volumes differ."""
+    return UnitSpec(
+        code=CITY,
+        name="Thành phố Sóc Trăng",
+        level="city",
+        parent=None,
+        # the city's one-stop desk runs the provincial system (sync API); its register and
+        # reports come out of the office software as CSV
+        formats={**_JSONL, "documents": "csv", "reports": "csv"},
+        csv_encoding="utf-8",
+        dossier_code="000.00.10.H60-{ymd}-{seq:04d}",
+        **volumes,
+    )
+
+
 def _ward(number: int, code: str, **kw) -> UnitSpec:
     return UnitSpec(
         code=code,
@@ -60,21 +76,7 @@ def _ward(number: int, code: str, **kw) -> UnitSpec:
 
 
 def soc_trang_2021() -> Scenario:
-    city = UnitSpec(
-        code=CITY,
-        name="Thành phố Sóc Trăng",
-        level="city",
-        parent=None,
-        # the city's one-stop desk runs the provincial system (sync API); its register and
-        # reports come out of the office software as CSV
-        formats={
-            "procedures": "jsonl",
-            "dossiers": "jsonl",
-            "documents": "csv",
-            "reports": "csv",
-        },
-        csv_encoding="utf-8",
-        dossier_code="000.00.10.H60-{ymd}-{seq:04d}",
+    city = _city(
         dossiers_finished=10_122,
         dossiers_late=5,
         late_apologies=3,
@@ -296,19 +298,7 @@ def mini_2021() -> Scenario:
     wards, January and February 2021 (Tết included), a few hundred dossier rows, every
     format (the city's sync API, a ward's UTF-8 CSV books, a ward's Excel books with a
     cp1258 register), small catalogues that change in both months, and three reports."""
-    city = UnitSpec(
-        code=CITY,
-        name="Thành phố Sóc Trăng",
-        level="city",
-        parent=None,
-        formats={
-            "procedures": "jsonl",
-            "dossiers": "jsonl",
-            "documents": "csv",
-            "reports": "csv",
-        },
-        csv_encoding="utf-8",
-        dossier_code="000.00.10.H60-{ymd}-{seq:04d}",
+    city = _city(
         dossiers_finished=60,
         dossiers_late=2,
         late_apologies=1,
