@@ -11,7 +11,7 @@ export PAR_BUILD_DB ?= $(if $(PAR_WAREHOUSE_DIR),$(abspath $(PAR_WAREHOUSE_DIR))
 DBT_SOURCES := $(shell find dbt_project -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -not -path '*/target/*' 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: setup manifest run test lint format ui clean
+.PHONY: setup manifest run test lint format ui bench clean
 
 ## setup: bootstrap uv, install the locked environment with compiled bytecode
 setup: .venv/.synced
@@ -32,9 +32,10 @@ $(MANIFEST): .venv/.synced $(DBT_SOURCES)
 run: setup manifest
 	$(BIN)/par run
 
-## test: lint, then the whole test suite
+## test: lint, then the whole test suite, one test module per worker on two workers (the
+## integration modules each run the real pipeline; the machines have two cores)
 test: setup manifest lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 ## lint: ruff (check + format) for Python, sqlfluff for the dbt models
 lint: setup manifest
@@ -46,6 +47,12 @@ lint: setup manifest
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## bench: the warehouse against plain DuckDB on a generated province (README: Benchmark).
+## The first run generates the `province` preset (~10M dossier rows) into warehouse/bench/;
+## a quick one: make bench BENCH_ARGS="--units 10 --days 30"
+bench: setup manifest
+	$(BIN)/python -m pipelines.bench $(BENCH_ARGS)
 
 ## ui: the Dagster UI on http://127.0.0.1:3000 with the project-local DAGSTER_HOME
 ui: setup manifest

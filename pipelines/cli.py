@@ -10,6 +10,7 @@ par simulate   write a simulated landing folder
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -123,6 +124,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from pipelines.simulator.__main__ import PROVINCE, run_province, scale_arguments_given
+
+    if args.scenario == PROVINCE:
+        return run_province(args.parser, args)
+    if args.units is not None or scale_arguments_given(args):
+        args.parser.error(
+            "--units, --days, --dossiers-per-day, --documents-per-day and --start "
+            "are for --scenario province"
+        )
     from pipelines.simulator import write_scenario
 
     print(write_scenario(args.scenario, Path(args.out), seed=args.seed))
@@ -166,7 +176,30 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--scenario", default=SAMPLE_SCENARIO)
     simulate.add_argument("--out", default=str(paths().landing))
     simulate.add_argument("--seed", type=int, default=2021)
-    simulate.set_defaults(func=cmd_simulate)
+    simulate.add_argument("--units", help="--scenario province: how many units (default 100)")
+    simulate.add_argument(
+        "--workers", type=int, help="--scenario province: processes (default: CPUs)"
+    )
+    simulate.add_argument(
+        "--force", action="store_true", help="--scenario province: write into a non-empty folder"
+    )
+    simulate.add_argument("--days", type=int, help="--scenario province: days (default 365)")
+    simulate.add_argument(
+        "--dossiers-per-day",
+        type=float,
+        help="--scenario province: new dossiers per unit and working day (default 120)",
+    )
+    simulate.add_argument(
+        "--documents-per-day",
+        type=float,
+        help="--scenario province: documents per unit and working day (default 40)",
+    )
+    simulate.add_argument(
+        "--start",
+        type=dt.date.fromisoformat,
+        help="--scenario province: first day, YYYY-MM-DD (default 2021-01-01)",
+    )
+    simulate.set_defaults(func=cmd_simulate, parser=simulate)
     sub.add_parser("docs", help="regenerate warehouse/README.md").set_defaults(func=cmd_docs)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -19,6 +19,7 @@ from dagster_dbt import (
 )
 
 from pipelines.defs.ingest import BUILD_FILE_POOL, INGEST_LEDGER
+from pipelines.defs.partitions import window_env
 from pipelines.lib.config import DBT_PROJECT_DIR, paths
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -60,7 +61,15 @@ translator = ParDbtTranslator(
 def par_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # dbt reads the build file's path from the environment (profiles.yml).
     os.environ["PAR_BUILD_DB"] = str(paths().build_db)
-    yield from dbt.cli(["build"], context=context).stream()
+    # the run's days: the incremental staging models recompute only what they touched
+    window = window_env(context.run.tags)
+    os.environ.update(window)
+    context.log.info("dbt window: %s", window)
+    # One target folder per warehouse, reused run after run: dbt's partial parse state there
+    # matches this build file's profile, and nothing piles up (dagster-dbt's default is a
+    # new folder per run in dbt_project/target/).
+    target = paths().warehouse / "dbt_target"
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()
 
 
 # The dbt installed beside this Python, whether or not the venv's bin is on PATH.

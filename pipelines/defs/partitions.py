@@ -3,11 +3,13 @@
 The ingest assets are partitioned: a run for a range of days ingests the files whose export
 date is in it. The first partition also takes anything dated before the calendar starts and
 the last (yesterday) anything dated after it, so no delivered file is ever out of reach.
-Everything downstream (dbt, publish) is unpartitioned: it is rebuilt from the whole raw layer.
+Everything downstream (dbt, publish) is unpartitioned, but the run's window still reaches
+dbt (`window_env`): the large staging models recompute only what the window touched.
 """
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 
 import dagster as dg
 
@@ -39,3 +41,25 @@ def range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
     end = min(last.isoformat(), last_key)
     start = min(start, end)
     return {RANGE_START_TAG: start, RANGE_END_TAG: end}
+
+
+PARTITION_TAG = "dagster/partition"
+
+
+def window_env(tags: Mapping[str, str]) -> dict[str, str]:
+    """PAR_WINDOW_START / PAR_WINDOW_END for dbt, from a run's partition or range (its tags).
+
+    Open-ended like `day_window`: the first partition has no start and the last no end, so a
+    run over the whole calendar, or a run without partitions, passes empty values (dbt then
+    recomputes everything). Both are always returned, so no window outlives its run.
+    """
+    start = end = ""
+    if PARTITION_TAG in tags:
+        start = end = tags[PARTITION_TAG]
+    elif RANGE_START_TAG in tags and RANGE_END_TAG in tags:
+        start, end = tags[RANGE_START_TAG], tags[RANGE_END_TAG]
+    if start == daily.get_first_partition_key():
+        start = ""
+    if end == daily.get_last_partition_key():
+        end = ""
+    return {"PAR_WINDOW_START": start, "PAR_WINDOW_END": end}

@@ -1,5 +1,8 @@
 """python -m pipelines.simulator --scenario soc-trang-2021 --out <landing> [--seed 2021]
-[--dirty --faults-out faults.json]"""
+[--dirty --faults-out faults.json]
+
+python -m pipelines.simulator --scenario province --out <landing> [--units 100 --days 365
+--dossiers-per-day 120 --documents-per-day 40 --start 2021-01-01]"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from pipelines.simulator import SCENARIOS, LandingNotEmptyError, write_scenario
@@ -17,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m pipelines.simulator",
         description="Write realistic ward and city exports to the ward-exports contract.",
     )
-    parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
+    parser.add_argument("--scenario", required=True, choices=sorted([*SCENARIOS, PROVINCE]))
     parser.add_argument("--out", required=True, type=Path, help="landing folder to write")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument(
@@ -28,8 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--units",
-        help="comma-separated unit codes to write (same bytes as a full run; no reports)",
+        help="comma-separated unit codes to write (same bytes as a full run; no reports); "
+        "for --scenario province: how many units (default 100)",
     )
+    add_scale_arguments(parser)
     parser.add_argument(
         "--truth-out",
         type=Path,
@@ -51,6 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.faults_out and not args.dirty:
         parser.error("--faults-out needs --dirty")
+    if args.scenario == PROVINCE:
+        if args.dirty or args.truth_out:
+            parser.error("--dirty and --truth-out are not available for the province scenario")
+        return run_province(parser, args)
+    if scale_arguments_given(args):
+        parser.error(
+            "--days, --dossiers-per-day, --documents-per-day and --start are for "
+            "--scenario province"
+        )
 
     started = time.perf_counter()  # only to tell the operator how long it took
     try:
@@ -81,6 +96,70 @@ def main(argv: list[str] | None = None) -> int:
     n_files = sum(n for formats in summary["files"].values() for n in formats.values())
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     print(f"wrote {n_files} files, {sum(summary['rows'].values())} rows in {elapsed:.1f} s")
+    return 0
+
+
+PROVINCE = "province"
+_SCALE_OPTIONS = ("days", "dossiers_per_day", "documents_per_day", "start")
+
+
+def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
+    """The province scenario's volumes (its preset when left out)."""
+    scale = parser.add_argument_group("province scenario (defaults: the preset)")
+    scale.add_argument("--days", type=int, help="days from --start (default 365)")
+    scale.add_argument(
+        "--dossiers-per-day",
+        type=float,
+        help="new dossiers per unit and working day on average (default 120)",
+    )
+    scale.add_argument(
+        "--documents-per-day",
+        type=float,
+        help="outgoing documents per unit and working day on average (default 40)",
+    )
+    scale.add_argument(
+        "--start", type=date.fromisoformat, help="first day, YYYY-MM-DD (default 2021-01-01)"
+    )
+
+
+def scale_arguments_given(args: argparse.Namespace) -> bool:
+    return any(getattr(args, name, None) is not None for name in _SCALE_OPTIONS)
+
+
+def scale_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict:
+    """Keyword arguments for write_scale from the command line."""
+    options = {k: getattr(args, k) for k in _SCALE_OPTIONS if getattr(args, k) is not None}
+    if args.units is not None:
+        try:
+            options["units"] = int(args.units)
+        except ValueError:
+            parser.error("--units for the province scenario is a number of units")
+    return options
+
+
+def run_province(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from pipelines.simulator.scale import PROVINCE as PRESET
+    from pipelines.simulator.scale import check_parameters, write_scale
+
+    options = scale_options(parser, args)
+    try:
+        check_parameters(
+            **{k: options.get(k, PRESET[k]) for k in PRESET},
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        summary = write_scale(
+            args.out, seed=args.seed, workers=args.workers, force=args.force, **options
+        )
+    except LandingNotEmptyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    n_files = sum(n for formats in summary["files"].values() for n in formats.values())
+    print(
+        f"wrote {n_files} files, {sum(summary['rows'].values())} rows in {summary['seconds']:.1f} s"
+    )
     return 0
 
 

@@ -6,7 +6,14 @@ import os
 import dagster as dg
 
 from pipelines.defs.automation import new_files_since
-from pipelines.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, daily, range_tags
+from pipelines.defs.partitions import (
+    PARTITION_TAG,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    daily,
+    range_tags,
+    window_env,
+)
 
 
 def test_range_tags_clamp_to_the_calendar():
@@ -60,3 +67,26 @@ def test_new_files_since_reports_days_of_files_written_after_the_cursor(tmp_path
     assert new_files_since(2_000) == ([dt.date(2021, 2, 10)], 5_000)
     assert new_files_since(5_000) == ([], 5_000)
     assert new_files_since(0) == ([dt.date(2021, 2, 10), dt.date(2021, 3, 1)], 5_000)
+
+
+def test_window_env_passes_the_runs_days_to_dbt_open_at_the_calendar_ends():
+    first, last = daily.get_first_partition_key(), daily.get_last_partition_key()
+
+    def window(start: str, end: str) -> dict[str, str]:
+        return {"PAR_WINDOW_START": start, "PAR_WINDOW_END": end}
+
+    # a nightly run: its one day, both ends
+    assert window_env({PARTITION_TAG: "2021-03-04"}) == window("2021-03-04", "2021-03-04")
+    # a backfill over a range
+    range_tags_ = {RANGE_START_TAG: "2021-03-01", RANGE_END_TAG: "2021-03-31"}
+    assert window_env(range_tags_) == window("2021-03-01", "2021-03-31")
+    # the calendar's first partition also holds older files, its last newer ones: open ends
+    assert window_env({RANGE_START_TAG: first, RANGE_END_TAG: "2021-03-31"}) == window(
+        "", "2021-03-31"
+    )
+    assert window_env({RANGE_START_TAG: "2021-03-01", RANGE_END_TAG: last}) == window(
+        "2021-03-01", ""
+    )
+    # the whole calendar, or a run without partitions: empty, dbt recomputes everything
+    assert window_env({RANGE_START_TAG: first, RANGE_END_TAG: last}) == window("", "")
+    assert window_env({"par/trigger": "manual"}) == window("", "")

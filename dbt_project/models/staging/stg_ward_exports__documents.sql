@@ -1,11 +1,59 @@
 -- Latest version of each outgoing document. Numbering restarts every 1 January, so the
 -- key is (unit_code, document_number, year of document_date).
+--
+-- Incremental, like stg_ward_exports__dossiers: a run recomputes only the documents with a
+-- row exported in its window or whose current row came from it.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['unit_code', 'document_number', 'document_year'],
+        post_hook="{{ delete_rows_gone_from_raw(source('raw', 'documents')) }}",
+    )
+}}
 
 with
 
+{% if is_incremental() %}
+
+touched as (
+
+    select
+        unit_code,
+        document_number,
+        cast(extract(year from document_date) as integer) as document_year
+
+    from {{ source('raw', 'documents') }}
+    where {{ in_partition_window('export_date') }}
+
+    union
+
+    select
+        unit_code,
+        document_number,
+        document_year
+
+    from {{ this }}
+    where {{ in_partition_window('export_date') }}
+
+),
+
+{% endif %}
+
 source as (
 
-    select * from {{ source('raw', 'documents') }}
+    select raw_documents.*
+
+    from {{ source('raw', 'documents') }} as raw_documents
+    {% if is_incremental() %}
+        inner join touched
+            on
+                raw_documents.unit_code = touched.unit_code
+                and raw_documents.document_number = touched.document_number
+                and cast(extract(year from raw_documents.document_date) as integer)
+                = touched.document_year
+    {% endif %}
 
 ),
 

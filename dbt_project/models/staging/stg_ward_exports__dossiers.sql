@@ -1,11 +1,58 @@
 -- Current state of each dossier: the change-log row with the latest updated_at per
 -- (unit_code, dossier_code); ties go to the later export, then file, then row.
+--
+-- Incremental: the change log grows by millions of rows a year, so a run recomputes only
+-- the dossiers it touches, from all their rows: those with a row exported in the run's
+-- window, and those whose current row came from it (a corrected re-delivery of a day may
+-- have dropped rows). Dossiers left with no row at all are deleted by the post-hook.
+-- Without window vars every dossier is touched, so a plain `dbt build` recomputes all.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['unit_code', 'dossier_code'],
+        post_hook="{{ delete_rows_gone_from_raw(source('raw', 'dossiers')) }}",
+    )
+}}
 
 with
 
+{% if is_incremental() %}
+
+touched as (
+
+    select
+        unit_code,
+        dossier_code
+
+    from {{ source('raw', 'dossiers') }}
+    where {{ in_partition_window('export_date') }}
+
+    union
+
+    select
+        unit_code,
+        dossier_code
+
+    from {{ this }}
+    where {{ in_partition_window('export_date') }}
+
+),
+
+{% endif %}
+
 source as (
 
-    select * from {{ source('raw', 'dossiers') }}
+    select raw_dossiers.*
+
+    from {{ source('raw', 'dossiers') }} as raw_dossiers
+    {% if is_incremental() %}
+        inner join touched
+            on
+                raw_dossiers.unit_code = touched.unit_code
+                and raw_dossiers.dossier_code = touched.dossier_code
+    {% endif %}
 
 ),
 

@@ -1,0 +1,32 @@
+{#
+    The export-date window of the run: Dagster passes the partition range as the
+    environment variables PAR_WINDOW_START / PAR_WINDOW_END (ISO dates; environment rather
+    than --vars, because a change of --vars makes dbt re-parse the whole project, and a
+    nightly run's window changes every night). Either may be empty: the window is then open
+    on that side, and with neither it covers everything, so a plain `dbt build` recomputes all.
+#}
+
+{% macro in_partition_window(column) -%}
+    {%- set window_start = env_var('PAR_WINDOW_START', '') -%}
+    {%- set window_end = env_var('PAR_WINDOW_END', '') -%}
+    (true
+    {%- if window_start %} and {{ column }} >= cast('{{ window_start }}' as date){% endif %}
+    {%- if window_end %} and {{ column }} <= cast('{{ window_end }}' as date){% endif %})
+{%- endmacro %}
+
+{#
+    Post-hook of the incremental staging models: delete current-state rows whose raw row
+    is gone (its file was replaced by a corrected re-delivery) and which the run did not
+    recompute, i.e. keys left with no raw row at all. Only the window's rows are checked.
+#}
+
+{% macro delete_rows_gone_from_raw(raw_relation) -%}
+    delete from {{ this }} as current_state
+    where {{ in_partition_window('current_state.export_date') }}
+        and not exists (
+            select 1
+            from {{ raw_relation }} as raw_rows
+            where raw_rows.source_file = current_state.source_file
+                and raw_rows.source_row = current_state.source_row
+        )
+{%- endmacro %}

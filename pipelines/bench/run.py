@@ -1,0 +1,207 @@
+"""`make bench` / `par bench`: the warehouse against plain DuckDB on one generated province.
+
+1. Generate the landing folder once (`write_scale`, the `province` preset unless sizes are
+   given) into <dir>/source/<sizes>/; later runs reuse it.
+2. Deliver every day but the last into a fresh <dir>/run/landing (hard links, no copies).
+3. Measure, each in its own process (time, peak memory of its whole process tree):
+   - baseline: plain DuckDB loading those files and computing the on-time rate by unit
+     and month (`baseline.py`);
+   - full build: the `par_full_build` job over those days on a fresh warehouse and Dagster
+     home (ingest, checks, dbt build, publish);
+   - nightly: deliver the last day, run the job for that one partition on top.
+4. Print a table and write the figures to <dir>/results/bench-<UTC time>.json (and
+   latest.md), so runs can be compared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipelines.bench.memory import run_measured
+from pipelines.lib.config import REPO_ROOT
+from pipelines.lib.landing import discover
+
+GIB = 1024**3
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    peak_rss_bytes: int
+    rows: int
+    ok: bool
+    steps: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def source_folder(root: Path, sizes: dict) -> Path:
+    tag = "u{units}-d{days}-p{dossiers_per_day:g}-q{documents_per_day:g}-{start}-s{seed}"
+    return root / "source" / tag.format(**sizes)
+
+
+def ensure_source(root: Path, sizes: dict) -> Path:
+    """The generated landing folder for these sizes; written once, then reused."""
+    from pipelines.simulator.scale import write_scale
+
+    folder = source_folder(root, sizes)
+    done = folder / ".complete"
+    if done.exists():
+        print(f"reusing {folder}")
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    print(f"generating {folder} ...", flush=True)
+    summary = write_scale(folder, **{**sizes, "start": dt.date.fromisoformat(sizes["start"])})
+    print(f"  {summary['rows']} rows in {summary.get('seconds', 0):.0f} s", flush=True)
+    done.write_text(json.dumps(summary["rows"]), "utf-8")
+    return folder
+
+
+def deliver(source: Path, landing: Path, keep) -> int:
+    """Hard-link units.csv and the delivered files whose export date passes `keep`."""
+    landing.mkdir(parents=True, exist_ok=True)
+    if not (landing / "units.csv").exists():
+        os.link(source / "units.csv", landing / "units.csv")
+    files, _misplaced = discover(source)
+    linked = 0
+    for file in files:
+        if keep(file.export_date):
+            target = landing / file.relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(file.path, target)
+            except OSError:  # another file system: copy
+                shutil.copy2(file.path, target)
+            linked += 1
+    return linked
+
+
+def _stage_env(run: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PAR_LANDING_DIR=str(run / "landing"),
+        PAR_WAREHOUSE_DIR=str(run / "warehouse"),
+        PAR_BUILD_DB=str(run / "warehouse" / "build.duckdb"),
+        DAGSTER_HOME=str(run / "dagster_home"),
+        GX_ANALYTICS_ENABLED="false",
+    )
+    return env
+
+
+def measure(name: str, args: list[str], run: Path) -> Stage:
+    out = run / f"{name}.json"
+    command = [sys.executable, "-m", "pipelines.bench.stage", *args, "--out", str(out)]
+    print(f"{name}: {' '.join(args)} ...", flush=True)
+    measured = run_measured(command, _stage_env(run), run / f"{name}.log")
+    result = json.loads(out.read_text("utf-8")) if out.exists() else {}
+    ok = measured.returncode == 0 and result.get("success", True)
+    stage = Stage(
+        name=name,
+        seconds=measured.seconds,
+        peak_rss_bytes=measured.peak_rss_bytes,
+        rows=sum(result.get("rows", {}).values()),
+        ok=ok,
+        steps=result.get("steps", {}),
+    )
+    status = "ok" if ok else f"FAILED (see {run / (name + '.log')})"
+    print(f"  {stage.seconds:.1f} s, peak {stage.peak_rss_bytes / GIB:.2f} GiB, {status}")
+    return stage
+
+
+def table(stages: dict[str, Stage]) -> str:
+    base, full = stages.get("baseline"), stages.get("full_build")
+    lines = [
+        "| stage | seconds | ratio | peak memory | rows | rows/s |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for stage in stages.values():
+        if stage.name == "full_build" and base:
+            ratio = f"{stage.seconds / base.seconds:.2f}× baseline"
+        elif stage.name == "nightly" and full:
+            ratio = f"{stage.seconds / full.seconds:.1%} of full build"
+        else:
+            ratio = ""
+        lines.append(
+            f"| {stage.name}{'' if stage.ok else ' (FAILED)'} | {stage.seconds:.1f} | {ratio} | "
+            f"{stage.peak_rss_bytes / GIB:.2f} GiB | {stage.rows:,} | "
+            f"{stage.rows_per_second:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def profile(stage: Stage, top: int = 12) -> str:
+    """Where a build's time goes: its slowest Dagster steps."""
+    lines = [f"Slowest steps of {stage.name}:", "| step | seconds |", "|---|---:|"]
+    for step, seconds in sorted(stage.steps.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"| {step} | {seconds:.1f} |")
+    return "\n".join(lines)
+
+
+def run_bench(root: Path, sizes: dict) -> dict:
+    source = ensure_source(root, sizes)
+    files, _misplaced = discover(source)
+    night = max(file.export_date for file in files)
+    first = min(file.export_date for file in files)
+
+    run = root / "run"
+    if run.exists():
+        shutil.rmtree(run)
+    delivered = deliver(source, run / "landing", lambda day: day < night)
+    print(f"delivered {delivered} files ({first} to {night - dt.timedelta(1)}); night: {night}")
+
+    stages: dict[str, Stage] = {}
+    stages["baseline"] = measure(
+        "baseline",
+        ["baseline", "--landing", str(run / "landing"), "--database", str(run / "baseline.duckdb")],
+        run,
+    )
+    last = (night - dt.timedelta(1)).isoformat()
+    stages["full_build"] = measure(
+        "full_build", ["build", "--first", first.isoformat(), "--last", last], run
+    )
+    nightly_files = deliver(source, run / "landing", lambda day: day == night)
+    print(f"delivered {nightly_files} files of {night}")
+    stages["nightly"] = measure("nightly", ["build", "--day", night.isoformat()], run)
+
+    when = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    record = {
+        "when": when,
+        "sizes": sizes,
+        "cpus": os.cpu_count(),
+        "source": str(source),
+        "stages": {
+            name: {**asdict(stage), "rows_per_second": stage.rows_per_second}
+            for name, stage in stages.items()
+        },
+    }
+    text = "\n\n".join(
+        [
+            f"PAR Warehouse benchmark {when}: {sizes}",
+            table(stages),
+            profile(stages["full_build"]),
+            profile(stages["nightly"]),
+        ]
+    )
+    results = root / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"bench-{when}.json").write_text(json.dumps(record, indent=1), "utf-8")
+    (results / "latest.md").write_text(text + "\n", "utf-8")
+    print("\n" + text)
+    print(f"\nfigures written to {results / f'bench-{when}.json'} and {results / 'latest.md'}")
+    record["ok"] = all(stage.ok for stage in stages.values())
+    return record
+
+
+def default_root() -> Path:
+    warehouse = os.environ.get("PAR_WAREHOUSE_DIR")
+    return (Path(warehouse) if warehouse else REPO_ROOT / "warehouse") / "bench"

@@ -1,0 +1,121 @@
+"""One measured stage of the benchmark, in its own process (so its memory is its own).
+
+    python -m pipelines.bench.stage baseline --landing L --database B.duckdb --out R.json
+    python -m pipelines.bench.stage build --first 2021-01-01 --last 2021-12-31 --out R.json
+    python -m pipelines.bench.stage build --day 2022-01-01 --out R.json
+
+`build` runs the real `par_full_build` job in this process on the Dagster instance in
+DAGSTER_HOME and the landing/warehouse folders of PAR_LANDING_DIR / PAR_WAREHOUSE_DIR:
+ingest, GX and ledger checks, dbt build (models and tests), publish. The report assets are
+left out: they read the published file and do not grow with the data (one workbook and one
+page per top-level unit). The result file has the run's step timings and the rows it loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def _baseline(args: argparse.Namespace) -> dict:
+    from pipelines.bench.baseline import run_baseline
+
+    result = run_baseline(args.landing, args.database)
+    return {
+        "seconds": result.seconds,
+        "rows": result.rows,
+        "files": result.files,
+        "steps": result.timings,
+        "ontime_rows": result.ontime.height,
+    }
+
+
+def _step_seconds(instance, run_id: str) -> dict[str, float]:
+    """Seconds from each step's start to its end, from the run's event log."""
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            seconds[event.step_key] = round(entry.timestamp - started[event.step_key], 2)
+    return seconds
+
+
+def _loaded_by(run_id: str) -> dict[str, int]:
+    import duckdb
+
+    from pipelines.lib.config import paths
+
+    conn = duckdb.connect(str(paths().build_db), read_only=True)
+    try:
+        rows = conn.execute(
+            "SELECT feed, sum(rows_loaded) FROM raw.ingest_ledger WHERE run_id = ? GROUP BY feed",
+            [run_id],
+        ).fetchall()
+    finally:
+        conn.close()
+    return {feed: int(n or 0) for feed, n in rows}
+
+
+def _build(args: argparse.Namespace) -> dict:
+    started = time.perf_counter()
+    from dagster import DagsterInstance
+
+    from pipelines.cli import ensure_dagster_home, ensure_manifest
+    from pipelines.definitions import defs
+    from pipelines.defs.jobs import FULL_BUILD_JOB
+    from pipelines.defs.partitions import PARTITION_TAG, range_tags
+
+    ensure_dagster_home()
+    ensure_manifest()
+    if args.day:
+        tags = {PARTITION_TAG: args.day}
+    else:
+        import datetime as dt
+
+        tags = range_tags(dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last))
+    job = defs.resolve_job_def(FULL_BUILD_JOB)
+    keys = [key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"]
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags=tags,
+            asset_selection=keys,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+        steps = _step_seconds(instance, result.run_id)
+    return {
+        "success": result.success,
+        "run_id": result.run_id,
+        "seconds": time.perf_counter() - started,
+        "rows": _loaded_by(result.run_id),
+        "steps": steps,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.bench.stage")
+    parser.add_argument("stage", choices=["baseline", "build"])
+    parser.add_argument("--out", type=Path, required=True, help="where to write the result")
+    parser.add_argument("--landing", type=Path, help="baseline: the landing folder")
+    parser.add_argument("--database", type=Path, help="baseline: the DuckDB file to write")
+    parser.add_argument("--first", help="build: first export day (ISO)")
+    parser.add_argument("--last", help="build: last export day (ISO)")
+    parser.add_argument("--day", help="build: the one day of a nightly run (ISO)")
+    args = parser.parse_args(argv)
+    result = _baseline(args) if args.stage == "baseline" else _build(args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1), "utf-8")
+    return 0 if result.get("success", True) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
