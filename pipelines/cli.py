@@ -5,6 +5,7 @@ par run        ingest the landing folder, build, check and publish (writes the s
 par headline   print the city's headline indicators from the published file
 par report     print one unit's indicators for a period; write its Excel and HTML reports
 par simulate   write a simulated landing folder
+par bench      benchmark the warehouse against plain DuckDB on a generated province
 """
 
 from __future__ import annotations
@@ -139,6 +140,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    ensure_manifest()
+    from pipelines.bench.__main__ import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     ensure_manifest()
     from pipelines.docs import write_readme
@@ -201,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     simulate.set_defaults(func=cmd_simulate, parser=simulate)
     sub.add_parser("docs", help="regenerate warehouse/README.md").set_defaults(func=cmd_docs)
+    bench = sub.add_parser(
+        "bench",
+        help="benchmark against plain DuckDB (options: par bench -- --help)",
+        description="Runs python -m pipelines.bench with the remaining arguments.",
+    )
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -35,9 +35,13 @@ class Stage:
     name: str
     seconds: float
     peak_rss_bytes: int
-    rows: int
+    rows_by_feed: dict[str, int]
     ok: bool
     steps: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.rows_by_feed.values())
 
     @property
     def rows_per_second(self) -> float:
@@ -109,7 +113,7 @@ def measure(name: str, args: list[str], run: Path) -> Stage:
         name=name,
         seconds=measured.seconds,
         peak_rss_bytes=measured.peak_rss_bytes,
-        rows=sum(result.get("rows", {}).values()),
+        rows_by_feed=result.get("rows", {}),
         ok=ok,
         steps=result.get("steps", {}),
     )
@@ -180,7 +184,7 @@ def run_bench(root: Path, sizes: dict) -> dict:
         "cpus": os.cpu_count(),
         "source": str(source),
         "stages": {
-            name: {**asdict(stage), "rows_per_second": stage.rows_per_second}
+            name: {**asdict(stage), "rows": stage.rows, "rows_per_second": stage.rows_per_second}
             for name, stage in stages.items()
         },
     }

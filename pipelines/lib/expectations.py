@@ -221,43 +221,50 @@ def _gx_context():
 def validate_rows(feed: str, frame, max_examples: int = 5) -> list[ExpectationOutcome]:
     """Validate a pandas frame of raw rows (with source_file and source_row) against the
     feed's suite; each outcome lists up to max_examples failing rows by file and row."""
+    return validate_row_chunks(feed, [frame], max_examples)
+
+
+def validate_row_chunks(feed: str, frames, max_examples: int = 5) -> list[ExpectationOutcome]:
+    """`validate_rows` over frames given one after another (chunks of one set of rows), so
+    that memory holds one chunk at a time, not a province's year; the counts add up and the
+    examples are the first failing rows found."""
     gx, context = _gx_context()
     specs = SUITES[feed]
     suite = gx.ExpectationSuite(name=f"raw_{feed}")
     for name, class_name, kwargs, _meaning in specs:
         suite.add_expectation(getattr(gx.expectations, class_name)(**kwargs, meta={"name": name}))
     suite = context.suites.add(suite)
-    batch = (
+    batch_definition = (
         context.data_sources.add_pandas(f"raw_{feed}")
         .add_dataframe_asset(feed)
         .add_batch_definition_whole_dataframe("rows")
-        .get_batch(batch_parameters={"dataframe": frame.reset_index(drop=True)})
     )
-    result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
-    by_name = {item.expectation_config.meta["name"]: item for item in result.results}
-    outcomes = []
-    for name, _class_name, kwargs, meaning in specs:
-        item = by_name[name]
-        unexpected = item.result.get("unexpected_index_list") or []
-        examples = []
-        for index in list(unexpected)[:max_examples]:
-            row = frame.iloc[int(index)]
-            columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
-            columns += kwargs.get("column_list", [])
-            examples.append(
-                {
-                    "source_file": row["source_file"],
-                    "source_row": int(row["source_row"]),
-                    **{c: str(row[c]) for c in columns if c in row.index},
-                }
-            )
-        outcomes.append(
-            ExpectationOutcome(
-                name=name,
-                meaning=meaning,
-                success=bool(item.success),
-                unexpected_count=int(item.result.get("unexpected_count") or 0),
-                examples=examples,
-            )
-        )
-    return outcomes
+    outcomes = {
+        name: ExpectationOutcome(name=name, meaning=meaning, success=True, unexpected_count=0)
+        for name, _class_name, _kwargs, meaning in specs
+    }
+    for chunk in frames:
+        if chunk.empty:
+            continue
+        frame = chunk.reset_index(drop=True)
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+        by_name = {item.expectation_config.meta["name"]: item for item in result.results}
+        for name, _class_name, kwargs, _meaning in specs:
+            item, outcome = by_name[name], outcomes[name]
+            outcome.success = outcome.success and bool(item.success)
+            outcome.unexpected_count += int(item.result.get("unexpected_count") or 0)
+            unexpected = item.result.get("unexpected_index_list") or []
+            room = max_examples - len(outcome.examples)
+            for index in list(unexpected)[: max(room, 0)]:
+                row = frame.iloc[int(index)]
+                columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+                columns += kwargs.get("column_list", [])
+                outcome.examples.append(
+                    {
+                        "source_file": row["source_file"],
+                        "source_row": int(row["source_row"]),
+                        **{c: str(row[c]) for c in columns if c in row.index},
+                    }
+                )
+    return list(outcomes.values())

@@ -10,8 +10,12 @@ without reading it; one whose bytes changed has its earlier contribution replace
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +30,11 @@ from pipelines.lib.pseudonymise import Pseudonymiser
 # Files per transaction. Large enough that per-file overhead is amortised, small enough that
 # one batch's frame stays far below the memory budget even at province volumes.
 DEFAULT_BATCH_FILES = 400
+
+
+def default_workers() -> int:
+    """Processes parsing batches: PAR_INGEST_WORKERS, or one per CPU."""
+    return max(1, int(os.environ.get("PAR_INGEST_WORKERS") or os.cpu_count() or 1))
 
 
 def _column_list(columns: dict[str, str]) -> str:
@@ -228,9 +237,15 @@ def ingest_feed(
     progress: Progress | None = None,
     run_id: str | None = None,
     days: DayWindow = DayWindow(),
+    workers: int | None = None,
 ) -> IngestSummary:
     """Load every new or changed file of one feed whose export date is within `days`;
-    report what happened."""
+    report what happened.
+
+    Parsing is CPU work in Python and polars: with more than one batch to do, `workers`
+    processes (default: `default_workers()`) parse batches while this process writes the
+    parsed ones, in order, one transaction each. At most workers + 1 parsed batches wait in
+    memory at any time."""
     started = time.perf_counter()
     summary = IngestSummary(feed=feed)
     # Misplaced files are reported once, by the units asset, not by every feed.
@@ -240,8 +255,9 @@ def ingest_feed(
     todo, replaced = _changed_files(files, _ledger_signatures(conn, feed))
     summary.files_skipped = len(files) - len(todo)
     done = 0
-    for batch_files_ in _batches(todo, batch_files):
-        batch = parse_batch(feed, batch_files_, encodings, pseudonymiser)
+    batches = list(_batches(todo, batch_files))
+    parsed = _parsed_batches(feed, batches, encodings, pseudonymiser, workers)
+    for batch_files_, batch in zip(batches, parsed, strict=True):
         batch_replaced = replaced.intersection(f.relpath for f in batch_files_)
         _write_batch(conn, feed, batch, batch_replaced, run_id)
         summary.batches += 1
@@ -261,6 +277,33 @@ def ingest_feed(
             progress(done, len(todo), summary)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _parsed_batches(
+    feed: str,
+    batches: list[list[LandingFile]],
+    encodings: dict[str, str],
+    pseudonymiser: Pseudonymiser,
+    workers: int | None,
+) -> Iterator[ParsedBatch]:
+    """Each batch parsed, in order: in this process for one batch, else in a process pool
+    that keeps a bounded number of batches ahead of the writer."""
+    workers = min(workers or default_workers(), len(batches))
+    if workers <= 1 or len(batches) < 3:  # starting processes costs about a second
+        for files in batches:
+            yield parse_batch(feed, files, encodings, pseudonymiser)
+        return
+    # spawn, not fork: the caller is a threaded process (Dagster, pytest)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        ahead: deque[Future[ParsedBatch]] = deque()
+        todo = iter(batches)
+        for files in todo:
+            ahead.append(pool.submit(parse_batch, feed, files, encodings, pseudonymiser))
+            if len(ahead) > workers:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
 
 
 def unit_encodings(units: pl.DataFrame) -> dict[str, str]:

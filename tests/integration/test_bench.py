@@ -1,0 +1,67 @@
+"""`make bench` end to end on a tiny province: the same command, the real stages (plain
+DuckDB, a real Dagster full build, a real nightly run), a table and a results file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import fastexcel
+
+from pipelines.lib.landing import discover
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
+    bench = tmp_path / "bench"
+    # Mon 4 to Thu 7 January 2021: four working days; the last is the nightly run's
+    sizes = ["--units", "2", "--days", "4", "--dossiers-per-day", "6"]
+    sizes += ["--documents-per-day", "3", "--start", "2021-01-04"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.bench", *sizes, "--dir", str(bench)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    results = sorted((bench / "results").glob("bench-*.json"))
+    assert len(results) == 1
+    record = json.loads(results[0].read_text("utf-8"))
+    stages = record["stages"]
+    assert list(stages) == ["baseline", "full_build", "nightly"]
+    for stage in stages.values():
+        assert stage["ok"] and stage["seconds"] > 0 and stage["peak_rss_bytes"] > 0
+
+    # The baseline and the full build read the same files: the same dossier and document
+    # rows (the simulator's rows are all valid, so the warehouse sets none aside).
+    base, full = stages["baseline"]["rows_by_feed"], stages["full_build"]["rows_by_feed"]
+    assert base["dossiers"] == full["dossiers"] > 0
+    assert base["documents"] == full["documents"] > 0
+    # The nightly run loads the last day's files and nothing else: their rows, counted here
+    # independently of the ingest (CSV: lines after the header; JSONL: lines; XLSX: rows
+    # under the header of the first sheet, read with fastexcel).
+    source = Path(record["source"])
+    files, _ = discover(source)
+    night = max(f.export_date for f in files)
+    expected: dict[str, int] = {}
+    for f in (f for f in files if f.export_date == night):
+        if f.file_format == "xlsx":
+            n = fastexcel.read_excel(str(f.path)).load_sheet(0).height
+        else:
+            n = len(f.path.read_bytes().splitlines()) - (f.file_format == "csv")
+        expected[f.feed] = expected.get(f.feed, 0) + n
+    assert expected.get("dossiers", 0) > 0
+    assert stages["nightly"]["rows_by_feed"] == expected
+
+    # The table printed and written: one line per stage, with the two ratios
+    latest = (bench / "results" / "latest.md").read_text("utf-8")
+    assert "× baseline" in latest and "of full build" in latest
+    for name in ("baseline", "full_build", "nightly"):
+        assert f"| {name} |" in latest
+        assert f"| {name} |" in done.stdout
