@@ -11,7 +11,6 @@ par bench      benchmark the warehouse against plain DuckDB on a generated provi
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import shutil
 import subprocess
@@ -140,11 +139,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
+def cmd_bench(bench_args: list[str]) -> int:
     ensure_manifest()
     from pipelines.bench.__main__ import main as bench_main
 
-    return bench_main(args.bench_args)
+    return bench_main(bench_args)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -180,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--html", action="store_true", help="also write the HTML charts page")
     report.add_argument("--out", help="folder for the files (default: $PAR_WAREHOUSE_DIR/reports)")
     report.set_defaults(func=cmd_report)
+    from pipelines.simulator.__main__ import add_scale_arguments
+
     simulate = sub.add_parser("simulate", help="write a simulated landing folder")
     simulate.add_argument("--scenario", default=SAMPLE_SCENARIO)
     simulate.add_argument("--out", default=str(paths().landing))
@@ -191,31 +192,14 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument(
         "--force", action="store_true", help="--scenario province: write into a non-empty folder"
     )
-    simulate.add_argument("--days", type=int, help="--scenario province: days (default 365)")
-    simulate.add_argument(
-        "--dossiers-per-day",
-        type=float,
-        help="--scenario province: new dossiers per unit and working day (default 120)",
-    )
-    simulate.add_argument(
-        "--documents-per-day",
-        type=float,
-        help="--scenario province: documents per unit and working day (default 40)",
-    )
-    simulate.add_argument(
-        "--start",
-        type=dt.date.fromisoformat,
-        help="--scenario province: first day, YYYY-MM-DD (default 2021-01-01)",
-    )
+    add_scale_arguments(simulate)
     simulate.set_defaults(func=cmd_simulate, parser=simulate)
     sub.add_parser("docs", help="regenerate warehouse/README.md").set_defaults(func=cmd_docs)
-    bench = sub.add_parser(
-        "bench",
-        help="benchmark against plain DuckDB (options: par bench -- --help)",
-        description="Runs python -m pipelines.bench with the remaining arguments.",
-    )
-    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
-    bench.set_defaults(func=cmd_bench)
+    # `par bench ...` hands every later argument to the benchmark's own parser
+    sub.add_parser("bench", help="benchmark against plain DuckDB (par bench --help)")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        return cmd_bench(argv[1:])
     args = parser.parse_args(argv)
     return args.func(args)
 
