@@ -1,7 +1,7 @@
 """A sequence of nightly runs gives exactly what one full build of the same files gives.
 
 The large staging models are incremental: a nightly run recomputes only the dossiers and
-documents its day touched (dbt vars window_start/window_end from the run's partition). If
+documents its day touched (PAR_WINDOW_START/PAR_WINDOW_END from the run's partition). If
 that window logic missed a dossier whose change-log row arrived on a later day, or kept a
 row a corrected re-delivery withdrew, the published tables would differ from a full build's.
 
