@@ -16,13 +16,12 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
 from pipelines.lib.landing import discover
 from pipelines.simulator import write_scenario
-from tests.integration.conftest import point_pipeline_at
+from tests.integration.conftest import days_tags, point_pipeline_at, run_without_reports
 
 # The last four days of the scenario arrive one night at a time: dossier change-log rows
 # (of dossiers received on earlier days too), documents, and on the last night only the
@@ -30,23 +29,6 @@ from tests.integration.conftest import point_pipeline_at
 NIGHTS = [dt.date(2021, 2, d) for d in (25, 26, 27, 28)]
 # Compared table by table: every indicator, and the facts and checks behind them.
 TABLES = ["indicator_values", "fct_dossier", "fct_document", "reconciliation", "dim_procedure"]
-
-
-def run_job(instance: dg.DagsterInstance, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
-    """The full-build job for the tagged partition(s), without the report assets."""
-    from pipelines.definitions import defs
-    from pipelines.defs.jobs import FULL_BUILD_JOB
-
-    job = defs.resolve_job_def(FULL_BUILD_JOB)
-    keys = [key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"]
-    return job.execute_in_process(instance=instance, tags=tags, asset_selection=keys)
-
-
-def days_tags(first: dt.date, last: dt.date) -> dict[str, str]:
-    return {
-        "dagster/asset_partition_range_start": first.isoformat(),
-        "dagster/asset_partition_range_end": last.isoformat(),
-    }
 
 
 def deliver(source: Path, landing: Path, keep) -> int:
@@ -94,18 +76,20 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
         full_landing, full_warehouse = tmp_path / "full" / "landing", tmp_path / "full" / "wh"
         deliver(scenario, full_landing, lambda day: True)
         point_pipeline_at(mp, full_landing, full_warehouse)
-        assert run_job(dagster_instance, days_tags(first, last)).success
+        assert run_without_reports(dagster_instance, days_tags(str(first), str(last))).success
         full = published(full_warehouse)
 
     with pytest.MonkeyPatch.context() as mp:
         landing, warehouse = tmp_path / "nightly" / "landing", tmp_path / "nightly" / "wh"
         point_pipeline_at(mp, landing, warehouse)
         deliver(scenario, landing, lambda day: day < NIGHTS[0])
-        assert run_job(dagster_instance, days_tags(first, NIGHTS[0] - dt.timedelta(1))).success
+        assert run_without_reports(
+            dagster_instance, days_tags(str(first), str(NIGHTS[0] - dt.timedelta(1)))
+        ).success
         before_nights = published(warehouse)
         for night in NIGHTS:
             assert deliver(scenario, landing, lambda day, night=night: day == night) > 0
-            result = run_job(dagster_instance, {"dagster/partition": night.isoformat()})
+            result = run_without_reports(dagster_instance, {"dagster/partition": str(night)})
             assert result.success, night
         nightly = published(warehouse)
 
