@@ -57,14 +57,6 @@ def run_without_reports(
     return job.execute_in_process(instance=instance, tags=tags, asset_selection=keys)
 
 
-def days_tags(first: str, last: str) -> dict[str, str]:
-    """A single-run backfill of the partitions first..last (ISO days), as the UI launches."""
-    return {
-        "dagster/asset_partition_range_start": first,
-        "dagster/asset_partition_range_end": last,
-    }
-
-
 @pytest.fixture(scope="session")
 def dagster_instance() -> Iterator[dg.DagsterInstance]:
     with dg.instance_for_test() as instance:

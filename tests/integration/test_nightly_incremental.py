@@ -19,9 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.defs.partitions import range_tags
 from pipelines.lib.landing import discover
 from pipelines.simulator import write_scenario
-from tests.integration.conftest import days_tags, point_pipeline_at, run_without_reports
+from tests.integration.conftest import point_pipeline_at, run_without_reports
 
 # The last four days of the scenario arrive one night at a time: dossier change-log rows
 # (of dossiers received on earlier days too), documents, and on the last night only the
@@ -76,16 +77,15 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
         full_landing, full_warehouse = tmp_path / "full" / "landing", tmp_path / "full" / "wh"
         deliver(scenario, full_landing, lambda day: True)
         point_pipeline_at(mp, full_landing, full_warehouse)
-        assert run_without_reports(dagster_instance, days_tags(str(first), str(last))).success
+        assert run_without_reports(dagster_instance, range_tags(first, last)).success
         full = published(full_warehouse)
 
     with pytest.MonkeyPatch.context() as mp:
         landing, warehouse = tmp_path / "nightly" / "landing", tmp_path / "nightly" / "wh"
         point_pipeline_at(mp, landing, warehouse)
         deliver(scenario, landing, lambda day: day < NIGHTS[0])
-        assert run_without_reports(
-            dagster_instance, days_tags(str(first), str(NIGHTS[0] - dt.timedelta(1)))
-        ).success
+        until = NIGHTS[0] - dt.timedelta(1)
+        assert run_without_reports(dagster_instance, range_tags(first, until)).success
         before_nights = published(warehouse)
         for night in NIGHTS:
             assert deliver(scenario, landing, lambda day, night=night: day == night) > 0

@@ -5,6 +5,7 @@ file in place and is recovered by the next run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -17,11 +18,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.integration.conftest import (
-    days_tags,
-    point_pipeline_at,
-    run_without_reports,
-)
+from pipelines.defs.partitions import range_tags
+from tests.integration.conftest import point_pipeline_at, run_without_reports
 from tests.integration.small_landing import write_small_landing
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,7 +42,8 @@ def published_state(path: Path) -> dict[str, list[tuple]]:
 def run_days(instance, first: str, last: str) -> dg.ExecuteInProcessResult:
     """One run of the full-build job over the partitions first..last, as a backfill does
     (the report assets left out: these tests read the published tables)."""
-    return run_without_reports(instance, days_tags(first, last))
+    days = range_tags(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+    return run_without_reports(instance, days)
 
 
 def build_landing(instance) -> dg.ExecuteInProcessResult:
