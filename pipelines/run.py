@@ -17,15 +17,35 @@ def landing_range_tags() -> dict[str, str]:
     return range_tags(min(days), max(days))
 
 
-def execute_full_build(
-    instance: dg.DagsterInstance, raise_on_error: bool = True, log_level: str = "DEBUG"
+def execute_build(
+    instance: dg.DagsterInstance,
+    tags: dict[str, str],
+    *,
+    reports: bool = True,
+    raise_on_error: bool = True,
+    log_level: str = "DEBUG",
 ) -> dg.ExecuteInProcessResult:
+    """The full-build job in this process for the partition(s) in `tags`. Without
+    `reports`, the report assets are left out (they only read the published file)."""
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def(FULL_BUILD_JOB)
+    keys = None
+    if not reports:
+        keys = [key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"]
     return job.execute_in_process(
         instance=instance,
         raise_on_error=raise_on_error,
-        tags=landing_range_tags(),
+        tags=tags,
+        asset_selection=keys,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+    )
+
+
+def execute_full_build(
+    instance: dg.DagsterInstance, raise_on_error: bool = True, log_level: str = "DEBUG"
+) -> dg.ExecuteInProcessResult:
+    """Every day of the landing folder, reports included: what `par run` does."""
+    return execute_build(
+        instance, landing_range_tags(), raise_on_error=raise_on_error, log_level=log_level
     )

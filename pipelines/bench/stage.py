@@ -69,9 +69,8 @@ def _build(args: argparse.Namespace) -> dict:
     from dagster import DagsterInstance
 
     from pipelines.cli import ensure_dagster_home, ensure_manifest
-    from pipelines.definitions import defs
-    from pipelines.defs.jobs import FULL_BUILD_JOB
     from pipelines.defs.partitions import PARTITION_TAG, range_tags
+    from pipelines.run import execute_build
 
     ensure_dagster_home()
     ensure_manifest()
@@ -81,15 +80,9 @@ def _build(args: argparse.Namespace) -> dict:
         import datetime as dt
 
         tags = range_tags(dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last))
-    job = defs.resolve_job_def(FULL_BUILD_JOB)
-    keys = [key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"]
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            tags=tags,
-            asset_selection=keys,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        result = execute_build(
+            instance, tags, reports=False, raise_on_error=False, log_level="INFO"
         )
         steps = _step_seconds(instance, result.run_id)
     return {

@@ -44,19 +44,6 @@ def run_full_build(instance: dg.DagsterInstance, raise_on_error: bool = True):
     return execute_full_build(instance, raise_on_error=raise_on_error)
 
 
-def run_without_reports(
-    instance: dg.DagsterInstance, tags: dict[str, str]
-) -> dg.ExecuteInProcessResult:
-    """The full-build job for the tagged partition(s), without the report assets: they only
-    read the published file, and leaving them out saves each such run ~10 s."""
-    from pipelines.definitions import defs
-    from pipelines.defs.jobs import FULL_BUILD_JOB
-
-    job = defs.resolve_job_def(FULL_BUILD_JOB)
-    keys = [key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"]
-    return job.execute_in_process(instance=instance, tags=tags, asset_selection=keys)
-
-
 @pytest.fixture(scope="session")
 def dagster_instance() -> Iterator[dg.DagsterInstance]:
     with dg.instance_for_test() as instance:

@@ -21,8 +21,9 @@ import pytest
 
 from pipelines.defs.partitions import range_tags
 from pipelines.lib.landing import discover
+from pipelines.run import execute_build
 from pipelines.simulator import write_scenario
-from tests.integration.conftest import point_pipeline_at, run_without_reports
+from tests.integration.conftest import point_pipeline_at
 
 # The last four days of the scenario arrive one night at a time: dossier change-log rows
 # (of dossiers received on earlier days too), documents, and on the last night only the
@@ -77,7 +78,7 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
         full_landing, full_warehouse = tmp_path / "full" / "landing", tmp_path / "full" / "wh"
         deliver(scenario, full_landing, lambda day: True)
         point_pipeline_at(mp, full_landing, full_warehouse)
-        assert run_without_reports(dagster_instance, range_tags(first, last)).success
+        assert execute_build(dagster_instance, range_tags(first, last), reports=False).success
         full = published(full_warehouse)
 
     with pytest.MonkeyPatch.context() as mp:
@@ -85,11 +86,13 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
         point_pipeline_at(mp, landing, warehouse)
         deliver(scenario, landing, lambda day: day < NIGHTS[0])
         until = NIGHTS[0] - dt.timedelta(1)
-        assert run_without_reports(dagster_instance, range_tags(first, until)).success
+        assert execute_build(dagster_instance, range_tags(first, until), reports=False).success
         before_nights = published(warehouse)
         for night in NIGHTS:
             assert deliver(scenario, landing, lambda day, night=night: day == night) > 0
-            result = run_without_reports(dagster_instance, {"dagster/partition": str(night)})
+            result = execute_build(
+                dagster_instance, {"dagster/partition": str(night)}, reports=False
+            )
             assert result.success, night
         nightly = published(warehouse)
 

@@ -19,7 +19,8 @@ import duckdb
 import pytest
 
 from pipelines.defs.partitions import range_tags
-from tests.integration.conftest import point_pipeline_at, run_without_reports
+from pipelines.run import execute_build
+from tests.integration.conftest import point_pipeline_at
 from tests.integration.small_landing import write_small_landing
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,14 +44,14 @@ def run_days(instance, first: str, last: str) -> dg.ExecuteInProcessResult:
     """One run of the full-build job over the partitions first..last, as a backfill does
     (the report assets left out: these tests read the published tables)."""
     days = range_tags(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
-    return run_without_reports(instance, days)
+    return execute_build(instance, days, reports=False)
 
 
 def build_landing(instance) -> dg.ExecuteInProcessResult:
     """Every day of the landing folder in one run, as `par run` does (reports left out)."""
     from pipelines.run import landing_range_tags
 
-    return run_without_reports(instance, landing_range_tags())
+    return execute_build(instance, landing_range_tags(), reports=False)
 
 
 @pytest.fixture(scope="module")
