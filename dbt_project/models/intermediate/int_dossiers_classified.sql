@@ -3,6 +3,11 @@
 -- Timeliness compares calendar dates in local time, so a dossier finished at 20:00 on
 -- its due date is on time. Without an appointment the result was due on the day the
 -- dossier was received.
+--
+-- A view, not a table: it is a row-by-row projection of the current state, and the
+-- incremental fct_dossier reads only the dossiers a run touches from it.
+
+{{ config(materialized='view') }}
 
 with
 

@@ -2,11 +2,59 @@
 -- goes to a state agency and is not classified; a blank classification is ordinary
 -- (registers leave Độ mật empty for ordinary documents).
 
+--
+-- Incremental, like stg_ward_exports__documents: a run recomputes only the documents with a
+-- row exported in its window or whose current row came from it; without window vars, all.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['unit_code', 'document_number', 'document_year'],
+        post_hook="{{ delete_rows_gone_from_raw(source('raw', 'documents')) }}",
+    )
+}}
+
 with
+
+{% if is_incremental() %}
+
+touched as (
+
+    select
+        unit_code,
+        document_number,
+        cast(extract(year from document_date) as integer) as document_year
+
+    from {{ source('raw', 'documents') }}
+    where {{ in_partition_window('export_date') }}
+
+    union
+
+    select
+        unit_code,
+        document_number,
+        document_year
+
+    from {{ this }}
+    where {{ in_partition_window('export_date') }}
+
+),
+
+{% endif %}
 
 documents as (
 
-    select * from {{ ref('stg_ward_exports__documents') }}
+    select current_documents.*
+
+    from {{ ref('stg_ward_exports__documents') }} as current_documents
+    {% if is_incremental() %}
+        inner join touched
+            on
+                current_documents.unit_code = touched.unit_code
+                and current_documents.document_number = touched.document_number
+                and current_documents.document_year = touched.document_year
+    {% endif %}
 
 ),
 

@@ -8,13 +8,31 @@
 -- date(received_at); with no processing time (null or 0) it is due the same day. With
 -- dim_calendar's working_day_number that is one equi-join, no loop.
 
+--
+-- Incremental: a nightly run recomputes only the dossiers whose row or procedure may have
+-- changed - those with a change-log row exported in the run's window or whose current row
+-- came from it (as in stg_ward_exports__dossiers), and, for each unit that delivered a
+-- catalogue snapshot in the window, those received on or after that snapshot's date or
+-- before the unit's first snapshot (the only ones a new snapshot can move to another
+-- version). If the working days differ from those of the last build, every dossier is
+-- recomputed: a holiday moves expected due dates anywhere. Without window vars every
+-- dossier is touched, so a plain `dbt build` recomputes all.
+-- depends_on: {{ ref('stg_ward_exports__procedures') }}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['unit_code', 'dossier_code'],
+        post_hook=[
+            "{{ delete_rows_gone_from_raw(source('raw', 'dossiers')) }}",
+            "create or replace table {{ working_days_built_with() }}"
+            ~ " as select date_day, is_working_day from {{ ref('dim_calendar') }}",
+        ],
+    )
+}}
+
 with
-
-dossiers as (
-
-    select * from {{ ref('int_dossiers_classified') }}
-
-),
 
 procedure_versions as (
 
@@ -29,6 +47,132 @@ procedure_versions as (
 calendar as (
 
     select * from {{ ref('dim_calendar') }}
+
+),
+
+all_dossiers as (
+
+    select * from {{ ref('int_dossiers_classified') }}
+
+),
+
+{% if is_incremental() %}
+
+snapshots_in_window as (
+
+    select
+        snapshots.unit_code,
+        min(snapshots.export_date) as first_snapshot_date_in_window,
+        min(unit_snapshots.unit_first_snapshot_date) as unit_first_snapshot_date
+
+    from {{ ref('stg_ward_exports__procedures') }} as snapshots
+    inner join (
+        select distinct
+            unit_code,
+            unit_first_snapshot_date
+        from procedure_versions
+    ) as unit_snapshots
+        on snapshots.unit_code = unit_snapshots.unit_code
+    where {{ in_partition_window('snapshots.export_date') }}
+    group by snapshots.unit_code
+
+),
+
+{% set built_with = adapter.get_relation(
+    database=working_days_built_with().database,
+    schema=working_days_built_with().schema,
+    identifier=working_days_built_with().identifier,
+) %}
+
+working_days_changed as (
+
+    {% if built_with is none %}
+        select true as changed
+    {% else %}
+        select exists (
+            (
+                select
+                    date_day,
+                    is_working_day
+                from calendar
+                except
+                select
+                    date_day,
+                    is_working_day
+                from {{ built_with }}
+            )
+            union all
+            (
+                select
+                    date_day,
+                    is_working_day
+                from {{ built_with }}
+                except
+                select
+                    date_day,
+                    is_working_day
+                from calendar
+            )
+        ) as changed
+    {% endif %}
+
+),
+
+touched as (
+
+    select
+        unit_code,
+        dossier_code
+
+    from {{ source('raw', 'dossiers') }}
+    where {{ in_partition_window('export_date') }}
+
+    union
+
+    select
+        unit_code,
+        dossier_code
+
+    from {{ this }}
+    where {{ in_partition_window('export_date') }}
+
+    union
+
+    select
+        all_dossiers.unit_code,
+        all_dossiers.dossier_code
+
+    from all_dossiers
+    inner join snapshots_in_window
+        on all_dossiers.unit_code = snapshots_in_window.unit_code
+    where
+        all_dossiers.received_date >= snapshots_in_window.first_snapshot_date_in_window
+        or all_dossiers.received_date < snapshots_in_window.unit_first_snapshot_date
+
+    union
+
+    select
+        unit_code,
+        dossier_code
+
+    from all_dossiers
+    where (select changed from working_days_changed)
+
+),
+
+{% endif %}
+
+dossiers as (
+
+    select all_dossiers.*
+
+    from all_dossiers
+    {% if is_incremental() %}
+        inner join touched
+            on
+                all_dossiers.unit_code = touched.unit_code
+                and all_dossiers.dossier_code = touched.dossier_code
+    {% endif %}
 
 ),
 
