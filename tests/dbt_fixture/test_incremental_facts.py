@@ -1,6 +1,7 @@
 """fct_dossier is incremental: a nightly run recomputes only the dossiers the night can have
 changed, and lands where a full rebuild lands when a catalogue snapshot or the calendar
-changes dossiers whose own rows did not arrive that night.
+changes dossiers whose own rows did not arrive that night. Its lineage test checks the rows
+of the night's window.
 
 Each step changes the hand-written fixture's raw layer, runs dbt with a partition window
 that holds no dossier row, and compares fct_dossier with a --full-refresh of the same data.
@@ -31,7 +32,7 @@ MODELS = ["build", "--exclude", "resource_type:test", "resource_type:unit_test"]
 MARKER = "unit_code = '31510' AND dossier_code = 'HS001'"
 
 
-def dbt(args: list[str], db: Path, tmp: Path, window: str = "") -> None:
+def dbt(args: list[str], db: Path, tmp: Path, window: str = "", ok: bool = True) -> str:
     env = {**os.environ, "PAR_BUILD_DB": str(db), "PAR_WINDOW_START": window}
     env["PAR_WINDOW_END"] = window
     result = subprocess.run(
@@ -42,7 +43,8 @@ def dbt(args: list[str], db: Path, tmp: Path, window: str = "") -> None:
         text=True,
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert (result.returncode == 0) == ok, result.stdout[-4000:] + result.stderr[-2000:]
+    return result.stdout
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -69,7 +71,7 @@ def marker(db: Path) -> int:
     return query(db, f"SELECT supplement_count FROM marts.fct_dossier WHERE {MARKER}")[0][0]
 
 
-def test_snapshot_and_calendar_changes_recompute_the_dossiers_they_move(tmp_path):
+def test_nights_recompute_and_check_what_they_can_change(tmp_path):
     db = tmp_path / "build.duckdb"
     _build_raw.build(db)
     dbt(MODELS, db, tmp_path)
@@ -110,3 +112,11 @@ def test_snapshot_and_calendar_changes_recompute_the_dossiers_they_move(tmp_path
     incremental = facts(db)
     dbt([*MODELS, "--full-refresh"], db, tmp_path)
     assert incremental == facts(db)
+
+    # A row of 2021-03-10 whose raw row is gone fails the lineage test of that night's
+    # window, and is not looked at by the next night's.
+    query(db, "UPDATE marts.fct_dossier SET source_row = 999 WHERE dossier_code = 'HS003'")
+    lineage = ["test", "--select", "fct_dossier,test_name:traces_to_raw_row"]
+    failed = dbt(lineage, db, tmp_path, window="2021-03-10", ok=False)
+    assert "FAIL 1 traces_to_raw_row_fct_dossier" in failed
+    dbt(lineage, db, tmp_path, window="2021-03-11")

@@ -3,8 +3,13 @@
     raw_relation, with the same values in match_columns (e.g. the row's key), and its
     source_file is in the ingest ledger with status 'loaded'. A row without a source_file
     or source_row fails. ledger defaults to source('raw', 'ingest_ledger').
+
+    With window_column (the export date, which a row shares with its raw row), a nightly
+    run checks only the rows of its partition window: the rows of other days were checked
+    on the night they were built, and a re-delivery of their day falls in that night's
+    window. Without window vars (a plain `dbt build`) every row is checked.
 #}
-{% test traces_to_raw_row(model, raw_relation, match_columns=[], ledger=none) %}
+{% test traces_to_raw_row(model, raw_relation, match_columns=[], ledger=none, window_column=none) %}
 
     {%- set ledger_relation = ledger if ledger is not none else source('raw', 'ingest_ledger') -%}
 
@@ -16,6 +21,9 @@
         {%- endfor %}
     from {{ model }} as model_rows
     where
+        {% if window_column is not none -%}
+            {{ in_partition_window('model_rows.' ~ window_column) }} and (
+        {%- endif %}
         not exists (
             select 1
             from {{ raw_relation }} as raw_rows
@@ -25,6 +33,9 @@
                 {%- for column in match_columns %}
                 and raw_rows.{{ column }} = model_rows.{{ column }}
                 {%- endfor %}
+                {%- if window_column is not none %}
+                and {{ in_partition_window('raw_rows.' ~ window_column) }}
+                {%- endif %}
         )
         or not exists (
             select 1
@@ -33,5 +44,7 @@
                 ledger.source_file = model_rows.source_file
                 and ledger.status = 'loaded'
         )
+        {%- if window_column is not none %})
+        {%- endif %}
 
 {% endtest %}
