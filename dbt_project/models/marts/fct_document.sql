@@ -1,7 +1,6 @@
 -- One row per outgoing document, latest version. A document counts for DOC_SENT when it
 -- goes to a state agency and is not classified; a blank classification is ordinary
 -- (registers leave Độ mật empty for ordinary documents).
-
 --
 -- Incremental, like stg_ward_exports__documents: a run recomputes only the documents with a
 -- row exported in its window or whose current row came from it; without window vars, all.

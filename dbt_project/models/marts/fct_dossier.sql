@@ -7,7 +7,6 @@
 -- is not counted, so the result is due on the processing_days-th working day after
 -- date(received_at); with no processing time (null or 0) it is due the same day. With
 -- dim_calendar's working_day_number that is one equi-join, no loop.
-
 --
 -- Incremental: a nightly run recomputes only the dossiers whose row or procedure may have
 -- changed - those with a change-log row exported in the run's window or whose current row
