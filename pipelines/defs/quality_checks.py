@@ -11,6 +11,7 @@ import dagster as dg
 from pipelines.defs.ingest import feed_key
 from pipelines.lib import schema
 from pipelines.lib.config import DBT_PROJECT_DIR, paths
+from pipelines.lib.expectations import suite_columns, validate_row_chunks
 from pipelines.lib.loader import connect_build
 
 # The rows this run loaded, with the derived columns the suites compare.
@@ -59,6 +60,13 @@ _ROWS_SQL = {
     """,
 }
 
+
+def rows_to_validate_sql(feed: str) -> str:
+    """The query for the rows this run loaded, narrowed to the columns the suite reads."""
+    columns = ", ".join(f'"{c}"' for c in suite_columns(feed))
+    return f"SELECT {columns} FROM ({_ROWS_SQL[feed]}) AS run_rows"
+
+
 # Rows per Great Expectations validation (about; a chunk holds whole files): memory holds
 # one chunk of a run's rows at a time.
 CHUNK_ROWS = 500_000
@@ -105,8 +113,6 @@ def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
         + ". Failing rows are flagged with file and row, not dropped.",
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        from pipelines.lib.expectations import validate_row_chunks
-
         conn = connect_build(paths().build_db)
         try:
             params = {"run_id": context.run.run_id}
@@ -119,8 +125,9 @@ def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
 
             def chunks():
                 nonlocal validated
+                sql = rows_to_validate_sql(feed)
                 for files in chunks_of_files:
-                    frame = conn.execute(_ROWS_SQL[feed], {**params, "files": files}).df()
+                    frame = conn.execute(sql, {**params, "files": files}).df()
                     validated += len(frame)
                     yield frame
 

@@ -7,8 +7,13 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from pipelines.defs.quality_checks import CHUNK_ROWS, _chunks_of_files
-from pipelines.lib.expectations import validate_row_chunks, validate_rows
+from pipelines.defs.quality_checks import (
+    CHUNK_ROWS,
+    INDICATOR_CATALOGUE_SEED,
+    _chunks_of_files,
+    rows_to_validate_sql,
+)
+from pipelines.lib.expectations import SUITES, suite_columns, validate_row_chunks, validate_rows
 from pipelines.lib.loader import ensure_raw_schema
 
 
@@ -89,3 +94,31 @@ def test_chunked_validation_counts_what_one_validation_counts():
         ("f2", 4),
         ("f2", 5),
     }
+
+
+def test_checks_read_only_the_columns_their_suite_needs():
+    # The documents suite: send_method, recipient_kind, classification in their sets; one
+    # row per (unit_code, document_number, document_year, updated_at, source_file); and
+    # document_date not after export_day_end. source_file/source_row name failing rows.
+    assert suite_columns("documents") == [
+        "source_file",
+        "source_row",
+        "send_method",
+        "recipient_kind",
+        "classification",
+        "unit_code",
+        "document_number",
+        "document_year",
+        "updated_at",
+        "export_day_end",
+        "document_date",
+    ]
+    # Every feed's query runs on the raw schema and gives exactly its suite's columns.
+    conn = duckdb.connect()
+    ensure_raw_schema(conn)
+    for feed in SUITES:
+        params = {"run_id": "r1", "files": ["f1"]}
+        if feed == "reports":
+            params["catalogue"] = str(INDICATOR_CATALOGUE_SEED)
+        columns = [d[0] for d in conn.execute(rows_to_validate_sql(feed), params).description]
+        assert columns == suite_columns(feed), feed
