@@ -30,3 +30,28 @@
                 and raw_rows.source_row = current_state.source_row
         )
 {%- endmacro %}
+
+{#
+    The keys an incremental model recomputes in a run: those with a raw row exported in the
+    window, and those whose current row came from it (a corrected re-delivery of a day may
+    have dropped that row). `keys` maps each key column of the model to its expression over
+    the raw relation, in key order.
+#}
+
+{% macro keys_touched_in_window(raw_relation, keys) -%}
+    select
+        {%- for name, raw_expression in keys.items() %}
+        {{ raw_expression }} as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ raw_relation }}
+    where {{ in_partition_window('export_date') }}
+
+    union
+
+    select
+        {%- for name in keys %}
+        {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ this }}
+    where {{ in_partition_window('export_date') }}
+{%- endmacro %}

@@ -119,21 +119,10 @@ working_days_changed as (
 
 touched as (
 
-    select
-        unit_code,
-        dossier_code
-
-    from {{ source('raw', 'dossiers') }}
-    where {{ in_partition_window('export_date') }}
-
-    union
-
-    select
-        unit_code,
-        dossier_code
-
-    from {{ this }}
-    where {{ in_partition_window('export_date') }}
+    {{ keys_touched_in_window(source('raw', 'dossiers'), {
+        'unit_code': 'unit_code',
+        'dossier_code': 'dossier_code',
+    }) }}
 
     union
 

@@ -19,23 +19,11 @@ with
 
 touched as (
 
-    select
-        unit_code,
-        document_number,
-        cast(extract(year from document_date) as integer) as document_year
-
-    from {{ source('raw', 'documents') }}
-    where {{ in_partition_window('export_date') }}
-
-    union
-
-    select
-        unit_code,
-        document_number,
-        document_year
-
-    from {{ this }}
-    where {{ in_partition_window('export_date') }}
+    {{ keys_touched_in_window(source('raw', 'documents'), {
+        'unit_code': 'unit_code',
+        'document_number': 'document_number',
+        'document_year': 'cast(extract(year from document_date) as integer)',
+    }) }}
 
 ),
 

@@ -22,21 +22,10 @@ with
 
 touched as (
 
-    select
-        unit_code,
-        dossier_code
-
-    from {{ source('raw', 'dossiers') }}
-    where {{ in_partition_window('export_date') }}
-
-    union
-
-    select
-        unit_code,
-        dossier_code
-
-    from {{ this }}
-    where {{ in_partition_window('export_date') }}
+    {{ keys_touched_in_window(source('raw', 'dossiers'), {
+        'unit_code': 'unit_code',
+        'dossier_code': 'dossier_code',
+    }) }}
 
 ),
 
