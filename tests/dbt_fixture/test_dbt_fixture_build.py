@@ -6,7 +6,6 @@ indicator semantics; the invariants themselves are dbt tests that run inside the
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -16,16 +15,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.dbt_fixture.build_raw import build
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DBT_PROJECT = REPO / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
-
-# tests/ is not a package: load the fixture builder from its file
-_spec = importlib.util.spec_from_file_location("par_dbt_fixture_build_raw", HERE / "build_raw.py")
-_build_raw = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_build_raw)
-build = _build_raw.build
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ A marker written into a dossier the night cannot touch shows the run really was 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -18,13 +17,12 @@ from pathlib import Path
 
 import duckdb
 
+from tests.dbt_fixture.build_raw import build
+
 HERE = Path(__file__).resolve().parent
 DBT_PROJECT = HERE.parents[1] / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
 
-_spec = importlib.util.spec_from_file_location("par_dbt_incremental_raw", HERE / "build_raw.py")
-_build_raw = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_build_raw)
 
 MODELS = ["build", "--exclude", "resource_type:test", "resource_type:unit_test"]
 # 31510's dossier HS001 is received in January, under a procedure the new snapshot leaves
@@ -73,7 +71,7 @@ def marker(db: Path) -> int:
 
 def test_nights_recompute_and_check_what_they_can_change(tmp_path):
     db = tmp_path / "build.duckdb"
-    _build_raw.build(db)
+    build(db)
     dbt(MODELS, db, tmp_path)
     # HS003: received Wed 2021-03-10 under 1.000001 (3 working days): Thu 11, Fri 12,
     # Mon 15. HS001: received Tue 2021-01-05, 3 days: Wed 6, Thu 7, Fri 8.

@@ -3,7 +3,6 @@ blocking (severity error) dbt tests fail, naming the invariant each corruption b
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -11,13 +10,11 @@ from pathlib import Path
 
 import duckdb
 
+from tests.dbt_fixture.build_raw import build
+
 HERE = Path(__file__).resolve().parent
 DBT_PROJECT = HERE.parents[1] / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
-
-_spec = importlib.util.spec_from_file_location("par_dbt_fixture_raw", HERE / "build_raw.py")
-_build_raw = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_build_raw)
 
 
 def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
@@ -33,7 +30,7 @@ def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
 
 def test_corrupted_indicators_fail_the_blocking_invariants(tmp_path):
     db = tmp_path / "build.duckdb"
-    _build_raw.build(db)
+    build(db)
     built = _dbt(["build"], db, tmp_path)
     assert built.returncode == 0, built.stdout[-3000:]
 
