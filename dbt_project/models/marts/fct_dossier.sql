@@ -77,10 +77,11 @@ snapshots_in_window as (
 
 ),
 
+{% set working_days_relation = working_days_built_with() %}
 {% set built_with = adapter.get_relation(
-    database=working_days_built_with().database,
-    schema=working_days_built_with().schema,
-    identifier=working_days_built_with().identifier,
+    database=working_days_relation.database,
+    schema=working_days_relation.schema,
+    identifier=working_days_relation.identifier,
 ) %}
 
 working_days_changed as (
