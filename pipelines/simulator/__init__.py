@@ -1,5 +1,11 @@
 """Writes realistic ward and city exports to the ward-exports contract.
 
+Tooling, not runtime: the simulator writes landing folders to the contract for the sample
+data, the tests and the benchmark (`pipelines.bench`). The Dagster code location
+(`pipelines.definitions` and everything it loads) never imports it, and
+`tests/unit/test_runtime_imports.py` keeps it that way; nothing here may be needed to ingest
+or publish.
+
     python -m pipelines.simulator --scenario soc-trang-2021 --out warehouse/landing
 
 `write_scenario` is the same from Python. `dirty=True` (`--dirty`) then plants bad input
@@ -8,6 +14,12 @@ function of (scenario, seed, dirty):
 every random draw comes from a `random.Random` seeded per unit and feed, and nothing reads
 the clock, so the same seed gives byte-identical files, however many worker processes
 write them.
+
+The sample scenarios (`scenarios.py`) are written row by row (`catalogue`, `dossiers`,
+`documents`, `reports`, `dirty`); the `province` scenario at scale column by column
+(`scale.py` and `scale_*.py`). Both speak the dialects of `dialects.py` and write the bytes
+of `writers.py`; `common.py` holds the array helpers the scale modules share. Modules use
+only each other's public names.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ class Catalogue:
         return sorted(days)
 
 
-def _codes(rng: random.Random, n: int) -> list[str]:
+def procedure_codes(rng: random.Random, n: int) -> list[str]:
     seen: set[str] = set()
     codes = []
     while len(codes) < n:
@@ -154,7 +154,7 @@ def _codes(rng: random.Random, n: int) -> list[str]:
     return codes
 
 
-def _names(rng: random.Random, authority_level: int, n: int) -> list[tuple[str, str]]:
+def procedure_names(rng: random.Random, authority_level: int, n: int) -> list[tuple[str, str]]:
     """(domain, name) pairs; beyond the vocabulary, names repeat with a sub-case qualifier."""
     source = v.DISTRICT_PROCEDURES if authority_level <= 2 else v.COMMUNE_PROCEDURES
     plain = [(domain, name) for domain, names in source.items() for name in names]
@@ -175,7 +175,7 @@ def _decision_day(rng: random.Random, cal: WorkCalendar, year: int, month: int) 
     return rng.choice(days)
 
 
-def _weekday(rng: random.Random, first_year: int, last_year: int) -> date:
+def weekday_in_years(rng: random.Random, first_year: int, last_year: int) -> date:
     """A Monday-to-Friday date, other than 1 January, in the given years."""
     while True:
         d = date(rng.randint(first_year, last_year), rng.randint(1, 12), rng.randint(1, 28))
@@ -183,7 +183,7 @@ def _weekday(rng: random.Random, first_year: int, last_year: int) -> date:
             return d
 
 
-def _decision_no(rng: random.Random, d: date) -> str:
+def decision_number(rng: random.Random, d: date) -> str:
     # provincial decisions are numbered through the year: roughly 8 a day
     return f"{d.timetuple().tm_yday * 8 + rng.randint(0, 7)}/QĐ-UBND"
 
@@ -194,8 +194,8 @@ def build_catalogue(
     year_start, year_end = date(year, 1, 1), cal.last
     n_base = spec.active_at_end - spec.new + spec.abolished
     total = n_base + spec.new
-    codes = _codes(rng, total)
-    names = _names(rng, spec.authority_level, total)
+    codes = procedure_codes(rng, total)
+    names = procedure_names(rng, spec.authority_level, total)
 
     base = list(range(n_base))
     rng.shuffle(base)
@@ -226,12 +226,12 @@ def build_catalogue(
     unpublished = set(rng.sample(untouched, spec.unpublished))
 
     # decisions published in the four years before, for the catalogue as it stood on 1 January
-    history = sorted(_weekday(rng, year - 4, year - 1) for _ in range(12))
-    history_no = [_decision_no(rng, d) for d in history]
+    history = sorted(weekday_in_years(rng, year - 4, year - 1) for _ in range(12))
+    history_no = [decision_number(rng, d) for d in history]
 
     # the year's decisions; the level raise lands on the one nearest mid-year
     decisions = [_decision_day(rng, cal, year, m) for m in spec.decision_months]
-    decision_nos = [_decision_no(rng, d) for d in decisions]
+    decision_nos = [decision_number(rng, d) for d in decisions]
     mid = min(range(len(decisions)), key=lambda k: abs(decisions[k].month - 6.5))
     changes = (
         [(i, NEW) for i in new]

@@ -230,7 +230,7 @@ def _windows_form_slow(text: str) -> str:
 
 
 # every precomposed Latin letter (Latin-1 to Latin Extended Additional) that changes form
-_WINDOWS_FORM = {
+WINDOWS_1258_FORMS = {
     cp: form
     for cp in range(0xC0, 0x1F00)
     if unicodedata.category(chr(cp)).startswith("L")
@@ -240,4 +240,4 @@ _WINDOWS_FORM = {
 
 def windows_1258_form(text: str) -> str:
     """Text in the form Windows encodes to cp1258: precomposed base letters, combining tones."""
-    return unicodedata.normalize("NFC", text).translate(_WINDOWS_FORM)
+    return unicodedata.normalize("NFC", text).translate(WINDOWS_1258_FORMS)

@@ -10,7 +10,7 @@ from pipelines.simulator import vocabulary as v
 _FAMILY = [name for name, _ in v.FAMILY_NAMES]
 _FAMILY_WEIGHTS = [weight for _, weight in v.FAMILY_NAMES]
 # mostly 09x; 08x numbers are newer
-_PHONE_PREFIXES = ("091", "094", "093", "090", "096", "097", "098", "091", "094", "088", "083")
+PHONE_PREFIXES = ("091", "094", "093", "090", "096", "097", "098", "091", "094", "088", "083")
 
 # Domains whose applicants are often businesses identified by a tax code.
 BUSINESS_DOMAINS = frozenset(
@@ -47,7 +47,7 @@ def citizen_id(rng: random.Random) -> str:
 
 def applicant(rng: random.Random, ward_name: str, domain: str) -> Applicant:
     """An applicant of a dossier received at a desk serving `ward_name` (or the city)."""
-    phone = f"{rng.choice(_PHONE_PREFIXES)}{rng.randint(0, 9_999_999):07d}"
+    phone = f"{rng.choice(PHONE_PREFIXES)}{rng.randint(0, 9_999_999):07d}"
     if domain in BUSINESS_DOMAINS and rng.random() < 0.4:
         name = (
             f"{rng.choice(v.BUSINESS_FORMS)} {rng.choice(v.BUSINESS_TRADES)} "

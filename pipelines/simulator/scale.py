@@ -38,6 +38,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.simulator import LandingNotEmptyError
+from pipelines.simulator.common import day_number
 from pipelines.simulator.dialects import rate
 from pipelines.simulator.scale_catalogue import level_catalogue
 from pipelines.simulator.scale_documents import register
@@ -47,7 +48,6 @@ from pipelines.simulator.scale_province import (
     WARDS_PER_DISTRICT,
     ScaleUnit,
     Workdays,
-    day_number,
     numpy_rng,
     province_units,
 )

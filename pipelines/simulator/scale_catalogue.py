@@ -23,10 +23,10 @@ from pipelines.simulator.catalogue import (
     AMENDED,
     NEW,
     REPLACED,
-    _codes,
-    _decision_no,
-    _names,
-    _weekday,
+    decision_number,
+    procedure_codes,
+    procedure_names,
+    weekday_in_years,
 )
 
 # procedures at the start, shares of full / partial online level, and the monthly decision's
@@ -147,13 +147,13 @@ def level_catalogue(level: str, first: date, last: date, seed: int) -> LevelCata
     }
     n_base = spec["size"]
     total = n_base + sum(draws["new"])
-    codes = _codes(rng, total)
-    names = _names(rng, spec["authority_level"], total)
+    codes = procedure_codes(rng, total)
+    names = procedure_names(rng, spec["authority_level"], total)
 
     # decisions published in the four years before, for the catalogue on the first day
-    history = sorted(_weekday(rng, first.year - 4, first.year - 1) for _ in range(12))
+    history = sorted(weekday_in_years(rng, first.year - 4, first.year - 1) for _ in range(12))
     history = [d for d in history if d < first - timedelta(days=30)] or [first - timedelta(60)]
-    history_no = [_decision_no(rng, d) for d in history]
+    history_no = [decision_number(rng, d) for d in history]
 
     rows: list[_Row | None] = []
     weight = np.zeros(total)
@@ -196,7 +196,7 @@ def level_catalogue(level: str, first: date, last: date, seed: int) -> LevelCata
     for s, export_date in enumerate(dates):
         if s:
             decided = _decision_day(rng, export_date)
-            number = _decision_no(rng, decided)
+            number = decision_number(rng, decided)
             stamp = dict(decision_no=number, decision_date=decided, effective_date=export_date)
             in_force = [i for i, r in enumerate(current) if r is not None and r.status == 1]
             rng.shuffle(in_force)

@@ -18,10 +18,10 @@ import numpy as np
 import polars as pl
 
 from pipelines.simulator import vocabulary as v
+from pipelines.simulator.common import DAY_S, concat, count_by_month, datetimes
 from pipelines.simulator.dialects import FIELDS
 from pipelines.simulator.people import person_name
-from pipelines.simulator.scale_dossiers import DAY_S, _count, _datetimes
-from pipelines.simulator.scale_province import ScaleUnit, Workdays, concat
+from pipelines.simulator.scale_province import ScaleUnit, Workdays
 from pipelines.simulator.specs import DocumentShares
 
 # December closes the year with reports and plans; Tết and the lockdown write less.
@@ -135,7 +135,7 @@ def register(
     docs = pl.DataFrame(
         {
             "document_number": numbers,
-            "document_date": _datetimes(W[r] * DAY_S).dt.date(),
+            "document_date": datetimes(W[r] * DAY_S).dt.date(),
             "document_type": doc_type,
             "summary": summary,
             "signer": signer,
@@ -143,14 +143,14 @@ def register(
             "send_method": method,
             "digitally_signed": signed,
             "classification": classification,
-            "updated_at": _datetimes(updated),
+            "updated_at": datetimes(updated),
         },
         schema=DOCUMENT_SCHEMA,
     )
     flows: Counter = Counter()
     sent = (recipient == 1) & (classification == 0)
-    _count(flows, W[r][sent] * DAY_S, "doc_sent")
-    _count(flows, W[r][sent & (method == 1)] * DAY_S, "doc_electronic")
+    count_by_month(flows, W[r][sent] * DAY_S, "doc_sent")
+    count_by_month(flows, W[r][sent & (method == 1)] * DAY_S, "doc_electronic")
 
     # corrections: the mistaken version first, the right one 1-7 working days later
     upd_i = np.searchsorted(W, updated // DAY_S)
@@ -159,7 +159,7 @@ def register(
     fixed = np.sort(rng.choice(can_fix, n_fix, replace=False)) if n_fix else can_fix[:0]
     later = W[upd_i[fixed] + rng.integers(1, 8, n_fix)] * DAY_S + 9 * 3600
     later += rng.integers(0, 60, n_fix) * 60
-    right = docs[fixed].with_columns(updated_at=_datetimes(later))
+    right = docs[fixed].with_columns(updated_at=datetimes(later))
     wrong = pl.DataFrame(
         [_mistaken(row, names_rng) for row in docs[fixed].iter_rows(named=True)],
         schema=DOCUMENT_SCHEMA,

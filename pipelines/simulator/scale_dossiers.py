@@ -26,15 +26,21 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from pipelines.simulator.common import (
+    DAY_S,
+    EPOCH_ORDINAL,
+    concat,
+    count_by_month,
+    datetimes,
+)
 from pipelines.simulator.dialects import FIELDS
 from pipelines.simulator.people import BUSINESS_DOMAINS
 from pipelines.simulator.scale_catalogue import ONLINE_FULL, ONLINE_PARTIAL, LevelCatalogue
 from pipelines.simulator.scale_people import applicants
-from pipelines.simulator.scale_province import EPOCH_ORDINAL, ScaleUnit, Workdays, concat
+from pipelines.simulator.scale_province import ScaleUnit, Workdays
 from pipelines.simulator.scenarios import MONTH_WEIGHTS_2021
 from pipelines.simulator.specs import DossierShares
 
-DAY_S = 86_400
 CLOSE_OF_DAY = 17 * 3600
 # online submissions never received at the desk, and refused at intake
 UNRECEIVED_ONLINE = 0.02
@@ -94,13 +100,6 @@ def day_weights(cal: Workdays, rng: np.random.Generator) -> np.ndarray:
     return w / w.mean() if len(w) else w
 
 
-def _datetimes(seconds: np.ndarray, mask: np.ndarray | None = None) -> pl.Series:
-    values = pl.Series(seconds * 1_000_000, dtype=pl.Int64).cast(pl.Datetime("us"))
-    if mask is None:
-        return values
-    return pl.select(pl.when(pl.Series(mask)).then(values)).to_series()
-
-
 def _codes(unit: ScaleUnit, first: np.ndarray, procedure: np.ndarray) -> pl.Series:
     """Numbered per day in order of the first event, as the desk's system does."""
     order = np.lexsort((procedure, first))
@@ -109,7 +108,7 @@ def _codes(unit: ScaleUnit, first: np.ndarray, procedure: np.ndarray) -> pl.Seri
     starts = np.maximum.accumulate(np.where(new_day, np.arange(len(day)), 0))
     seq = np.empty(len(first), dtype=np.int64)
     seq[order] = np.arange(len(day)) - starts + 1
-    ymd = _datetimes(first).dt.strftime("%y%m%d")
+    ymd = datetimes(first).dt.strftime("%y%m%d")
     return concat(
         [
             pl.lit(unit.code_prefix + "-"),
@@ -267,10 +266,10 @@ def desk_log(
             "procedure_code": proc_codes.gather(i),
             "channel": channel[i],
             **people.to_dict(),
-            "received_at": _datetimes(t_recv[i], not_intake),
-            "due_at": _datetimes(np.where(moved, due[i], first_due[i]), not_intake),
-            "finished_at": _datetimes(t_fin[i], has_fin),
-            "returned_at": _datetimes(t_ret[i], returns[i] & (ev_t >= t_ret[i])),
+            "received_at": datetimes(t_recv[i], not_intake),
+            "due_at": datetimes(np.where(moved, due[i], first_due[i]), not_intake),
+            "finished_at": datetimes(t_fin[i], has_fin),
+            "returned_at": datetimes(t_ret[i], returns[i] & (ev_t >= t_ret[i])),
             "status": ev_s,
             "supplement_count": moved.astype(np.int64),
             "apology_issued": apology[i] & has_fin,
@@ -278,7 +277,7 @@ def desk_log(
                 pl.when(pl.Series(fee[i])).then(pl.Series(paid[i]))
             ).to_series(),
             "digitized": digitized[i],
-            "updated_at": _datetimes(ev_t),
+            "updated_at": datetimes(ev_t),
         },
         schema=DOSSIER_SCHEMA,
     ).with_columns(pl.col("updated_at").dt.date().alias("_day"))
@@ -290,21 +289,11 @@ def desk_log(
     li, lt, ls = li[last], lt[last], ls[last]
     flows: Counter = Counter()
     is_counted = ~np.isin(ls, (SUBMITTED, REFUSED, WITHDRAWN))
-    _count(flows, t_recv[li][is_counted], "received")
+    count_by_month(flows, t_recv[li][is_counted], "received")
     is_finished = np.isin(ls, (STOPPED, FINISHED, RETURNED))
     fin_day = t_fin[li][is_finished] // DAY_S
     due_now = np.where(paused[li] & (lt >= t_res[li]), due[li], first_due[li])[is_finished]
     ontime = fin_day <= due_now // DAY_S
-    _count(flows, fin_day * DAY_S, "finished")
-    _count(flows, fin_day[ontime] * DAY_S, "ontime")
+    count_by_month(flows, fin_day * DAY_S, "finished")
+    count_by_month(flows, fin_day[ontime] * DAY_S, "ontime")
     return DeskLog(rows=rows, dossiers=len(li), flows=flows)
-
-
-def _count(flows: Counter, seconds: np.ndarray, name: str) -> None:
-    """Add one per moment to (year, month, name)."""
-    if len(seconds) == 0:
-        return
-    months = (seconds // DAY_S).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    values, counts = np.unique(months, return_counts=True)
-    for m, c in zip(values.tolist(), counts.tolist(), strict=True):
-        flows[(1970 + m // 12, m % 12 + 1, name)] += c

@@ -18,15 +18,15 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.simulator.dialects import (
-    _WINDOWS_FORM,
     FIELDS,
+    WINDOWS_1258_FORMS,
     Field,
     book_value,
     windows_1258_form,
 )
 from pipelines.simulator.scale_province import ScaleUnit
 from pipelines.simulator.scale_workbook import workbooks
-from pipelines.simulator.writers import _jsonl
+from pipelines.simulator.writers import jsonl_bytes
 
 DAY = "_day"  # the export day of each row: the file it goes to
 
@@ -113,8 +113,8 @@ def jsonl_lines(frame: pl.DataFrame, feed: str, unit: ScaleUnit) -> pl.DataFrame
 
 
 # cp1258 spells Vietnamese as base letters with combining tones (see dialects.py)
-_WINDOWS_FROM = [chr(cp) for cp in _WINDOWS_FORM]
-_WINDOWS_TO = list(_WINDOWS_FORM.values())
+_WINDOWS_FROM = [chr(cp) for cp in WINDOWS_1258_FORMS]
+_WINDOWS_TO = list(WINDOWS_1258_FORMS.values())
 
 
 def windows_form(text: pl.Expr) -> pl.Expr:
@@ -210,7 +210,7 @@ class FeedWriter:
         spec = unit.spec
         fmt = spec.formats["reports"]
         if fmt == "jsonl":
-            self._put(unit, "reports", day, fmt, _jsonl(spec, "reports", rows), len(rows))
+            self._put(unit, "reports", day, fmt, jsonl_bytes(spec, "reports", rows), len(rows))
             return
         texts = report_frame(unit, day, rows)
         if fmt == "csv":

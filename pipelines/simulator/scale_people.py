@@ -6,8 +6,9 @@ import numpy as np
 import polars as pl
 
 from pipelines.simulator import vocabulary as v
-from pipelines.simulator.people import _PHONE_PREFIXES
-from pipelines.simulator.scale_province import PROVINCE, concat
+from pipelines.simulator.common import concat
+from pipelines.simulator.people import PHONE_PREFIXES
+from pipelines.simulator.scale_province import PROVINCE
 
 _FAMILY = [name for name, _ in v.FAMILY_NAMES]
 _FAMILY_P = np.array([w for _, w in v.FAMILY_NAMES], dtype=float)
@@ -68,7 +69,7 @@ def applicants(
     tax_code = concat([pl.lit("22"), _digits(rng, n, 8)])
     old = rng.random(n) < 0.15
     id_number = _choose(business, tax_code, _choose(old, old_card, citizen))
-    phone = concat([_pick(rng, _PHONE_PREFIXES, n), _digits(rng, n, 7)])
+    phone = concat([_pick(rng, PHONE_PREFIXES, n), _digits(rng, n, 7)])
 
     place = _pick(rng, places, n)
     where = concat([place, pl.lit(f", {district}, {PROVINCE}")])

@@ -19,8 +19,8 @@ from functools import cache
 
 import holidays
 import numpy as np
-import polars as pl
 
+from pipelines.simulator.common import EPOCH_ORDINAL
 from pipelines.simulator.scenarios import soc_trang_2021
 from pipelines.simulator.specs import UnitSpec
 
@@ -28,7 +28,6 @@ PROVINCE = "tỉnh Sóc Trăng"
 WARDS_PER_DISTRICT = 10  # about; the last districts take what is left
 # relative desk size of a district against a ward, before the spread between units
 DISTRICT_WEIGHT = 2.5
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 # (GSO code, name, its wards and communes); beyond these the province grows synthetic ones
 DISTRICTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -275,12 +274,3 @@ class Workdays:
 
     def date(self, position: int) -> date:
         return date.fromordinal(int(self.days[position]) + EPOCH_ORDINAL)
-
-
-def day_number(d: date) -> int:
-    return d.toordinal() - EPOCH_ORDINAL
-
-
-def concat(parts: list, separator: str = "") -> pl.Series:
-    """Series and literals concatenated row by row into a string Series."""
-    return pl.select(pl.concat_str(parts, separator=separator)).to_series()

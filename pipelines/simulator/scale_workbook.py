@@ -2,7 +2,7 @@
 
 xlsxwriter spends about 15 µs a cell: hours for a province. Here the parts that do not
 depend on the rows (styles, theme, workbook, properties) come from xlsxwriter itself, once
-per unit and feed (`writers._xlsx` on one dummy row); the worksheet and its shared-string
+per unit and feed (`writers.xlsx_bytes` on one dummy row); the worksheet and its shared-string
 table are assembled for all of a unit's files together with polars expressions, in the
 form xlsxwriter gives them: header in bold on row 1, strings in a shared table in order of
 first use, the row spans of each block of 16 rows, and for 'native' feeds dates and whole
@@ -24,7 +24,7 @@ import polars as pl
 
 from pipelines.simulator.dialects import FIELDS, Field
 from pipelines.simulator.specs import UnitSpec
-from pipelines.simulator.writers import _xlsx
+from pipelines.simulator.writers import xlsx_bytes
 
 DAY = "_day"
 SHEET = "xl/worksheets/sheet1.xml"
@@ -78,7 +78,7 @@ def _skeleton(spec: UnitSpec, feed: str, native: bool) -> _Skeleton:
     if key in _SKELETONS:
         return _SKELETONS[key]
     dialect = replace(spec, xlsx_dates={feed: "native"} if native else {})
-    data = _xlsx(dialect, feed, [{f.name: _dummy(f) for f in FIELDS[feed]}])
+    data = xlsx_bytes(dialect, feed, [{f.name: _dummy(f) for f in FIELDS[feed]}])
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         parts = tuple(
             (name, b"" if name in (SHEET, STRINGS) else z.read(name)) for name in z.namelist()

@@ -38,7 +38,3 @@ class WorkCalendar:
     def is_workday(self, d: date) -> bool:
         i = self.index(d)
         return i < len(self.days) and self.days[i] == d
-
-
-def quarter_of(d: date) -> int:
-    return (d.month - 1) // 3 + 1

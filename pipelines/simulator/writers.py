@@ -51,11 +51,11 @@ class LandingWriter:
             self._made.add(folder)
         path = folder / f"{export_date.isoformat()}{('_' + suffix) if suffix else ''}.{fmt}"
         if fmt == "jsonl":
-            data = _jsonl(unit, feed, rows)
+            data = jsonl_bytes(unit, feed, rows)
         elif fmt == "csv":
-            data = _csv(unit, feed, rows)
+            data = csv_bytes(unit, feed, rows)
         elif fmt == "xlsx":
-            data = _xlsx(unit, feed, rows)
+            data = xlsx_bytes(unit, feed, rows)
         else:
             raise ValueError(f"{unit.code}: unknown format {fmt!r}")
         path.write_bytes(data)
@@ -64,7 +64,8 @@ class LandingWriter:
         return path
 
 
-def _jsonl(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
+def jsonl_bytes(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
+    """One JSONL file of the provincial sync API: one object per row, the API's keys."""
     fields = FIELDS[feed]
     lines = []
     for row in rows:
@@ -84,7 +85,8 @@ def _book_rows(unit: UnitSpec, feed: str, rows: list[dict]) -> list[list[str]]:
     ]
 
 
-def _csv(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
+def csv_bytes(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
+    """One CSV book in the unit's encoding and line ending, Vietnamese headers."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator=unit.line_ending)
     writer.writerow([f.header for f in FIELDS[feed]])
@@ -95,7 +97,7 @@ def _csv(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
     return text.encode(unit.csv_encoding)
 
 
-def _xlsx(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
+def xlsx_bytes(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
     """First sheet, header on row 1. 'native' feeds store dates as Excel datetimes and whole
     numbers as numbers, as a clerk typing into Excel gets; 'text' feeds hold typed text."""
     fields = FIELDS[feed]

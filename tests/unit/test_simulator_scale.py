@@ -568,16 +568,18 @@ def test_vectorised_files_are_the_sample_writers_bytes(tmp_path):
             mine = (out / unit.code / feed / f"{day.isoformat()}.{fmt}").read_bytes()
             dicts = rows.drop(DAY).to_dicts()
             if fmt == "csv" and unit.separator == ";":
-                text = writers._csv(spec, feed, dicts)
+                text = writers.csv_bytes(spec, feed, dicts)
                 text = text.decode("cp1258" if spec.csv_encoding == "cp1258" else "utf-8-sig")
                 table = list(csv.reader(io.StringIO(text, newline="")))
                 buffer = io.StringIO(newline="")
                 csv.writer(buffer, delimiter=";", lineterminator=spec.line_ending).writerows(table)
                 expected = buffer.getvalue().encode(spec.csv_encoding)
             else:
-                expected = {"csv": writers._csv, "jsonl": writers._jsonl, "xlsx": writers._xlsx}[
-                    fmt
-                ](spec, feed, dicts)
+                expected = {
+                    "csv": writers.csv_bytes,
+                    "jsonl": writers.jsonl_bytes,
+                    "xlsx": writers.xlsx_bytes,
+                }[fmt](spec, feed, dicts)
             assert mine == expected, (unit.code, feed, fmt)
     assert len(seen) >= 10
 
