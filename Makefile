@@ -4,9 +4,8 @@
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 BIN := .venv/bin
-export DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster_home
-# dbt reads the build file's path from here; `par run` sets it from PAR_WAREHOUSE_DIR too.
-export PAR_BUILD_DB ?= $(if $(PAR_WAREHOUSE_DIR),$(abspath $(PAR_WAREHOUSE_DIR)),$(CURDIR)/warehouse)/build.duckdb
+# Settings (PAR_WAREHOUSE_DIR, PAR_LANDING_DIR, ...) pass through the environment to `par`,
+# which reads them once (pipelines/settings.py); nothing here derives a path from them.
 
 DBT_SOURCES := $(shell find dbt_project -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -not -path '*/target/*' 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
@@ -25,7 +24,7 @@ setup: .venv/.synced
 manifest: $(MANIFEST)
 
 $(MANIFEST): .venv/.synced $(DBT_SOURCES)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	$(BIN)/par manifest
 	@touch $@
 
 ## run: set up, write the sample landing folder if empty, ingest, build, check, publish
@@ -54,10 +53,9 @@ format: setup
 bench: setup manifest
 	$(BIN)/python -m pipelines.bench $(BENCH_ARGS)
 
-## ui: the Dagster UI on http://127.0.0.1:3000 with the project-local DAGSTER_HOME
+## ui: the Dagster UI on http://127.0.0.1:3000, its home in $PAR_WAREHOUSE_DIR/dagster_home
 ui: setup manifest
-	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/par ui
 
 clean:
 	rm -rf dbt_project/target warehouse/build.duckdb warehouse/par.duckdb warehouse/dagster_home

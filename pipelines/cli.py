@@ -1,4 +1,5 @@
-"""`par`: the command-line entry point.
+"""`par`: the command-line entry point. It parses arguments, builds the Settings once and
+hands them to the command; the work is done elsewhere.
 
 par run        ingest the landing folder, build, check and publish (writes the sample
                scenario first if the landing folder has no units.csv)
@@ -6,69 +7,37 @@ par headline   print the city's headline indicators from the published file
 par report     print one unit's indicators for a period; write its Excel and HTML reports
 par simulate   write a simulated landing folder
 par bench      benchmark the warehouse against plain DuckDB on a generated province
+par docs       regenerate warehouse/README.md from the dbt models' documentation
+par manifest   parse the dbt project (what `make manifest` runs)
+par ui         the Dagster UI on this warehouse's Dagster home
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.lib.config import DBT_PROJECT_DIR, REPO_ROOT, paths
-
-SAMPLE_SCENARIO = "soc-trang-2021"
-
-
-def ensure_dagster_home() -> Path:
-    """A project-local Dagster home (run history, logs) with the project's dagster.yaml."""
-    home = Path(os.environ.get("DAGSTER_HOME") or paths().warehouse / "dagster_home")
-    home.mkdir(parents=True, exist_ok=True)
-    target = home / "dagster.yaml"
-    source = REPO_ROOT / "dagster.yaml"
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        shutil.copyfile(source, target)
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
+from pipelines.bootstrap import (
+    SAMPLE_SCENARIO,
+    dagster_instance,
+    ensure_dagster_home,
+    ensure_landing,
+    ensure_manifest,
+)
+from pipelines.reports.vn_format import LANGS
+from pipelines.settings import REPO_ROOT, Settings, load_settings
 
 
-def ensure_manifest() -> None:
-    """dbt's manifest is prepared before Dagster loads the project, never at import."""
-    if (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
-        return
-    dbt = Path(sys.executable).with_name("dbt")
-    subprocess.run(
-        [str(dbt), "parse", "--quiet"],
-        cwd=DBT_PROJECT_DIR,
-        check=True,
-        env={**os.environ, "PAR_BUILD_DB": str(paths().build_db)},
-    )
-
-
-def ensure_landing(scenario: str = SAMPLE_SCENARIO) -> None:
-    where = paths()
-    if where.units_csv.exists():
-        return
-    from pipelines.simulator import write_scenario
-
-    print(f"{where.landing} has no units.csv: writing the {scenario} sample scenario there")
-    summary = write_scenario(scenario, where.landing)
-    print(f"  {summary}")
-
-
-def run_pipeline() -> bool:
-    """Run the full-build job in this process on the project's Dagster instance."""
-    ensure_dagster_home()
-    ensure_manifest()
-    from dagster import DagsterInstance
-
+def run_pipeline(settings: Settings) -> bool:
+    """Run the full-build job in this process on the settings' Dagster instance."""
+    ensure_manifest(settings)
     from pipelines.run import execute_full_build
 
-    with DagsterInstance.get() as instance:
+    with dagster_instance(settings) as instance:
         # INFO on the terminal (progress, problems); the full DEBUG log is in the Dagster UI.
-        result = execute_full_build(instance, raise_on_error=False, log_level="INFO")
+        result = execute_full_build(instance, settings, raise_on_error=False, log_level="INFO")
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
@@ -76,56 +45,56 @@ def run_pipeline() -> bool:
     return result.success
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    ensure_landing()
-    ok = run_pipeline()
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    ensure_landing(settings)
+    ok = run_pipeline(settings)
     if not ok:
         print("The run failed; the last good published file (if any) was left in place.")
         return 1
-    from pipelines.headline import print_headline
+    from pipelines.reports.headline import print_headline
 
-    print_headline(paths().published_db)
-    print_report_files()
+    print_headline(settings.published_db)
+    print_report_files(settings)
     return 0
 
 
-def print_report_files() -> None:
+def print_report_files(settings: Settings) -> None:
     """Where the run's reports and data dictionary are."""
-    from pipelines.reports.paths import docs_dir, reports_dir
-
-    files = sorted(reports_dir().glob("*/*/par_*.*")) if reports_dir().exists() else []
-    index = docs_dir() / "index.html"
+    reports = settings.reports_dir
+    files = sorted(reports.glob("*/*/par_*.*")) if reports.exists() else []
+    index = settings.docs_dir / "index.html"
     if files or index.exists():
         print("\nReports (Excel, HTML) and the data dictionary:")
         for path in [*files, *([index] if index.exists() else [])]:
             print(f"  {path}")
 
 
-def cmd_headline(args: argparse.Namespace) -> int:
-    from pipelines.headline import print_headline
+def cmd_headline(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.reports.headline import print_headline
 
-    print_headline(paths().published_db, year=args.year)
+    print_headline(settings.published_db, year=args.year)
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.reports.terminal import run
 
     return run(
-        paths().published_db,
+        settings.published_db,
         unit=args.unit,
         period_text=args.period,
         lang=args.lang,
         scope=args.scope,
         excel=args.excel,
         html=args.html,
-        out_dir=Path(args.out) if args.out else None,
+        out_dir=Path(args.out) if args.out else settings.reports_dir,
     )
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.simulator.__main__ import PROVINCE, run_province, scale_arguments_given
 
+    args.out = args.out or str(settings.landing_dir)
     if args.scenario == PROVINCE:
         return run_province(args.parser, args)
     if args.units is not None or scale_arguments_given(args):
@@ -139,22 +108,41 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench(bench_args: list[str]) -> int:
-    ensure_manifest()
+def cmd_bench(bench_args: list[str], settings: Settings) -> int:
+    ensure_manifest(settings)
     from pipelines.bench.__main__ import main as bench_main
 
-    return bench_main(bench_args)
+    return bench_main(bench_args, settings)
 
 
-def cmd_docs(args: argparse.Namespace) -> int:
-    ensure_manifest()
-    from pipelines.docs import write_readme
+def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
+    ensure_manifest(settings)
+    from pipelines.reports.warehouse_readme import write_readme
 
     print(f"wrote {write_readme()}")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
+    print(f"wrote {ensure_manifest(settings, force=True)}")
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    """`dagster dev` on this warehouse: DAGSTER_HOME is the settings' (it follows
+    PAR_WAREHOUSE_DIR), and the code location reads the same environment."""
+    ensure_manifest(settings)
+    home = ensure_dagster_home(settings)
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    command = [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")]
+    command += ["-h", args.host, "-p", str(args.port)]
+    env = {**os.environ, **settings.to_env(), "DAGSTER_HOME": str(home)}
+    os.chdir(REPO_ROOT)
+    os.execve(dagster, command, env)
+    return 0  # not reached
+
+
+def _parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="par", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="ingest, build, check and publish").set_defaults(func=cmd_run)
@@ -171,19 +159,19 @@ def main(argv: list[str] | None = None) -> int:
         "--period", help="2021 (year), 2021-Q1 (quarter) or 2021-03 (month); default: latest year"
     )
     report.add_argument("--unit", help="unit code, e.g. 941; default: the top-level unit")
-    report.add_argument("--lang", choices=("vi", "en"), default="vi", help="default: vi")
+    report.add_argument("--lang", choices=LANGS, default=LANGS[0], help="default: vi")
     report.add_argument(
         "--scope", choices=("area", "self"), help="default: both, for a unit with units under it"
     )
     report.add_argument("--excel", action="store_true", help="also write the Excel workbook")
     report.add_argument("--html", action="store_true", help="also write the HTML charts page")
-    report.add_argument("--out", help="folder for the files (default: $PAR_WAREHOUSE_DIR/reports)")
+    report.add_argument("--out", help=f"folder for the files (default: {settings.reports_dir})")
     report.set_defaults(func=cmd_report)
     from pipelines.simulator.__main__ import add_scale_arguments
 
     simulate = sub.add_parser("simulate", help="write a simulated landing folder")
     simulate.add_argument("--scenario", default=SAMPLE_SCENARIO)
-    simulate.add_argument("--out", default=str(paths().landing))
+    simulate.add_argument("--out", help=f"default: {settings.landing_dir}")
     simulate.add_argument("--seed", type=int, default=2021)
     simulate.add_argument("--units", help="--scenario province: how many units (default 100)")
     simulate.add_argument(
@@ -195,13 +183,24 @@ def main(argv: list[str] | None = None) -> int:
     add_scale_arguments(simulate)
     simulate.set_defaults(func=cmd_simulate, parser=simulate)
     sub.add_parser("docs", help="regenerate warehouse/README.md").set_defaults(func=cmd_docs)
+    sub.add_parser("manifest", help="parse the dbt project").set_defaults(func=cmd_manifest)
+    ui = sub.add_parser("ui", help="the Dagster UI (default http://127.0.0.1:3000)")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
     # `par bench ...` hands every later argument to the benchmark's own parser
     sub.add_parser("bench", help="benchmark against plain DuckDB (par bench --help)")
+    return parser
+
+
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+    """`settings` default to this process's environment (tests pass their own)."""
+    settings = settings or load_settings()
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
-        return cmd_bench(argv[1:])
-    args = parser.parse_args(argv)
-    return args.func(args)
+        return cmd_bench(argv[1:], settings)
+    args = _parser(settings).parse_args(argv)
+    return args.func(args, settings)
 
 
 if __name__ == "__main__":

@@ -1,35 +1,32 @@
-"""The Dagster code location: ingest → dbt → publish → reports, with their checks."""
+"""The Dagster code location: ingest → dbt → publish → reports, with their checks.
+
+Every asset, check, job, schedule and sensor in `pipelines/defs/` is loaded from the package;
+resources come from the Settings (`defs` uses this process's environment; tests and `par`
+build definitions for the settings they pass).
+"""
 
 from __future__ import annotations
 
+import warnings
+
 import dagster as dg
 
-from pipelines.defs.automation import late_files_sensor, nightly_schedule
-from pipelines.defs.dbt import dbt_resource, par_dbt_models
-from pipelines.defs.freshness_checks import FRESHNESS_CHECKS
-from pipelines.defs.ingest import FEED_ASSETS, ingest_ledger, public_holidays, raw_units
-from pipelines.defs.jobs import full_build_job
-from pipelines.defs.ledger_checks import every_row_accounted_for
-from pipelines.defs.publish import published_warehouse
-from pipelines.defs.quality_checks import FEED_CHECKS
-from pipelines.defs.reports import REPORT_ASSETS
+import pipelines.defs
+from pipelines.defs.resources import resources_for
+from pipelines.settings import Settings, load_settings
 
-defs = dg.Definitions(
-    assets=[
-        raw_units,
-        *FEED_ASSETS,
-        ingest_ledger,
-        public_holidays,
-        par_dbt_models,
-        published_warehouse,
-        *REPORT_ASSETS,
-    ],
-    asset_checks=[every_row_accounted_for, *FEED_CHECKS, *FRESHNESS_CHECKS],
-    schedules=[nightly_schedule],
-    sensors=[late_files_sensor],
-    jobs=[full_build_job],
-    resources={"dbt": dbt_resource},
-    # One process, steps in order: the build file has one writer at a time, and a run does
-    # not pay a Python start-up per step.
-    executor=dg.in_process_executor,
-)
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    with warnings.catch_warnings():
+        # the package loader is marked "preview"; what it returns is plain Definitions
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return dg.load_definitions_from_package_module(
+            pipelines.defs,
+            resources=resources_for(settings),
+            # One process, steps in order: the build file has one writer at a time, and a
+            # run does not pay a Python start-up per step.
+            executor=dg.in_process_executor,
+        )
+
+
+defs = build_definitions(load_settings())

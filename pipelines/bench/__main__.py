@@ -7,11 +7,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.bench.run import default_root, run_bench
+from pipelines.bench.run import run_bench
+from pipelines.settings import Settings, load_settings
 from pipelines.simulator.scale import PROVINCE
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+    settings = settings or load_settings()
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.bench",
         description="Benchmark the warehouse against plain DuckDB on a generated province "
@@ -39,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         "start": args.start,
         "seed": args.seed,
     }
-    record = run_bench(args.dir or default_root(), sizes)
+    record = run_bench(args.dir or settings.bench_dir, sizes, settings)
     return 0 if record["ok"] else 1
 
 

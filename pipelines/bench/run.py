@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipelines.bench.memory import run_measured
-from pipelines.lib.config import REPO_ROOT
 from pipelines.lib.landing import discover
+from pipelines.settings import Settings
 
 GIB = 1024**3
 
@@ -90,23 +90,25 @@ def deliver(source: Path, landing: Path, keep) -> int:
     return linked
 
 
-def _stage_env(run: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        PAR_LANDING_DIR=str(run / "landing"),
-        PAR_WAREHOUSE_DIR=str(run / "warehouse"),
-        PAR_BUILD_DB=str(run / "warehouse" / "build.duckdb"),
-        DAGSTER_HOME=str(run / "dagster_home"),
-        GX_ANALYTICS_ENABLED="false",
+def stage_settings(settings: Settings, run: Path) -> Settings:
+    """The caller's settings, pointed at the run's own landing, warehouse and Dagster home."""
+    return settings.replace(
+        landing_dir=run / "landing",
+        warehouse_dir=run / "warehouse",
+        dagster_home=run / "dagster_home",
     )
-    return env
 
 
-def measure(name: str, args: list[str], run: Path) -> Stage:
+def _stage_env(settings: Settings) -> dict[str, str]:
+    """A stage process builds its Settings from its environment: hand it these."""
+    return {**os.environ, **settings.to_env(), "GX_ANALYTICS_ENABLED": "false"}
+
+
+def measure(name: str, args: list[str], run: Path, settings: Settings) -> Stage:
     out = run / f"{name}.json"
     command = [sys.executable, "-m", "pipelines.bench.stage", *args, "--out", str(out)]
     print(f"{name}: {' '.join(args)} ...", flush=True)
-    measured = run_measured(command, _stage_env(run), run / f"{name}.log")
+    measured = run_measured(command, _stage_env(settings), run / f"{name}.log")
     result = json.loads(out.read_text("utf-8")) if out.exists() else {}
     ok = measured.returncode == 0 and result.get("success", True)
     stage = Stage(
@@ -151,7 +153,7 @@ def profile(stage: Stage, top: int = 12) -> str:
     return "\n".join(lines)
 
 
-def run_bench(root: Path, sizes: dict) -> dict:
+def run_bench(root: Path, sizes: dict, settings: Settings) -> dict:
     source = ensure_source(root, sizes)
     files, _misplaced = discover(source)
     night = max(file.export_date for file in files)
@@ -160,6 +162,7 @@ def run_bench(root: Path, sizes: dict) -> dict:
     run = root / "run"
     if run.exists():
         shutil.rmtree(run)
+    settings = stage_settings(settings, run)
     delivered = deliver(source, run / "landing", lambda day: day < night)
     print(f"delivered {delivered} files ({first} to {night - dt.timedelta(1)}); night: {night}")
 
@@ -168,14 +171,15 @@ def run_bench(root: Path, sizes: dict) -> dict:
         "baseline",
         ["baseline", "--landing", str(run / "landing"), "--database", str(run / "baseline.duckdb")],
         run,
+        settings,
     )
     last = (night - dt.timedelta(1)).isoformat()
     stages["full_build"] = measure(
-        "full_build", ["build", "--first", first.isoformat(), "--last", last], run
+        "full_build", ["build", "--first", first.isoformat(), "--last", last], run, settings
     )
     nightly_files = deliver(source, run / "landing", lambda day: day == night)
     print(f"delivered {nightly_files} files of {night}")
-    stages["nightly"] = measure("nightly", ["build", "--day", night.isoformat()], run)
+    stages["nightly"] = measure("nightly", ["build", "--day", night.isoformat()], run, settings)
 
     when = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     record = {
@@ -204,8 +208,3 @@ def run_bench(root: Path, sizes: dict) -> dict:
     print(f"\nfigures written to {results / f'bench-{when}.json'} and {results / 'latest.md'}")
     record["ok"] = all(stage.ok for stage in stages.values())
     return record
-
-
-def default_root() -> Path:
-    warehouse = os.environ.get("PAR_WAREHOUSE_DIR")
-    return (Path(warehouse) if warehouse else REPO_ROOT / "warehouse") / "bench"

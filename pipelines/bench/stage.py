@@ -4,8 +4,8 @@
     python -m pipelines.bench.stage build --first 2021-01-01 --last 2021-12-31 --out R.json
     python -m pipelines.bench.stage build --day 2022-01-01 --out R.json
 
-`build` runs the real `par_full_build` job in this process on the Dagster instance in
-DAGSTER_HOME and the landing/warehouse folders of PAR_LANDING_DIR / PAR_WAREHOUSE_DIR:
+`build` runs the real `par_full_build` job in this process with the Settings of its
+environment (the benchmark sets the run's landing, warehouse and Dagster home there):
 ingest, GX and ledger checks, dbt build (models and tests), publish. The report assets are
 left out: they read the published file and do not grow with the data (one workbook and one
 page per top-level unit). The result file has the run's step timings and the rows it loaded.
@@ -48,12 +48,10 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
     return seconds
 
 
-def _loaded_by(run_id: str) -> dict[str, int]:
+def _loaded_by(settings, run_id: str) -> dict[str, int]:
     import duckdb
 
-    from pipelines.lib.config import paths
-
-    conn = duckdb.connect(str(paths().build_db), read_only=True)
+    conn = duckdb.connect(str(settings.build_db), read_only=True)
     try:
         rows = conn.execute(
             "SELECT feed, sum(rows_loaded) FROM raw.ingest_ledger WHERE run_id = ? GROUP BY feed",
@@ -66,30 +64,29 @@ def _loaded_by(run_id: str) -> dict[str, int]:
 
 def _build(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
-    from dagster import DagsterInstance
-
-    from pipelines.cli import ensure_dagster_home, ensure_manifest
+    from pipelines.bootstrap import dagster_instance, ensure_manifest
     from pipelines.defs.partitions import PARTITION_TAG, range_tags
     from pipelines.run import execute_build
+    from pipelines.settings import load_settings
 
-    ensure_dagster_home()
-    ensure_manifest()
+    settings = load_settings()
+    ensure_manifest(settings)
     if args.day:
         tags = {PARTITION_TAG: args.day}
     else:
         import datetime as dt
 
         tags = range_tags(dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last))
-    with DagsterInstance.get() as instance:
+    with dagster_instance(settings) as instance:
         result = execute_build(
-            instance, tags, reports=False, raise_on_error=False, log_level="INFO"
+            instance, settings, tags, reports=False, raise_on_error=False, log_level="INFO"
         )
         steps = _step_seconds(instance, result.run_id)
     return {
         "success": result.success,
         "run_id": result.run_id,
         "seconds": time.perf_counter() - started,
-        "rows": _loaded_by(result.run_id),
+        "rows": _loaded_by(settings, result.run_id),
         "steps": steps,
     }
 

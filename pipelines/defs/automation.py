@@ -1,14 +1,15 @@
 """Nightly automation: the 01:00 schedule for yesterday, and a sensor for late files."""
 
 import datetime as dt
-import os
+from pathlib import Path
 
 import dagster as dg
 
 from pipelines.defs.jobs import full_build_job
 from pipelines.defs.partitions import range_tags
-from pipelines.lib.config import paths
+from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.landing import discover
+from pipelines.settings import load_settings
 
 # At 01:00 local time, yesterday's partition (the last complete day) through to publication.
 nightly_schedule = dg.build_schedule_from_partitioned_job(
@@ -21,17 +22,18 @@ nightly_schedule = dg.build_schedule_from_partitioned_job(
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 
-SENSOR_INTERVAL_SECONDS = int(os.environ.get("PAR_LATE_FILES_SENSOR_SECONDS", "300"))
+# Part of the definitions: fixed when the code location loads.
+SENSOR_INTERVAL_SECONDS = load_settings().late_files_sensor_seconds
 
 
-def new_files_since(cursor_ns: int) -> tuple[list[dt.date], int]:
+def new_files_since(landing: Path, cursor_ns: int) -> tuple[list[dt.date], int]:
     """Export dates of landing files written after cursor_ns (mtime), and the new cursor.
 
     The cursor is the newest modification time seen: a file delivered or re-delivered after
     the last evaluation is newer, whatever day it covers. The sensor never opens the build
     file, so it never waits for (or blocks) a running writer.
     """
-    files, _misplaced = discover(paths().landing)
+    files, _misplaced = discover(landing)
     newest = cursor_ns
     days: set[dt.date] = set()
     for file in files:
@@ -49,11 +51,12 @@ def new_files_since(cursor_ns: int) -> tuple[list[dt.date], int]:
     description="Notices files delivered late or re-delivered for earlier days and runs just "
     "those days (one run over their date range) through to publication.",
 )
-def late_files_sensor(context: dg.SensorEvaluationContext):
-    if not paths().landing.exists():
-        return dg.SkipReason(f"no landing folder at {paths().landing}")
+def late_files_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    landing = warehouse.settings.landing_dir
+    if not landing.exists():
+        return dg.SkipReason(f"no landing folder at {landing}")
     cursor = int(context.cursor or 0)
-    days, newest = new_files_since(cursor)
+    days, newest = new_files_since(landing, cursor)
     if cursor == 0:
         # First evaluation: remember where we are; history is the schedule's or a backfill's.
         context.update_cursor(str(newest))

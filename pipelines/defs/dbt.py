@@ -4,9 +4,8 @@ The manifest is prepared at build/test time (`make manifest`), never at import.
 """
 
 import os
-import sys
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
@@ -14,15 +13,13 @@ from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliResource,
-    DbtProject,
     dbt_assets,
 )
 
-from pipelines.defs.ingest import BUILD_FILE_POOL, INGEST_LEDGER
-from pipelines.defs.partitions import window_env
-from pipelines.lib.config import DBT_PROJECT_DIR, paths
-
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+from pipelines.defs.ingest import INGEST_LEDGER
+from pipelines.defs.partitions import run_window
+from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
+from pipelines.settings import dbt_environment
 
 # Sources written by the ingest ledger asset rather than by one feed asset.
 _LEDGER_SOURCES = {"ingest_ledger", "set_aside"}
@@ -52,31 +49,35 @@ translator = ParDbtTranslator(
 )
 
 
+@contextmanager
+def dbt_environ(env: Mapping[str, str]) -> Iterator[None]:
+    """dagster-dbt hands dbt this process's environment (it takes no env argument): set
+    dbt's variables for the one invocation and put the old values back afterwards, so no
+    build file or window outlives its run."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
     dagster_dbt_translator=translator,
     pool=BUILD_FILE_POOL,
 )
-def par_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    # dbt reads the build file's path from the environment (profiles.yml).
-    os.environ["PAR_BUILD_DB"] = str(paths().build_db)
-    # the run's days: the incremental staging models recompute only what they touched
-    window = window_env(context.run.tags)
-    os.environ.update(window)
-    context.log.info("dbt window: %s", window)
-    # One target folder per warehouse, reused run after run: dbt's partial parse state there
-    # matches this build file's profile, and nothing piles up (dagster-dbt's default is a
-    # new folder per run in dbt_project/target/).
-    target = paths().warehouse / "dbt_target"
-    yield from dbt.cli(["build"], context=context, target_path=target).stream()
-
-
-# The dbt installed beside this Python, whether or not the venv's bin is on PATH.
-DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
-
-dbt_resource = DbtCliResource(
-    project_dir=dbt_project,
-    profiles_dir=str(DBT_PROJECT_DIR),
-    dbt_executable=str(DBT_EXECUTABLE),
-)
+def par_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    settings = warehouse.settings
+    # the run's days: the incremental models recompute only what they touched
+    window = run_window(context.run.tags)
+    context.log.info("dbt window: %s to %s", window[0] or "(open)", window[1] or "(open)")
+    with dbt_environ(dbt_environment(settings, window)):
+        yield from dbt.cli(["build"], context=context, target_path=settings.dbt_target_dir).stream()

@@ -1,27 +1,21 @@
 """Freshness: which units have stopped delivering a daily feed.
 
 A unit's desk and register export every working day; a unit whose latest dossiers or
-documents file is more than PAR_FRESHNESS_DAYS (default 7) days older than the newest
+documents file is more than `freshness_days` (PAR_FRESHNESS_DAYS) days older than the newest
 delivery of that feed from any unit is listed. The reference is the newest delivery, not
 the wall clock, so a replayed history is judged as it was. Catalogue snapshots and reports
 arrive only when something changes or a period closes: they are not judged.
 """
 
-import os
 from typing import Any
 
 import dagster as dg
 
 from pipelines.defs.ingest import feed_key
-from pipelines.lib.config import paths
-from pipelines.lib.loader import connect_build
+from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.markdown import md_table
 
 DAILY_FEEDS = ("dossiers", "documents")
-
-
-def freshness_days() -> int:
-    return int(os.environ.get("PAR_FRESHNESS_DAYS", "7"))
 
 
 _STALE_UNITS_SQL = """
@@ -52,9 +46,9 @@ def build_freshness_check(feed: str) -> dg.AssetChecksDefinition:
         description=f"Warns when a unit's latest {feed} file is more than PAR_FRESHNESS_DAYS "
         "(default 7) days behind the newest delivery of any unit, or it never delivered.",
     )
-    def _check() -> dg.AssetCheckResult:
-        days = freshness_days()
-        conn = connect_build(paths().build_db)
+    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        days = warehouse.settings.freshness_days
+        conn = warehouse.connect()
         try:
             stale = conn.sql(_STALE_UNITS_SQL, params={"feed": feed, "days": days}).pl()
         finally:

@@ -6,13 +6,12 @@ from typing import Any
 import dagster as dg
 
 from pipelines.defs.partitions import daily, day_window
+from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
 from pipelines.lib import schema
 from pipelines.lib.calendar import vietnam_holidays, years_around
-from pipelines.lib.config import paths
 from pipelines.lib.landing import discover
 from pipelines.lib.loader import (
     IngestSummary,
-    connect_build,
     ingest_feed,
     load_units,
     transaction,
@@ -20,9 +19,6 @@ from pipelines.lib.loader import (
 )
 from pipelines.lib.markdown import md_table
 from pipelines.lib.pseudonymise import Pseudonymiser, load_or_create_key
-
-# Every asset that writes the build file runs in this pool; DuckDB allows one writer.
-BUILD_FILE_POOL = "par_build_file"
 
 RAW_UNITS = dg.AssetKey(["raw", "units"])
 INGEST_LEDGER = dg.AssetKey(["raw", "ingest_ledger"])
@@ -40,15 +36,17 @@ def feed_key(feed: str) -> dg.AssetKey:
     description="The units registry (landing/units.csv): every People's Committee with its "
     "code, level, parent, validity and the encoding its systems write CSV in.",
 )
-def raw_units(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    where = paths()
-    conn = connect_build(where.build_db)
+def raw_units(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    where = warehouse.settings
+    conn = warehouse.connect()
     try:
-        units = load_units(conn, where.landing)
+        units = load_units(conn, where.landing_dir)
     finally:
         conn.close()
     context.log.info("units registry: %d rows from %s", units.height, where.units_csv)
-    _files, misplaced = discover(where.landing)
+    _files, misplaced = discover(where.landing_dir)
     for relpath, reason in misplaced:
         context.log.warning("misplaced landing file %s: %s", relpath, reason)
     return dg.MaterializeResult(
@@ -105,10 +103,12 @@ def build_feed_asset(feed: str) -> dg.AssetsDefinition:
         "pseudonymised and loaded into raw.{feed}; rows that cannot load are set aside "
         "with their file, row and reason.".replace("{feed}", feed),
     )
-    def _ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        where = paths()
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        where = warehouse.settings
         pseudonymiser = Pseudonymiser(load_or_create_key(where.secret_key))
-        conn = connect_build(where.build_db)
+        conn = warehouse.connect()
         try:
             encodings = unit_encodings(conn.sql("SELECT * FROM raw.units").pl())
 
@@ -125,13 +125,14 @@ def build_feed_asset(feed: str) -> dg.AssetsDefinition:
 
             summary = ingest_feed(
                 conn,
-                where.landing,
+                where.landing_dir,
                 feed,
                 pseudonymiser,
                 encodings,
                 progress=progress,
                 run_id=context.run.run_id,
                 days=day_window(context),
+                workers=where.ingest_workers,
             )
             total_rows = conn.execute(f"SELECT count(*) FROM raw.{feed}").fetchone()[0]
         finally:
@@ -155,8 +156,10 @@ FEED_ASSETS = [build_feed_asset(feed) for feed in schema.FEEDS]
     "aside) and the set-aside rows with their reasons. Written by the feed assets; this "
     "asset summarises it once they have all run.",
 )
-def ingest_ledger(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    conn = connect_build(paths().build_db)
+def ingest_ledger(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    conn = warehouse.connect()
     try:
         by_feed = conn.sql(
             """
@@ -193,8 +196,10 @@ PUBLIC_HOLIDAYS = dg.AssetKey(["raw", "public_holidays"])
     "for every year the delivered files cover, one more on each side; dim_calendar adds "
     "the announced swaps from the holiday_overrides seed.",
 )
-def public_holidays(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    conn = connect_build(paths().build_db)
+def public_holidays(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    conn = warehouse.connect()
     try:
         first, last = conn.execute(
             "SELECT min(export_date), max(export_date) FROM raw.ingest_ledger"

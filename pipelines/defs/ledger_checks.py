@@ -9,9 +9,8 @@ from typing import Any
 import dagster as dg
 
 from pipelines.defs.ingest import INGEST_LEDGER
+from pipelines.defs.resources import WarehouseResource
 from pipelines.lib import schema
-from pipelines.lib.config import paths
-from pipelines.lib.loader import connect_build
 from pipelines.lib.markdown import md_table
 
 
@@ -46,8 +45,8 @@ def _unbalanced_files_sql() -> str:
     description="For every delivered file: rows in = rows loaded + rows set aside, and the "
     "raw tables hold exactly the rows the ledger says were loaded and set aside.",
 )
-def every_row_accounted_for() -> dg.AssetCheckResult:
-    conn = connect_build(paths().build_db)
+def every_row_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    conn = warehouse.connect()
     try:
         unbalanced = conn.sql(_unbalanced_files_sql()).pl()
         files = conn.execute("SELECT count(*) FROM raw.ingest_ledger").fetchone()[0]

@@ -4,21 +4,23 @@ The ingest assets are partitioned: a run for a range of days ingests the files w
 date is in it. The first partition also takes anything dated before the calendar starts and
 the last (yesterday) anything dated after it, so no delivered file is ever out of reach.
 Everything downstream (dbt, publish) is unpartitioned, but the run's window still reaches
-dbt (`window_env`): the large staging models recompute only what the window touched.
+dbt (`run_window`): the large staging models recompute only what the window touched.
 """
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 
 import dagster as dg
 
 from pipelines.lib.loader import DayWindow
+from pipelines.settings import load_settings
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
-FIRST_DAY = os.environ.get("PAR_FIRST_DAY", "2020-01-01")
 
-daily = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone=TIMEZONE)
+# The calendar is part of the definitions: fixed when the code location loads (PAR_FIRST_DAY).
+daily = dg.DailyPartitionsDefinition(
+    start_date=load_settings().first_day.isoformat(), timezone=TIMEZONE
+)
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -46,12 +48,13 @@ def range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
 PARTITION_TAG = "dagster/partition"
 
 
-def window_env(tags: Mapping[str, str]) -> dict[str, str]:
-    """PAR_WINDOW_START / PAR_WINDOW_END for dbt, from a run's partition or range (its tags).
+def run_window(tags: Mapping[str, str]) -> tuple[str, str]:
+    """The export-date window for dbt (start, end as ISO dates), from a run's partition or
+    range (its tags); `settings.dbt_environment` hands it to dbt.
 
     Open-ended like `day_window`: the first partition has no start and the last no end, so a
     run over the whole calendar, or a run without partitions, passes empty values (dbt then
-    recomputes everything). Both are always returned, so no window outlives its run.
+    recomputes everything). Both are always set, so no window outlives its run.
     """
     start = end = ""
     if PARTITION_TAG in tags:
@@ -62,4 +65,4 @@ def window_env(tags: Mapping[str, str]) -> dict[str, str]:
         start = ""
     if end == daily.get_last_partition_key():
         end = ""
-    return {"PAR_WINDOW_START": start, "PAR_WINDOW_END": end}
+    return start, end

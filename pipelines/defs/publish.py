@@ -5,8 +5,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from pipelines.defs.dbt import par_dbt_models
-from pipelines.defs.ingest import BUILD_FILE_POOL
-from pipelines.lib.config import paths
+from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
 from pipelines.lib.markdown import md_table
 from pipelines.lib.publish import publish
 
@@ -23,10 +22,12 @@ PUBLISHED_MARTS = ("indicator_values", "indicator_catalog", "reconciliation", "i
     "file that atomically replaces the old one. Dagster runs it only after the dbt build, "
     "with its blocking tests, succeeded; otherwise the last good file stays.",
 )
-def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     import polars as pl
 
-    where = paths()
+    where = warehouse.settings
     publication = publish(where.build_db, where.published_db, run_id=context.run.run_id)
     tables = pl.DataFrame(
         {"table": list(publication.tables), "rows": list(publication.tables.values())}

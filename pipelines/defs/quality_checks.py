@@ -9,10 +9,11 @@ from typing import Any
 import dagster as dg
 
 from pipelines.defs.ingest import feed_key
+from pipelines.defs.resources import WarehouseResource
 from pipelines.lib import schema
-from pipelines.lib.config import DBT_PROJECT_DIR, paths
 from pipelines.lib.expectations import suite_columns, validate_row_chunks
-from pipelines.lib.loader import connect_build
+from pipelines.lib.markdown import md_table
+from pipelines.settings import DBT_PROJECT_DIR
 
 # The rows this run loaded, with the derived columns the suites compare.
 _ROWS_SQL = {
@@ -94,12 +95,9 @@ INDICATOR_CATALOGUE_SEED = DBT_PROJECT_DIR / "seeds" / "indicator_catalog_seed.c
 
 
 def _examples_markdown(examples: list[dict]) -> str:
-    if not examples:
-        return ""
-    columns = list(examples[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(str(e.get(c, "")) for c in columns) + " |" for e in examples]
-    return "\n".join(lines)
+    """Failing rows as a table; their values come from delivered files, so md_table escapes."""
+
+    return md_table(examples) if examples else ""
 
 
 def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
@@ -112,8 +110,10 @@ def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
         + (", ID shape, procedure in the catalogue" if feed == "dossiers" else "")
         + ". Failing rows are flagged with file and row, not dropped.",
     )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        conn = connect_build(paths().build_db)
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        conn = warehouse.connect()
         try:
             params = {"run_id": context.run.run_id}
             if feed == "reports":

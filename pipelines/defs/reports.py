@@ -10,9 +10,9 @@ import base64
 
 import dagster as dg
 
-from pipelines.defs.ingest import BUILD_FILE_POOL
 from pipelines.defs.publish import published_warehouse
-from pipelines.lib.config import paths
+from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
+from pipelines.settings import Settings
 
 REPORTS_GROUP = "reports"
 
@@ -41,20 +41,19 @@ def _files_table(progress) -> str:
     return md_table(frame)
 
 
-def _write(context: dg.AssetExecutionContext, kind: str):
+def _write(context: dg.AssetExecutionContext, settings: Settings, kind: str):
     from pipelines.reports.data import load_snapshot
     from pipelines.reports.generate import write_reports
-    from pipelines.reports.paths import reports_dir
 
-    snapshot = load_snapshot(paths().published_db)  # in memory; the file is closed again
-    return write_reports(snapshot, reports_dir(), kinds=(kind,), on_file=_progress_logger(context))
+    snapshot = load_snapshot(settings.published_db)  # in memory; the file is closed again
+    return write_reports(
+        snapshot, settings.reports_dir, kinds=(kind,), on_file=_progress_logger(context)
+    )
 
 
-def _summary(progress) -> dict:
-    from pipelines.reports.paths import reports_dir
-
+def _summary(settings: Settings, progress) -> dict:
     return {
-        "folder": dg.MetadataValue.path(str(reports_dir())),
+        "folder": dg.MetadataValue.path(str(settings.reports_dir)),
         "files": dg.MetadataValue.md(_files_table(progress)),
         "files_written": f"{progress.done}/{progress.total}",
         "rows": progress.rows,
@@ -74,9 +73,11 @@ def _summary(progress) -> dict:
     "numerator, denominator, value, target and whether it is met; and the reconciliation "
     "warnings and set-aside rows. Months and quarters: `par report --period 2021-03 --excel`.",
 )
-def excel_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    progress = _write(context, "excel")
-    metadata = _summary(progress)
+def excel_reports(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    progress = _write(context, warehouse.settings, "excel")
+    metadata = _summary(warehouse.settings, progress)
     if progress.files:
         metadata["latest"] = dg.MetadataValue.path(str(progress.files[-1].path))
     return dg.MaterializeResult(metadata=metadata)
@@ -91,11 +92,13 @@ def excel_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     "(reports/<unit>/<year>/par_<unit>_<year>.html, opens offline): per indicator the monthly "
     "trend of the area and of each unit against the target line, and the ranking of the units.",
 )
-def html_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def html_reports(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     from pipelines.reports.charts import preview_png
 
-    progress = _write(context, "html")
-    metadata = _summary(progress)
+    progress = _write(context, warehouse.settings, "html")
+    metadata = _summary(warehouse.settings, progress)
     if progress.files:
         latest = progress.files[-1].path
         metadata["latest"] = dg.MetadataValue.url(latest.resolve().as_uri())
@@ -118,12 +121,12 @@ def html_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     "model, column and test with its description and lineage. dbt reads a schema-only copy "
     "of the build file, never the build file itself.",
 )
-def data_dictionary(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def data_dictionary(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     from pipelines.reports.dbt_docs import generate_docs
-    from pipelines.reports.paths import docs_dir
 
-    where = paths()
-    site = generate_docs(where.build_db, docs_dir())
+    site = generate_docs(warehouse.settings, warehouse.settings.docs_dir)
     context.log.info("data dictionary: %s (%d tables and views)", site.index, site.tables)
     return dg.MaterializeResult(
         metadata={

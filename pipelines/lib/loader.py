@@ -33,8 +33,9 @@ DEFAULT_BATCH_FILES = 400
 
 
 def default_workers() -> int:
-    """Processes parsing batches: PAR_INGEST_WORKERS, or one per CPU."""
-    return max(1, int(os.environ.get("PAR_INGEST_WORKERS") or os.cpu_count() or 1))
+    """Processes parsing batches when the caller names none (the pipeline passes
+    Settings.ingest_workers): one per CPU."""
+    return os.cpu_count() or 1
 
 
 def _column_list(columns: dict[str, str]) -> str:

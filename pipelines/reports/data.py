@@ -128,10 +128,6 @@ class Snapshot:
         )
 
 
-def _empty(conn: duckdb.DuckDBPyConnection, query: str) -> pl.DataFrame:
-    return conn.sql(f"SELECT * FROM ({query}) LIMIT 0").pl()
-
-
 def load_snapshot(published_db: Path) -> Snapshot:
     """Read the report tables from the published file, read-only, and close it at once."""
     published_db = Path(published_db)

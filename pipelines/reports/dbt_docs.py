@@ -25,10 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.config import DBT_PROJECT_DIR
 from pipelines.reports.paths import cache_dir
-
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+from pipelines.settings import DBT_MANIFEST, DBT_PROJECT_DIR, Settings, dbt_environment
 
 
 @dataclass(frozen=True)
@@ -63,29 +61,29 @@ def copy_schema(build_db: Path, copy: Path) -> int:
     return count
 
 
-def generate_docs(build_db: Path, out_dir: Path, work_dir: Path | None = None) -> DocsSite:
-    """Run `dbt docs generate --static` against a schema copy of build_db and publish the
-    single-file site as out_dir/index.html (replaced atomically)."""
+def generate_docs(settings: Settings, out_dir: Path, work_dir: Path | None = None) -> DocsSite:
+    """Run `dbt docs generate --static` against a schema copy of the settings' build file and
+    publish the single-file site as out_dir/index.html (replaced atomically)."""
     started = time.perf_counter()
-    if not MANIFEST.exists():
-        raise FileNotFoundError(f"{MANIFEST} is missing: run `make manifest` first")
+    if not DBT_MANIFEST.exists():
+        raise FileNotFoundError(f"{DBT_MANIFEST} is missing: run `make manifest` first")
     work_dir = work_dir or cache_dir() / "dbt-docs"
     work_dir.mkdir(parents=True, exist_ok=True)
     with open(work_dir / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one generation at a time per work folder
-        tables = _generate(build_db, out_dir, work_dir)
+        tables = _generate(settings, out_dir, work_dir)
     return DocsSite(
         index=out_dir / "index.html", tables=tables, seconds=time.perf_counter() - started
     )
 
 
-def _generate(build_db: Path, out_dir: Path, work_dir: Path) -> int:
-    copy = work_dir / build_db.name
-    tables = copy_schema(build_db, copy)
+def _generate(settings: Settings, out_dir: Path, work_dir: Path) -> int:
+    copy = work_dir / settings.build_db.name
+    tables = copy_schema(settings.build_db, copy)
     target = work_dir / "target"
     target.mkdir(parents=True, exist_ok=True)
     # With --no-compile dbt reads the manifest from its target folder for the static page.
-    shutil.copyfile(MANIFEST, target / "manifest.json")
+    shutil.copyfile(DBT_MANIFEST, target / "manifest.json")
     dbt = Path(sys.executable).with_name("dbt")
     command = [
         str(dbt),
@@ -103,7 +101,7 @@ def _generate(build_db: Path, out_dir: Path, work_dir: Path) -> int:
         "--log-path",
         str(work_dir / "logs"),
     ]
-    env = {**os.environ, "PAR_BUILD_DB": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**os.environ, **dbt_environment(settings, build_db=copy)}
     done = subprocess.run(
         command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )

@@ -1,7 +1,7 @@
-"""Where reports go, and what their files are called.
+"""What report files are called, and where slow-to-build helpers are cached.
 
-$PAR_WAREHOUSE_DIR/reports/<unit>/<year>/par_<unit>_<period>.xlsx and .html, with <period>
-`2021`, `2021-Q1` or `2021-03`; $PAR_WAREHOUSE_DIR/docs/index.html for the data dictionary.
+<reports folder>/<unit>/<year>/par_<unit>_<period>.xlsx and .html, with <period> `2021`,
+`2021-Q1` or `2021-03`; the folder is `Settings.reports_dir` unless the caller names another.
 Slow-to-build helpers (the charts' JavaScript bundle, dbt's parse state) are cached per user.
 """
 
@@ -11,16 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipelines.lib.config import paths
 from pipelines.reports.periods import Period
-
-
-def reports_dir() -> Path:
-    return paths().warehouse / "reports"
-
-
-def docs_dir() -> Path:
-    return paths().warehouse / "docs"
 
 
 def report_stem(unit_code: str, period: Period) -> str:

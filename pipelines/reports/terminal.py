@@ -230,13 +230,15 @@ def run(
     kinds = tuple(kind for kind, wanted in (("excel", excel), ("html", html)) if wanted)
     if kinds:
         from pipelines.reports.generate import Progress, write_report
-        from pipelines.reports.paths import reports_dir
+
+        if out_dir is None:
+            raise ValueError("out_dir: the folder to write the report files into")
 
         progress = Progress(total=len(kinds))
         print("", file=stdout)
         write_report(
             report,
-            out_dir or reports_dir(),
+            out_dir,
             kinds,
             progress,
             on_file=lambda p: print(

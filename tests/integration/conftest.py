@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.settings import Settings
 from tests.integration.small_landing import write_small_landing
 
 
@@ -18,6 +19,10 @@ class PipelineRun:
     landing: Path
     warehouse: Path
     result: dg.ExecuteInProcessResult
+
+    @property
+    def settings(self) -> Settings:
+        return settings_for(self.landing, self.warehouse)
 
     @property
     def published(self) -> Path:
@@ -38,10 +43,12 @@ class PipelineRun:
             conn.close()
 
 
-def run_full_build(instance: dg.DagsterInstance, raise_on_error: bool = True):
+def run_full_build(
+    instance: dg.DagsterInstance, settings: Settings, raise_on_error: bool = True
+) -> dg.ExecuteInProcessResult:
     from pipelines.run import execute_full_build
 
-    return execute_full_build(instance, raise_on_error=raise_on_error)
+    return execute_full_build(instance, settings, raise_on_error=raise_on_error)
 
 
 @pytest.fixture(scope="session")
@@ -50,9 +57,9 @@ def dagster_instance() -> Iterator[dg.DagsterInstance]:
         yield instance
 
 
-def point_pipeline_at(mp: pytest.MonkeyPatch, landing: Path, warehouse: Path) -> None:
-    mp.setenv("PAR_LANDING_DIR", str(landing))
-    mp.setenv("PAR_WAREHOUSE_DIR", str(warehouse))
+def settings_for(landing: Path, warehouse: Path) -> Settings:
+    """The pipeline's settings pointed at a test's own folders (the environment untouched)."""
+    return Settings.for_folders(landing, warehouse)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +67,5 @@ def small_run(tmp_path_factory, dagster_instance) -> Iterator[PipelineRun]:
     root = tmp_path_factory.mktemp("small")
     landing = write_small_landing(root / "landing")
     warehouse = root / "warehouse"
-    with pytest.MonkeyPatch.context() as mp:
-        point_pipeline_at(mp, landing, warehouse)
-        result = run_full_build(dagster_instance)
-        yield PipelineRun(landing=landing, warehouse=warehouse, result=result)
+    result = run_full_build(dagster_instance, settings_for(landing, warehouse))
+    yield PipelineRun(landing=landing, warehouse=warehouse, result=result)

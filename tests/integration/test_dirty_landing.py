@@ -20,7 +20,7 @@ import pytest
 
 from pipelines.lib.expectations import SUITES
 from pipelines.simulator import write_scenario
-from tests.integration.conftest import PipelineRun, point_pipeline_at, run_full_build
+from tests.integration.conftest import PipelineRun, run_full_build, settings_for
 from tests.unit.simulator_truth import (
     delivered_files,
     numbered_records,
@@ -96,19 +96,19 @@ def dirty_run(tmp_path_factory, dagster_instance):
     summary = write_scenario(SCENARIO, landing, SEED, workers=1, dirty=True)
     assert summary["faults"] == FAULTS  # same seed, same faults, same places
     write_scenario(SCENARIO, root / "clean", SEED, workers=1)
-    with pytest.MonkeyPatch.context() as mp:
-        point_pipeline_at(mp, landing, warehouse)
-        result = run_full_build(dagster_instance, raise_on_error=False)
-        run = DirtyRun(
-            landing=landing,
-            warehouse=warehouse,
-            result=result,
-            faults=summary["faults"],
-            truth=summary["truth"],
-            clean_landing=root / "clean",
-        )
-        run.read_build_file()
-        yield run
+    result = run_full_build(
+        dagster_instance, settings_for(landing, warehouse), raise_on_error=False
+    )
+    run = DirtyRun(
+        landing=landing,
+        warehouse=warehouse,
+        result=result,
+        faults=summary["faults"],
+        truth=summary["truth"],
+        clean_landing=root / "clean",
+    )
+    run.read_build_file()
+    yield run
 
 
 def _feed(fault: dict) -> str:

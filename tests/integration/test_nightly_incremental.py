@@ -23,7 +23,7 @@ from pipelines.defs.partitions import range_tags
 from pipelines.lib.landing import discover
 from pipelines.run import execute_build
 from pipelines.simulator import write_scenario
-from tests.integration.conftest import point_pipeline_at
+from tests.integration.conftest import settings_for
 
 # The last four days of the scenario arrive one night at a time: dossier change-log rows
 # (of dossiers received on earlier days too), documents, and on the last night only the
@@ -74,27 +74,29 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
     assert {(night, "dossiers") for night in NIGHTS[:-1]} <= delivered
     assert (NIGHTS[-1], "procedures") in delivered
 
-    with pytest.MonkeyPatch.context() as mp:
-        full_landing, full_warehouse = tmp_path / "full" / "landing", tmp_path / "full" / "wh"
-        deliver(scenario, full_landing, lambda day: True)
-        point_pipeline_at(mp, full_landing, full_warehouse)
-        assert execute_build(dagster_instance, range_tags(first, last), reports=False).success
-        full = published(full_warehouse)
+    full_landing, full_warehouse = tmp_path / "full" / "landing", tmp_path / "full" / "wh"
+    deliver(scenario, full_landing, lambda day: True)
+    full_settings = settings_for(full_landing, full_warehouse)
+    assert execute_build(
+        dagster_instance, full_settings, range_tags(first, last), reports=False
+    ).success
+    full = published(full_warehouse)
 
-    with pytest.MonkeyPatch.context() as mp:
-        landing, warehouse = tmp_path / "nightly" / "landing", tmp_path / "nightly" / "wh"
-        point_pipeline_at(mp, landing, warehouse)
-        deliver(scenario, landing, lambda day: day < NIGHTS[0])
-        until = NIGHTS[0] - dt.timedelta(1)
-        assert execute_build(dagster_instance, range_tags(first, until), reports=False).success
-        before_nights = published(warehouse)
-        for night in NIGHTS:
-            assert deliver(scenario, landing, lambda day, night=night: day == night) > 0
-            result = execute_build(
-                dagster_instance, {"dagster/partition": str(night)}, reports=False
-            )
-            assert result.success, night
-        nightly = published(warehouse)
+    landing, warehouse = tmp_path / "nightly" / "landing", tmp_path / "nightly" / "wh"
+    settings = settings_for(landing, warehouse)
+    deliver(scenario, landing, lambda day: day < NIGHTS[0])
+    until = NIGHTS[0] - dt.timedelta(1)
+    assert execute_build(
+        dagster_instance, settings, range_tags(first, until), reports=False
+    ).success
+    before_nights = published(warehouse)
+    for night in NIGHTS:
+        assert deliver(scenario, landing, lambda day, night=night: day == night) > 0
+        result = execute_build(
+            dagster_instance, settings, {"dagster/partition": str(night)}, reports=False
+        )
+        assert result.success, night
+    nightly = published(warehouse)
 
     # the nights changed the figures (so the comparison below is not trivially true) ...
     assert before_nights["indicator_values"] != full["indicator_values"]

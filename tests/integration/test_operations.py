@@ -19,8 +19,8 @@ import duckdb
 import pytest
 
 from pipelines.defs.partitions import range_tags
-from pipelines.run import execute_build
-from tests.integration.conftest import point_pipeline_at
+from pipelines.run import execute_build, landing_range_tags
+from tests.integration.conftest import settings_for
 from tests.integration.small_landing import write_small_landing
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,18 +40,17 @@ def published_state(path: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
-def run_days(instance, first: str, last: str) -> dg.ExecuteInProcessResult:
+def run_days(ops: dict, first: str, last: str) -> dg.ExecuteInProcessResult:
     """One run of the full-build job over the partitions first..last, as a backfill does
     (the report assets left out: these tests read the published tables)."""
     days = range_tags(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
-    return execute_build(instance, days, reports=False)
+    return execute_build(ops["instance"], ops["settings"], days, reports=False)
 
 
-def build_landing(instance) -> dg.ExecuteInProcessResult:
+def build_landing(ops: dict) -> dg.ExecuteInProcessResult:
     """Every day of the landing folder in one run, as `par run` does (reports left out)."""
-    from pipelines.run import landing_range_tags
-
-    return execute_build(instance, landing_range_tags(), reports=False)
+    tags = landing_range_tags(ops["settings"])
+    return execute_build(ops["instance"], ops["settings"], tags, reports=False)
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +58,14 @@ def ops(tmp_path_factory, dagster_instance):
     root = tmp_path_factory.mktemp("ops")
     landing = write_small_landing(root / "landing")
     warehouse = root / "warehouse"
-    with pytest.MonkeyPatch.context() as mp:
-        point_pipeline_at(mp, landing, warehouse)
-        assert build_landing(dagster_instance).success
-        yield {"landing": landing, "warehouse": warehouse, "instance": dagster_instance}
+    ops = {
+        "landing": landing,
+        "warehouse": warehouse,
+        "instance": dagster_instance,
+        "settings": settings_for(landing, warehouse),
+    }
+    assert build_landing(ops).success
+    yield ops
 
 
 def ledger_rows(warehouse: Path) -> list[tuple]:
@@ -80,10 +83,10 @@ def test_same_day_twice_and_backfill_give_identical_tables(ops):
     before, ledger_before = published_state(published), ledger_rows(ops["warehouse"])
     # One day that has files (the city's dossiers of 2022-01-12), a second time: the
     # module's full build was the first.
-    assert run_days(ops["instance"], "2022-01-12", "2022-01-12").success
+    assert run_days(ops, "2022-01-12", "2022-01-12").success
     assert published_state(published) == before
     # A backfill of the whole of January in one run, over days already loaded.
-    assert run_days(ops["instance"], "2022-01-01", "2022-01-31").success
+    assert run_days(ops, "2022-01-01", "2022-01-31").success
     assert published_state(published) == before
     assert ledger_rows(ops["warehouse"]) == ledger_before  # nothing loaded twice
 
@@ -115,7 +118,7 @@ def test_corrected_redelivery_replaces_what_the_file_contributed(ops):
     assert corrected != text
     original.write_text(corrected, encoding="utf-8")
     try:
-        assert run_days(ops["instance"], "2022-01-06", "2022-01-06").success
+        assert run_days(ops, "2022-01-06", "2022-01-06").success
         assert city_docs_sent_january() == 1
         conn = duckdb.connect(str(ops["warehouse"] / "build.duckdb"), read_only=True)
         try:
@@ -128,7 +131,7 @@ def test_corrected_redelivery_replaces_what_the_file_contributed(ops):
         assert rows == 3  # the corrected file's three rows, not six
     finally:
         original.write_text(text, encoding="utf-8")
-        assert run_days(ops["instance"], "2022-01-06", "2022-01-06").success
+        assert run_days(ops, "2022-01-06", "2022-01-06").success
     assert city_docs_sent_january() == 2
 
 
@@ -180,7 +183,7 @@ def test_analysts_never_blocked_and_never_see_half_a_state(ops, tmp_path):
         )
     try:
         time.sleep(1.0)  # the reader is querying before the run starts
-        assert build_landing(ops["instance"]).success
+        assert build_landing(ops).success
         new = state_of(published)
         # ... and after it ends, until it has seen the new file (slow on a busy machine).
         deadline = time.monotonic() + 60
@@ -199,23 +202,19 @@ def test_analysts_never_blocked_and_never_see_half_a_state(ops, tmp_path):
     assert old != new
     assert states <= {(old[0], tuple(old[1])), (new[0], tuple(new[1]))}
     assert (new[0], tuple(new[1])) in states  # it saw the new state once published
-    assert build_landing(ops["instance"]).success  # back to the module's landing
+    assert build_landing(ops).success  # back to the module's landing
 
 
 def test_killed_run_leaves_last_good_file_and_next_run_recovers(ops):
     published = ops["warehouse"] / "par.duckdb"
     before_bytes = published.read_bytes()
     before = published_state(published)
-    # Force work for the killed run: remove the ledger's memory of every file by touching
-    # them (new mtimes make the ingest re-read and re-hash them).
-    for path in ops["landing"].rglob("*.*"):
-        os.utime(path)
-    env = {
-        **os.environ,
-        "PAR_LANDING_DIR": str(ops["landing"]),
-        "PAR_WAREHOUSE_DIR": str(ops["warehouse"]),
-        "DAGSTER_HOME": str(ops["warehouse"] / "dagster_home_killed"),
-    }
+    # Force work for the killed run: ingest is idempotent by content, so take the build
+    # file away (the published file stays): the run must load every file again.
+    for path in ops["warehouse"].glob("build.duckdb*"):
+        path.unlink()
+    killed_settings = ops["settings"].replace(dagster_home=ops["warehouse"] / "dagster_home_killed")
+    env = {**os.environ, **killed_settings.to_env()}
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("par")), "run"],
         cwd=REPO,
@@ -242,7 +241,7 @@ def test_killed_run_leaves_last_good_file_and_next_run_recovers(ops):
     assert published_state(published) == before
     # The next run recovers on its own: the same tables as before the kill, but for
     # ingest_summary's load times (the touched files were loaded again).
-    assert build_landing(ops["instance"]).success
+    assert build_landing(ops).success
     after = published_state(published)
     assert after.pop("ingest_summary") != []
     before.pop("ingest_summary")

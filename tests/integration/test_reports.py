@@ -179,7 +179,10 @@ def test_data_dictionary_is_published_next_to_the_warehouse(small_run):
 
 
 def test_par_report_command(small_run, capsys, tmp_path):
-    from pipelines.cli import main
+    from pipelines.cli import main as par
+
+    def main(argv):
+        return par(argv, small_run.settings)
 
     assert main(["report", "--period", "2022", "--unit", CITY]) == 0
     out = capsys.readouterr().out

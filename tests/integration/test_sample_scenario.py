@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.conftest import PipelineRun, point_pipeline_at, run_full_build
+from tests.integration.conftest import PipelineRun, run_full_build, settings_for
 
 CITY = "941"  # Thành phố Sóc Trăng in the soc-trang-2021 scenario
 
@@ -19,10 +19,8 @@ def sample_run(tmp_path_factory, dagster_instance):
     root = tmp_path_factory.mktemp("sample")
     landing = root / "landing"
     write_scenario("soc-trang-2021", landing)
-    with pytest.MonkeyPatch.context() as mp:
-        point_pipeline_at(mp, landing, root / "warehouse")
-        result = run_full_build(dagster_instance)
-        yield PipelineRun(landing=landing, warehouse=root / "warehouse", result=result)
+    result = run_full_build(dagster_instance, settings_for(landing, root / "warehouse"))
+    yield PipelineRun(landing=landing, warehouse=root / "warehouse", result=result)
 
 
 def year_2021(run, unit, scope, code):

@@ -240,7 +240,7 @@ def test_second_run_loads_nothing_twice(small_run, dagster_instance):
 
 
 def test_every_published_table_and_column_is_in_the_reference(small_run):
-    from pipelines.docs import README
+    from pipelines.reports.warehouse_readme import README
 
     # The reference's sections by table name: "### `name`" followed by its column rows.
     sections = {

@@ -12,7 +12,7 @@ from pipelines.defs.partitions import (
     RANGE_START_TAG,
     daily,
     range_tags,
-    window_env,
+    run_window,
 )
 
 
@@ -53,8 +53,7 @@ def test_day_window_is_open_at_the_calendar_ends():
             assert (metadata["first"].value, metadata["last"].value) == expected
 
 
-def test_new_files_since_reports_days_of_files_written_after_the_cursor(tmp_path, monkeypatch):
-    monkeypatch.setenv("PAR_LANDING_DIR", str(tmp_path))
+def test_new_files_since_reports_days_of_files_written_after_the_cursor(tmp_path):
     (tmp_path / "units.csv").write_text("unit_code\n")
     old = tmp_path / "900" / "dossiers" / "2021-03-01.csv"
     late = tmp_path / "900" / "documents" / "2021-02-10_2.csv"
@@ -64,29 +63,29 @@ def test_new_files_since_reports_days_of_files_written_after_the_cursor(tmp_path
     os.utime(old, ns=(1_000, 1_000))
     os.utime(late, ns=(5_000, 5_000))
     # Only the file written after the cursor counts; the cursor moves to its mtime.
-    assert new_files_since(2_000) == ([dt.date(2021, 2, 10)], 5_000)
-    assert new_files_since(5_000) == ([], 5_000)
-    assert new_files_since(0) == ([dt.date(2021, 2, 10), dt.date(2021, 3, 1)], 5_000)
+    assert new_files_since(tmp_path, 2_000) == ([dt.date(2021, 2, 10)], 5_000)
+    assert new_files_since(tmp_path, 5_000) == ([], 5_000)
+    assert new_files_since(tmp_path, 0) == ([dt.date(2021, 2, 10), dt.date(2021, 3, 1)], 5_000)
 
 
-def test_window_env_passes_the_runs_days_to_dbt_open_at_the_calendar_ends():
+def test_run_window_passes_the_runs_days_to_dbt_open_at_the_calendar_ends():
     first, last = daily.get_first_partition_key(), daily.get_last_partition_key()
 
-    def window(start: str, end: str) -> dict[str, str]:
-        return {"PAR_WINDOW_START": start, "PAR_WINDOW_END": end}
+    def window(start: str, end: str) -> tuple[str, str]:
+        return start, end
 
     # a nightly run: its one day, both ends
-    assert window_env({PARTITION_TAG: "2021-03-04"}) == window("2021-03-04", "2021-03-04")
+    assert run_window({PARTITION_TAG: "2021-03-04"}) == window("2021-03-04", "2021-03-04")
     # a backfill over a range
     range_tags_ = {RANGE_START_TAG: "2021-03-01", RANGE_END_TAG: "2021-03-31"}
-    assert window_env(range_tags_) == window("2021-03-01", "2021-03-31")
+    assert run_window(range_tags_) == window("2021-03-01", "2021-03-31")
     # the calendar's first partition also holds older files, its last newer ones: open ends
-    assert window_env({RANGE_START_TAG: first, RANGE_END_TAG: "2021-03-31"}) == window(
+    assert run_window({RANGE_START_TAG: first, RANGE_END_TAG: "2021-03-31"}) == window(
         "", "2021-03-31"
     )
-    assert window_env({RANGE_START_TAG: "2021-03-01", RANGE_END_TAG: last}) == window(
+    assert run_window({RANGE_START_TAG: "2021-03-01", RANGE_END_TAG: last}) == window(
         "2021-03-01", ""
     )
     # the whole calendar, or a run without partitions: empty, dbt recomputes everything
-    assert window_env({RANGE_START_TAG: first, RANGE_END_TAG: last}) == window("", "")
-    assert window_env({"par/trigger": "manual"}) == window("", "")
+    assert run_window({RANGE_START_TAG: first, RANGE_END_TAG: last}) == window("", "")
+    assert run_window({"par/trigger": "manual"}) == window("", "")

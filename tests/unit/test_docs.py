@@ -1,6 +1,6 @@
 """warehouse/README.md is generated from the dbt documentation and must be kept in step."""
 
-from pipelines.docs import README, load_manifest, published_models, render
+from pipelines.reports.warehouse_readme import README, load_manifest, published_models, render
 
 
 def test_committed_reference_is_up_to_date():

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import io
 
-from pipelines.cli import main
+from pipelines.cli import main as par
 from pipelines.reports.data import load_snapshot
 from pipelines.reports.generate import default_targets, write_reports
 from pipelines.reports.terminal import run
+from pipelines.settings import Settings
 from tests.unit.test_reports_data import CITY, WARD_A, tiny_published  # noqa: F401
 
 
@@ -86,8 +87,12 @@ def test_files_on_request(tiny_published, tmp_path):  # noqa: F811
     assert "reports: 2/2 files" in out
 
 
-def test_the_command_line(tiny_published, monkeypatch, capsys):  # noqa: F811
-    monkeypatch.setenv("PAR_WAREHOUSE_DIR", str(tiny_published.parent))
+def test_the_command_line(tiny_published, capsys):  # noqa: F811
+    settings = Settings.for_folders(tiny_published.parent / "landing", tiny_published.parent)
+
+    def main(argv):
+        return par(argv, settings)
+
     assert main(["report", "--unit", WARD_A, "--period", "2022-01", "--lang", "en"]) == 0
     assert "Phường An Hòa (90001) — January 2022" in capsys.readouterr().out
     assert main(["report", "--unit", "42"]) == 2

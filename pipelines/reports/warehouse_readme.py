@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines.lib.config import DBT_PROJECT_DIR, REPO_ROOT
+from pipelines.settings import DBT_MANIFEST, REPO_ROOT
 
 README = REPO_ROOT / "warehouse" / "README.md"
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+MANIFEST = DBT_MANIFEST
 
 INTRO = """\
 # The published warehouse: `par.duckdb`

@@ -1,0 +1,81 @@
+"""Resources: the warehouse (the run's Settings: its folders and files, and connections to
+the build file), dbt's CLI, and the one-writer pool every user of the build file is in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, DbtProject
+
+from pipelines.lib.loader import connect_build
+from pipelines.settings import DBT_PROJECT_DIR, Settings
+
+# Every asset that writes (or copies) the build file runs in this pool; DuckDB allows one
+# writer per file. `dagster.yaml` gives it one slot.
+BUILD_FILE_POOL = "par_build_file"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The Settings of the run, as Dagster config (shown in the UI's resource view). Built
+    with `from_settings`; code reads `.settings`, never these fields one by one."""
+
+    landing_dir: str
+    warehouse_dir: str
+    first_day: str
+    freshness_days: int
+    late_files_sensor_seconds: int
+    ingest_workers: int
+    dbt_memory_limit: str
+    dagster_home: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WarehouseResource:
+        return cls(
+            landing_dir=str(settings.landing_dir),
+            warehouse_dir=str(settings.warehouse_dir),
+            first_day=settings.first_day.isoformat(),
+            freshness_days=settings.freshness_days,
+            late_files_sensor_seconds=settings.late_files_sensor_seconds,
+            ingest_workers=settings.ingest_workers,
+            dbt_memory_limit=settings.dbt_memory_limit,
+            dagster_home=str(settings.dagster_home),
+        )
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(
+            landing_dir=Path(self.landing_dir),
+            warehouse_dir=Path(self.warehouse_dir),
+            first_day=dt.date.fromisoformat(self.first_day),
+            freshness_days=self.freshness_days,
+            late_files_sensor_seconds=self.late_files_sensor_seconds,
+            ingest_workers=self.ingest_workers,
+            dbt_memory_limit=self.dbt_memory_limit,
+            dagster_home=Path(self.dagster_home),
+        )
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A writable connection to the build file (raw schema ensured). Callers close it."""
+        return connect_build(self.settings.build_db)
+
+
+# The manifest is prepared at build/test time (`make manifest`), never at import.
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_cli_resource() -> DbtCliResource:
+    # The dbt installed beside this Python, whether or not the venv's bin is on PATH.
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=str(Path(sys.executable).with_name("dbt")),
+    )
+
+
+def resources_for(settings: Settings) -> dict[str, object]:
+    """Every resource the code location needs, for these settings."""
+    return {"warehouse": WarehouseResource.from_settings(settings), "dbt": dbt_cli_resource()}
