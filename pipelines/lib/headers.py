@@ -133,6 +133,16 @@ TEXT_CODED_COLUMNS: dict[str, dict[str, dict[str, str]]] = {
 }
 
 
+def allowed_values(feed: str, column: str) -> list:
+    """The values raw.<feed>.<column> can hold, sorted: the numeric codes of a coded column
+    or the stored spellings of a text-coded one. The one source for checks that judge them
+    (Great Expectations value sets). KeyError for a column without a value set."""
+    mapping = CODED_COLUMNS[feed].get(column) or TEXT_CODED_COLUMNS[feed].get(column)
+    if mapping is None:
+        raise KeyError(f"{feed}.{column} is not a coded column")
+    return sorted(set(mapping.values()))
+
+
 @lru_cache(maxsize=4096)  # the same few dozen headers and keys come in every file
 def match_header(text: str) -> str:
     """Key for comparing headers and coded names: NFC, casefolded, trimmed, single-spaced."""

@@ -3,13 +3,22 @@
 Each batch of files is parsed into one frame and written in one transaction together with
 its ledger rows and set-aside rows, so a crash never leaves a file half-loaded: either the
 file's rows, its set-aside rows and its ledger row are all there, or none of them is.
-Idempotent by content: a file already in the ledger with the same size and mtime is skipped
-without reading it; one whose bytes changed has its earlier contribution replaced.
+Idempotent by content: a file already in the ledger whose bytes have the sha256 the ledger
+recorded is skipped, whatever its mtime says (a touched file is not reloaded; a corrected
+re-delivery with the same size and an old mtime is). Its size is compared first, so a file
+of another size is known changed without reading it; otherwise it is hashed in chunks. A
+changed file, loaded or rejected before, is parsed again and replaces its earlier
+contribution. The ledger's mtime decides only for a known file that cannot be read now
+(permission): unchanged size and mtime keep its earlier load, anything else has it parsed
+again so that the ledger says why it cannot be read. A known file gone since it was listed
+keeps its earlier load.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 import multiprocessing
 import os
 import time
@@ -30,6 +39,8 @@ from pipelines.lib.pseudonymise import Pseudonymiser
 # Files per transaction. Large enough that per-file overhead is amortised, small enough that
 # one batch's frame stays far below the memory budget even at province volumes.
 DEFAULT_BATCH_FILES = 400
+
+_log = logging.getLogger(__name__)
 
 
 def default_workers() -> int:
@@ -104,27 +115,71 @@ class IngestSummary:
 Progress = Callable[[int, int, IngestSummary], None]
 
 
-def _ledger_signatures(conn: duckdb.DuckDBPyConnection, feed: str) -> dict[str, tuple[int, int]]:
+def _ledger_signatures(
+    conn: duckdb.DuckDBPyConnection, feed: str
+) -> dict[str, tuple[int, int, str]]:
+    """source_file -> (size_bytes, modified_ns, sha256) as the ledger recorded them when the
+    file was last read, loaded or rejected. A rejected file's sha256 is of the bytes it was
+    rejected for; one that could not be read at all was recorded with no bytes (size 0)."""
     rows = conn.execute(
-        "SELECT source_file, size_bytes, modified_ns FROM raw.ingest_ledger WHERE feed = ?",
+        "SELECT source_file, size_bytes, modified_ns, sha256 FROM raw.ingest_ledger WHERE feed = ?",
         [feed],
     ).fetchall()
-    return {source_file: (size, mtime) for source_file, size, mtime in rows}
+    return {source_file: (size, mtime, sha256) for source_file, size, mtime, sha256 in rows}
+
+
+_HASH_CHUNK = 1 << 20  # bytes read at a time when hashing: one read for a daily file
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in chunks: the digest parsing records in the ledger
+    (FileOutcome.sha256, hashed from the whole bytes), without holding the file in memory.
+    Plain os.read: half the cost of hashlib.file_digest on small files."""
+    digest = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        while chunk := os.read(fd, _HASH_CHUNK):
+            digest.update(chunk)
+    finally:
+        os.close(fd)
+    return digest.hexdigest()
+
+
+def _unchanged(
+    file: LandingFile, size: int | None, mtime_ns: int | None, sha256: str | None
+) -> bool:
+    """Whether the file still holds the bytes the ledger recorded for it."""
+    try:
+        stat = file.path.stat()
+        if stat.st_size != size:
+            return False  # known changed without reading it
+        return file_sha256(file.path) == sha256
+    except FileNotFoundError:
+        # Gone since it was listed: as if never delivered, its earlier load stays.
+        _log.warning("%s: vanished before it could be compared, kept as loaded", file.relpath)
+        return True
+    except OSError as exc:
+        # Unreadable now (permission): judge by size and mtime as a last resort. Unchanged
+        # keeps the earlier load; otherwise parsing tries it and the ledger records why not.
+        _log.warning("%s: cannot hash (%s), compared by size and mtime", file.relpath, exc)
+        try:
+            return file.path.stat().st_mtime_ns == mtime_ns
+        except OSError:
+            return True
 
 
 def _changed_files(
-    files: Sequence[LandingFile], known: dict[str, tuple[int, int]]
+    files: Sequence[LandingFile], known: dict[str, tuple[int, int, str]]
 ) -> tuple[list[LandingFile], set[str]]:
-    """Files to (re)load, and which of them replace an earlier load of the same name."""
+    """Files to (re)load, and which of them replace an earlier load of the same name. A file
+    is new, or its content differs from what the ledger recorded (size, then sha256)."""
     todo: list[LandingFile] = []
     replaced: set[str] = set()
     for file in files:
         signature = known.get(file.relpath)
         if signature is None:
             todo.append(file)
-            continue
-        stat = file.path.stat()
-        if signature != (stat.st_size, stat.st_mtime_ns):
+        elif not _unchanged(file, *signature):
             todo.append(file)
             replaced.add(file.relpath)
     return todo, replaced

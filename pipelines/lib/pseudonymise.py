@@ -24,6 +24,8 @@ _KINDS = (
     ("old_id", r"^[0-9]{9}$"),
     ("tax_code", r"^[0-9]{10}(-?[0-9]{3})?$"),  # enterprise code, or branch code with its suffix
 )
+# The kinds of a well-formed ID number (anything else is 'other'); the checks read this.
+ID_KINDS = tuple(kind for kind, _pattern in _KINDS)
 
 
 def load_or_create_key(path: Path) -> bytes:

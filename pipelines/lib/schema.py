@@ -107,7 +107,7 @@ LEDGER_COLUMNS: dict[str, str] = {
     "rows_in": "INTEGER",  # records in the file; null when the file could not be read at all
     "rows_loaded": "INTEGER",
     "rows_set_aside": "INTEGER",
-    "modified_ns": "BIGINT",  # file mtime: a cheap "unchanged" test before re-hashing
+    "modified_ns": "BIGINT",  # mtime: the sensor's cursor; skip test only when unreadable
     "status": "VARCHAR",  # 'loaded' (possibly with rows set aside) or 'rejected' (unreadable)
     "error": "VARCHAR",  # why a rejected file could not be read
     "loaded_at": "TIMESTAMP",
