@@ -15,9 +15,11 @@
 {%- endmacro %}
 
 {#
-    Post-hook of the incremental staging models: delete current-state rows whose raw row
-    is gone (its file was replaced by a corrected re-delivery) and which the run did not
-    recompute, i.e. keys left with no raw row at all. Only the window's rows are checked.
+    Post-hook of the incremental models: delete current-state rows whose raw row is gone
+    (its file was replaced by a corrected re-delivery) and which the run did not recompute,
+    i.e. keys left with no raw row at all. Only the window's rows are checked. raw_relation
+    is the staging view with one row per raw row (stg_ward_exports__dossier_changes,
+    stg_ward_exports__document_versions).
 #}
 
 {% macro delete_rows_gone_from_raw(raw_relation) -%}
@@ -35,7 +37,7 @@
     The keys an incremental model recomputes in a run: those with a raw row exported in the
     window, and those whose current row came from it (a corrected re-delivery of a day may
     have dropped that row). `keys` maps each key column of the model to its expression over
-    the raw relation, in key order.
+    raw_relation (a staging view with one row per raw row), in key order.
 #}
 
 {% macro keys_touched_in_window(raw_relation, keys) -%}

@@ -26,15 +26,15 @@ _LEDGER_SOURCES = {"ingest_ledger", "set_aside"}
 
 
 class ParDbtTranslator(DagsterDbtTranslator):
-    """raw.<feed> sources are the ingest assets' keys (raw/<feed>) — dagster-dbt's default —
-    and both ledger tables map to the ledger asset, so lineage runs file → feed → model."""
+    """The dbt source `ward_exports` (schema raw) is the ingest assets' tables: each of its
+    tables maps to the asset that writes it (raw/<table>), and both ledger tables to the
+    ledger asset, so lineage runs file → feed → model."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if (
-            dbt_resource_props["resource_type"] == "source"
-            and dbt_resource_props["name"] in _LEDGER_SOURCES
-        ):
-            return INGEST_LEDGER
+        if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["name"] in _LEDGER_SOURCES:
+                return INGEST_LEDGER
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

@@ -6,27 +6,11 @@ from pathlib import Path
 
 import duckdb
 
-HEADLINE_CODES = (
-    ("PROC_TOTAL", "self"),
-    ("PROC_CHANGED", "self"),
-    ("PROC_ABOLISHED", "self"),
-    ("PROC_ONLINE_PARTIAL", "self"),
-    ("PROC_ONLINE_FULL", "self"),
-    ("DOSSIER_FINISHED", "self"),
-    ("DOSSIER_ONTIME", "self"),
-    ("DOSSIER_LATE", "self"),
-    ("DOSSIER_ONTIME_RATE", "self"),
-    ("DOSSIER_ONLINE_RATE_PARTIAL", "area"),
-    ("DOSSIER_ONLINE_RATE_FULL", "area"),
-    ("DOC_SENT", "area"),
-    ("DOC_ELECTRONIC", "area"),
-    ("DOC_ELECTRONIC_RATE", "area"),
-)
-
 
 def headline_rows(published_db: Path, year: int | None = None) -> list[tuple]:
     """(unit, indicator, scope, numerator, denominator, value, target, meets) for the
-    top-level units (those without a parent) and the given or latest year."""
+    top-level units (those without a parent) and the given or latest year: the indicators
+    the catalogue marks for the headline (its `headline_scope`), in its display order."""
     conn = duckdb.connect(str(published_db), read_only=True)
     try:
         if year is None:
@@ -35,20 +19,20 @@ def headline_rows(published_db: Path, year: int | None = None) -> list[tuple]:
             ).fetchone()[0]
         rows = conn.execute(
             """
-            SELECT v.unit_code, v.unit_name, v.indicator_code, v.scope, v.numerator,
-                   v.denominator, v.value, v.target, v.meets_target
+            SELECT v.unit_name, v.indicator_code, v.scope, v.numerator, v.denominator,
+                   v.value, v.target, v.meets_target
             FROM indicator_values AS v
+            JOIN indicator_catalog AS c
+              ON c.indicator_code = v.indicator_code AND c.headline_scope = v.scope
             WHERE v.period_type = 'year' AND year(v.period_start) = ?
               AND v.unit_code IN (SELECT unit_code FROM dim_unit WHERE parent_code IS NULL)
+            ORDER BY v.unit_code, c.display_order
             """,
             [year],
         ).fetchall()
     finally:
         conn.close()
-    wanted = {key: position for position, key in enumerate(HEADLINE_CODES)}
-    picked = [row for row in rows if (row[2], row[3]) in wanted]
-    picked.sort(key=lambda row: (row[0], wanted[(row[2], row[3])]))
-    return [row[1:] for row in picked]
+    return rows
 
 
 def _fmt(value) -> str:

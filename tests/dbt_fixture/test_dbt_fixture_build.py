@@ -6,7 +6,6 @@ indicator semantics; the invariants themselves are dbt tests that run inside the
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -16,6 +15,7 @@ import duckdb
 import pytest
 
 from tests.dbt_fixture.build_raw import build
+from tests.dbt_fixture.dbt_env import dbt_env
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -28,7 +28,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
     tmp = tmp_path_factory.mktemp("dbt_fixture")
     db = tmp / "build.duckdb"
     build(db)
-    env = {**os.environ, "PAR_BUILD_DB": str(db)}
+    env = dbt_env(db)
     result = subprocess.run(
         [
             str(DBT),

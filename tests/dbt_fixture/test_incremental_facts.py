@@ -6,11 +6,12 @@ of the night's window.
 Each step changes the hand-written fixture's raw layer, runs dbt with a partition window
 that holds no dossier row, and compares fct_dossier with a --full-refresh of the same data.
 A marker written into a dossier the night cannot touch shows the run really was incremental.
+fct_dossier is a view of the incremental table intermediate.int_dossier_facts, so that is
+where the marker (and the broken lineage below) is written.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from tests.dbt_fixture.build_raw import build
+from tests.dbt_fixture.dbt_env import dbt_env
 
 HERE = Path(__file__).resolve().parent
 DBT_PROJECT = HERE.parents[1] / "dbt_project"
@@ -28,11 +30,12 @@ MODELS = ["build", "--exclude", "resource_type:test", "resource_type:unit_test"]
 # 31510's dossier HS001 is received in January, under a procedure the new snapshot leaves
 # as it was: no night below touches it until the calendar changes.
 MARKER = "unit_code = '31510' AND dossier_code = 'HS001'"
+# The table that holds fct_dossier's rows (fct_dossier is a view of it).
+FACTS_TABLE = "intermediate.int_dossier_facts"
 
 
 def dbt(args: list[str], db: Path, tmp: Path, window: str = "", ok: bool = True) -> str:
-    env = {**os.environ, "PAR_BUILD_DB": str(db), "PAR_WINDOW_START": window}
-    env["PAR_WINDOW_END"] = window
+    env = dbt_env(db, window)
     result = subprocess.run(
         [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
         cwd=DBT_PROJECT,
@@ -77,7 +80,7 @@ def test_nights_recompute_and_check_what_they_can_change(tmp_path):
     # Mon 15. HS001: received Tue 2021-01-05, 3 days: Wed 6, Thu 7, Fri 8.
     assert expected_due(db, "941", "HS003") == "2021-03-15"
     assert expected_due(db, "941", "HS001") == "2021-01-08"
-    query(db, f"UPDATE marts.fct_dossier SET supplement_count = 99 WHERE {MARKER}")
+    query(db, f"UPDATE {FACTS_TABLE} SET supplement_count = 99 WHERE {MARKER}")
 
     # Night 1 (2021-03-03, no dossier rows): the city sends a snapshot that raises
     # 1.000001 to 6 working days. HS003 (received after it): Thu 11, Fri 12, Mon 15,
@@ -102,7 +105,7 @@ def test_nights_recompute_and_check_what_they_can_change(tmp_path):
 
     # Night 2 (2022-06-01, nothing delivered but a new statutory holiday on Thu
     # 2021-01-07): HS001 is now due Wed 6, Fri 8, Mon 11, and every dossier is recomputed.
-    query(db, f"UPDATE marts.fct_dossier SET supplement_count = 99 WHERE {MARKER}")
+    query(db, f"UPDATE {FACTS_TABLE} SET supplement_count = 99 WHERE {MARKER}")
     query(db, "INSERT INTO raw.public_holidays VALUES (DATE '2021-01-07', 'Test holiday')")
     dbt(MODELS, db, tmp_path, window="2022-06-01")
     assert expected_due(db, "941", "HS001") == "2021-01-11"
@@ -113,7 +116,7 @@ def test_nights_recompute_and_check_what_they_can_change(tmp_path):
 
     # A row of 2021-03-10 whose raw row is gone fails the lineage test of that night's
     # window, and is not looked at by the next night's.
-    query(db, "UPDATE marts.fct_dossier SET source_row = 999 WHERE dossier_code = 'HS003'")
+    query(db, f"UPDATE {FACTS_TABLE} SET source_row = 999 WHERE dossier_code = 'HS003'")
     lineage = ["test", "--select", "fct_dossier,test_name:traces_to_raw_row"]
     failed = dbt(lineage, db, tmp_path, window="2021-03-10", ok=False)
     assert "FAIL 1 traces_to_raw_row_fct_dossier" in failed

@@ -3,7 +3,6 @@ blocking (severity error) dbt tests fail, naming the invariant each corruption b
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from tests.dbt_fixture.build_raw import build
+from tests.dbt_fixture.dbt_env import dbt_env
 
 HERE = Path(__file__).resolve().parent
 DBT_PROJECT = HERE.parents[1] / "dbt_project"
@@ -21,7 +21,7 @@ def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
         cwd=DBT_PROJECT,
-        env={**os.environ, "PAR_BUILD_DB": str(db)},
+        env=dbt_env(db),
         capture_output=True,
         text=True,
         check=False,

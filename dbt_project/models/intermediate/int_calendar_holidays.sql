@@ -1,7 +1,7 @@
 -- Days off and extra working days. Two sources, overrides first:
 --   - seeds/holiday_overrides.csv: announced swaps (kind holiday or workday);
---   - raw.public_holidays: statutory holidays, lunar ones included, written by the
---     ingest from the `holidays` package.
+--   - stg_ward_exports__public_holidays (raw.public_holidays): statutory holidays, lunar
+--     ones included, written by the ingest from the `holidays` package.
 
 with
 
@@ -22,7 +22,7 @@ statutory as (
         public_holidays.holiday_date,
         min(public_holidays.holiday_name) as holiday_name
 
-    from {{ source('raw', 'public_holidays') }} as public_holidays
+    from {{ ref('stg_ward_exports__public_holidays') }} as public_holidays
     group by public_holidays.holiday_date
 
 ),

@@ -5,7 +5,7 @@ with
 
 sent as (
 
-    select * from {{ ref('fct_document') }}
+    select * from {{ ref('int_documents_classified') }}
     where is_sent_to_agency
 
 ),

@@ -6,7 +6,7 @@ with
 
 dossiers as (
 
-    select * from {{ ref('fct_dossier') }}
+    select * from {{ ref('int_dossier_facts') }}
 
 ),
 

@@ -5,7 +5,7 @@
 -- dossier was received.
 --
 -- A view, not a table: it is a row-by-row projection of the current state, and the
--- incremental fct_dossier reads only the dossiers a run touches from it.
+-- incremental int_dossier_facts reads only the dossiers a run touches from it.
 
 {{ config(materialized='view') }}
 

@@ -1,56 +1,29 @@
--- One row per day of every year the data touches and the year after, with Vietnamese
--- working days: Saturday and Sunday off, public holidays off, announced swaps applied.
--- working_day_number counts working days from the first day of the calendar, so "the
--- Nth working day after day d" is the working day numbered d's number + N: a join.
+-- The calendar as analysts read it: every day of the data's years and the year after, with
+-- Vietnamese working days (int_calendar_working_days, the same days the due dates in
+-- fct_dossier were computed with).
 
 with
 
-days as (
+calendar as (
 
-    select * from {{ ref('int_calendar_days') }}
-
-),
-
-holidays as (
-
-    select * from {{ ref('int_calendar_holidays') }}
-
-),
-
-flagged as (
-
-    select
-        days.date_day,
-        days.calendar_year,
-        days.calendar_quarter,
-        days.calendar_month,
-        days.month_start,
-        days.quarter_start,
-        days.year_start,
-        days.iso_weekday,
-        days.is_in_data_years,
-        days.iso_weekday in (6, 7) as is_weekend,
-        coalesce(holidays.kind = 'holiday', false) as is_holiday,
-        -- the holiday table has the overrides applied: a `workday` override makes a
-        -- weekend day (or a statutory holiday) a working day, a `holiday` one a day off
-        case
-            when holidays.kind = 'workday' then true
-            when holidays.kind = 'holiday' then false
-            else days.iso_weekday not in (6, 7)
-        end as is_working_day,
-        holidays.description as holiday_description
-
-    from days
-    left join holidays
-        on days.date_day = holidays.holiday_date
+    select * from {{ ref('int_calendar_working_days') }}
 
 )
 
 select
-    *,
-    -- a day off carries the number of the last working day before it (0 before any)
-    cast(sum(case when is_working_day then 1 else 0 end) over (
-        order by date_day rows between unbounded preceding and current row
-    ) as integer) as working_day_number
+    date_day,
+    calendar_year,
+    calendar_quarter,
+    calendar_month,
+    month_start,
+    quarter_start,
+    year_start,
+    iso_weekday,
+    is_in_data_years,
+    is_weekend,
+    is_holiday,
+    is_working_day,
+    holiday_description,
+    working_day_number
 
-from flagged
+from calendar

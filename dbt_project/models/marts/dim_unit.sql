@@ -5,7 +5,7 @@ with
 
 units as (
 
-    select * from {{ ref('stg_ward_exports__units') }}
+    select * from {{ ref('int_unit_versions') }}
 
 )
 

@@ -17,6 +17,8 @@ select
     cast(kind as varchar) as kind,
     cast(measure as varchar) as measure,
     cast(direction as varchar) as direction,
-    cast(source as varchar) as source
+    cast(source as varchar) as source,
+    cast(display_order as integer) as display_order,
+    cast(nullif(headline_scope, '') as varchar) as headline_scope
 
 from catalog

@@ -4,13 +4,13 @@ with
 
 ledger as (
 
-    select * from {{ ref('stg_ward_exports__ingest_ledger') }}
+    select * from {{ ref('int_ingest_files') }}
 
 ),
 
 set_aside as (
 
-    select * from {{ ref('stg_ward_exports__set_aside') }}
+    select * from {{ ref('int_set_aside_records') }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 reports as (
 
-    select * from {{ ref('stg_ward_exports__reports') }}
+    select * from {{ ref('int_reported_figures') }}
 
 ),
 

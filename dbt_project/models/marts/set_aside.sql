@@ -5,7 +5,7 @@ with
 
 set_aside as (
 
-    select * from {{ ref('stg_ward_exports__set_aside') }}
+    select * from {{ ref('int_set_aside_records') }}
 
 )
 

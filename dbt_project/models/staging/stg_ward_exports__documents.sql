@@ -9,7 +9,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['unit_code', 'document_number', 'document_year'],
-        post_hook="{{ delete_rows_gone_from_raw(source('raw', 'documents')) }}",
+        post_hook="{{ delete_rows_gone_from_raw(ref('stg_ward_exports__document_versions')) }}",
     )
 }}
 
@@ -19,52 +19,28 @@ with
 
 touched as (
 
-    {{ keys_touched_in_window(source('raw', 'documents'), {
+    {{ keys_touched_in_window(ref('stg_ward_exports__document_versions'), {
         'unit_code': 'unit_code',
         'document_number': 'document_number',
-        'document_year': 'cast(extract(year from document_date) as integer)',
+        'document_year': 'document_year',
     }) }}
 
 ),
 
 {% endif %}
 
-source as (
+versions as (
 
-    select raw_documents.*
+    select document_versions.*
 
-    from {{ source('raw', 'documents') }} as raw_documents
+    from {{ ref('stg_ward_exports__document_versions') }} as document_versions
     {% if is_incremental() %}
         inner join touched
             on
-                raw_documents.unit_code = touched.unit_code
-                and raw_documents.document_number = touched.document_number
-                and cast(extract(year from raw_documents.document_date) as integer)
-                = touched.document_year
+                document_versions.unit_code = touched.unit_code
+                and document_versions.document_number = touched.document_number
+                and document_versions.document_year = touched.document_year
     {% endif %}
-
-),
-
-renamed as (
-
-    select
-        unit_code,
-        document_number,
-        cast(extract(year from document_date) as integer) as document_year,
-        document_date,
-        document_type,
-        summary,
-        signer,
-        recipient_kind,
-        send_method,
-        digitally_signed,
-        classification,
-        updated_at,
-        export_date,
-        source_file,
-        source_row
-
-    from source
 
 ),
 
@@ -77,7 +53,7 @@ ranked as (
             order by updated_at desc, export_date desc, source_file desc, source_row desc
         ) as row_rank
 
-    from renamed
+    from versions
 
 )
 

@@ -12,7 +12,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['unit_code', 'dossier_code'],
-        post_hook="{{ delete_rows_gone_from_raw(source('raw', 'dossiers')) }}",
+        post_hook="{{ delete_rows_gone_from_raw(ref('stg_ward_exports__dossier_changes')) }}",
     )
 }}
 
@@ -22,7 +22,7 @@ with
 
 touched as (
 
-    {{ keys_touched_in_window(source('raw', 'dossiers'), {
+    {{ keys_touched_in_window(ref('stg_ward_exports__dossier_changes'), {
         'unit_code': 'unit_code',
         'dossier_code': 'dossier_code',
     }) }}
@@ -31,44 +31,17 @@ touched as (
 
 {% endif %}
 
-source as (
+changes as (
 
-    select raw_dossiers.*
+    select dossier_changes.*
 
-    from {{ source('raw', 'dossiers') }} as raw_dossiers
+    from {{ ref('stg_ward_exports__dossier_changes') }} as dossier_changes
     {% if is_incremental() %}
         inner join touched
             on
-                raw_dossiers.unit_code = touched.unit_code
-                and raw_dossiers.dossier_code = touched.dossier_code
+                dossier_changes.unit_code = touched.unit_code
+                and dossier_changes.dossier_code = touched.dossier_code
     {% endif %}
-
-),
-
-renamed as (
-
-    select
-        unit_code,
-        dossier_code,
-        procedure_code,
-        channel,
-        applicant_id_hash,
-        applicant_id_kind,
-        received_at,
-        due_at,
-        finished_at,
-        returned_at,
-        status,
-        coalesce(supplement_count, 0) as supplement_count,
-        apology_issued,
-        paid_online,
-        digitized,
-        updated_at,
-        export_date,
-        source_file,
-        source_row
-
-    from source
 
 ),
 
@@ -82,7 +55,7 @@ ranked as (
             order by updated_at desc, export_date desc, source_file desc, source_row desc
         ) as row_rank
 
-    from renamed
+    from changes
 
 )
 

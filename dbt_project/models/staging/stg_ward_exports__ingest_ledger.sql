@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'ingest_ledger') }}
+    select * from {{ source('ward_exports', 'ingest_ledger') }}
 
 ),
 

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'procedures') }}
+    select * from {{ source('ward_exports', 'procedures') }}
 
 ),
 

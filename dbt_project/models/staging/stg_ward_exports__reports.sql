@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'reports') }}
+    select * from {{ source('ward_exports', 'reports') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'set_aside') }}
+    select * from {{ source('ward_exports', 'set_aside') }}
 
 ),
 

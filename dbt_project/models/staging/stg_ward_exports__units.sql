@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'units') }}
+    select * from {{ source('ward_exports', 'units') }}
 
 ),
 

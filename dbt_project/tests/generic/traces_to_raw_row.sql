@@ -1,8 +1,11 @@
 {#
     Lineage: every row traces back to a raw row. Its (source_file, source_row) exists in
     raw_relation, with the same values in match_columns (e.g. the row's key), and its
-    source_file is in the ingest ledger with status 'loaded'. A row without a source_file
-    or source_row fails. ledger defaults to source('raw', 'ingest_ledger').
+    source_file is in the ingest ledger with file_status 'loaded'. A row without a
+    source_file or source_row fails. raw_relation is the staging view with one row per raw
+    row (stg_ward_exports__dossier_changes, stg_ward_exports__document_versions), so the
+    test reads the raw rows through the staging layer as the models do; ledger defaults to
+    the ledger's staging view, ref('stg_ward_exports__ingest_ledger').
 
     With window_column (the export date, which a row shares with its raw row), a nightly
     run checks only the rows of its partition window: the rows of other days were checked
@@ -11,7 +14,7 @@
 #}
 {% test traces_to_raw_row(model, raw_relation, match_columns=[], ledger=none, window_column=none) %}
 
-    {%- set ledger_relation = ledger if ledger is not none else source('raw', 'ingest_ledger') -%}
+    {%- set ledger_relation = ledger if ledger is not none else ref('stg_ward_exports__ingest_ledger') -%}
 
     select
         model_rows.source_file,
@@ -42,7 +45,7 @@
             from {{ ledger_relation }} as ledger
             where
                 ledger.source_file = model_rows.source_file
-                and ledger.status = 'loaded'
+                and ledger.file_status = 'loaded'
         )
         {%- if window_column is not none %})
         {%- endif %}
