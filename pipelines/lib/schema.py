@@ -84,32 +84,65 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "reports": ("period", "indicator_code", "scope", "numerator"),
 }
 
+# The registry (units.csv) as delivered: one row per validity interval of a code. A reused
+# code has several rows that never overlap; a file's row is the one valid on its export date.
 UNITS_COLUMNS: dict[str, str] = {
-    "unit_code": "VARCHAR",
+    "unit_code": "VARCHAR",  # 2 digits for a province, 3 for a city, 5 for a ward
     "unit_name": "VARCHAR",
-    "unit_level": "VARCHAR",  # 'city' or 'ward'
-    "parent_code": "VARCHAR",
+    "unit_level": "VARCHAR",  # 'province', 'city' or 'ward'
+    "parent_code": "VARCHAR",  # null for a top-level unit
     "valid_from": "DATE",
-    "valid_to": "DATE",
+    "valid_to": "DATE",  # null while the unit exists
     "csv_encoding": "VARCHAR",  # 'utf-8', 'utf-8-sig' or 'cp1258'
 }
 
-# One row per delivered file: what came in and what became of it.
-LEDGER_COLUMNS: dict[str, str] = {
+# unit_successions.csv as delivered: one row per predecessor-successor pair.
+UNIT_SUCCESSIONS_COLUMNS: dict[str, str] = {
+    "effective_date": "DATE",  # the successor's first day; the predecessor's last is the day before
+    "predecessor_code": "VARCHAR",
+    "successor_code": "VARCHAR",
+    "transfer": "VARCHAR",  # 'whole' or 'part'
+}
+
+# Where a registry row came from (source_file is units.csv or unit_successions.csv): the
+# ledger's rows_loaded for a registry file counts these rows.
+REGISTRY_PROVENANCE_COLUMNS: dict[str, str] = {
     "source_file": "VARCHAR",
+    "source_row": "INTEGER",
+}
+UNITS_TABLE_COLUMNS: dict[str, str] = {**UNITS_COLUMNS, **REGISTRY_PROVENANCE_COLUMNS}
+# raw tables the registry files load into (raw.<name>), as raw.<feed> for a feed file.
+REGISTRY_TABLES = ("units", "unit_successions")
+UNIT_SUCCESSIONS_TABLE_COLUMNS: dict[str, str] = {
+    **UNIT_SUCCESSIONS_COLUMNS,
+    **REGISTRY_PROVENANCE_COLUMNS,
+}
+
+# One row per entry under the landing folder: what came in and what became of it.
+#  - a feed file: its unit, feed and export date from its path;
+#  - a registry file (units.csv, unit_successions.csv): feed 'units' / 'unit_successions',
+#    unit_code and export_date null; its rows load into raw.units / raw.unit_successions;
+#  - an entry that is not a delivery (misplaced, a name that is not a date, a symbolic link,
+#    a FIFO, a folder where a file belongs, a name that is not UTF-8): status 'rejected',
+#    export_date null, unit_code / feed only when its path names a unit code / known feed,
+#    never opened (sha256, size_bytes and rows_in null), one set-aside row with the reason;
+#  - a feed file of a unit not in units.csv on its export date: rejected the same way, with
+#    its unit, feed and date (tried again once the registry has it).
+LEDGER_COLUMNS: dict[str, str] = {
+    "source_file": "VARCHAR",  # relative to the landing folder, NFC; odd bytes as \xNN
     "unit_code": "VARCHAR",
     "feed": "VARCHAR",
     "export_date": "DATE",
     "file_format": "VARCHAR",  # csv, xlsx, jsonl
     "encoding": "VARCHAR",  # the encoding the file was actually decoded with
-    "sha256": "VARCHAR",
+    "sha256": "VARCHAR",  # null: the file was not opened
     "size_bytes": "BIGINT",
     "rows_in": "INTEGER",  # records in the file; null when the file could not be read at all
     "rows_loaded": "INTEGER",
     "rows_set_aside": "INTEGER",
     "modified_ns": "BIGINT",  # mtime: the sensor's cursor; skip test only when unreadable
-    "status": "VARCHAR",  # 'loaded' (possibly with rows set aside) or 'rejected' (unreadable)
-    "error": "VARCHAR",  # why a rejected file could not be read
+    "status": "VARCHAR",  # 'loaded' (possibly with rows set aside) or 'rejected'
+    "error": "VARCHAR",  # why a rejected file could not be used (or notes on a loaded one)
     "loaded_at": "TIMESTAMP",
     "run_id": "VARCHAR",  # the Dagster run that loaded the file: checks validate what it loaded
 }

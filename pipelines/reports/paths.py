@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from pipelines.lib.safe_paths import path_under
 from pipelines.reports.periods import Period
 
 
@@ -19,10 +20,14 @@ def report_stem(unit_code: str, period: Period) -> str:
 
 
 def report_files(out_dir: Path, unit_code: str, period: Period) -> tuple[Path, Path]:
-    """(workbook, page) of one unit and period under out_dir."""
-    folder = out_dir / unit_code / str(period.year)
+    """(workbook, page) of one unit and period under out_dir. The unit code is delivered
+    text (units.csv): ValueError when it would put a file anywhere but inside out_dir."""
     stem = report_stem(unit_code, period)
-    return folder / f"{stem}.xlsx", folder / f"{stem}.html"
+    year = str(period.year)
+    return (
+        path_under(out_dir, unit_code, year, f"{stem}.xlsx"),
+        path_under(out_dir, unit_code, year, f"{stem}.html"),
+    )
 
 
 def cache_dir() -> Path:

@@ -75,7 +75,8 @@ class DirtyRun(PipelineRun):
         ):
             self.set_aside.setdefault(source_file, []).append((row, reason))
         loaded = " UNION ALL ".join(
-            f"SELECT source_file, source_row FROM raw.{feed}" for feed in SUITES
+            f"SELECT source_file, source_row FROM raw.{table}"
+            for table in (*SUITES, "units", "unit_successions")
         )
         for source_file, row in self.build_query(loaded + " ORDER BY source_file, source_row"):
             self.loaded.setdefault(source_file, []).append(row)
@@ -267,7 +268,7 @@ def test_ledger_balances_for_every_file(dirty_run):
         "WHERE status = 'loaded' AND rows_in <> rows_loaded + rows_set_aside"
     )
     assert unbalanced == []
-    files = [p for p in dirty_run.landing.rglob("*") if p.is_file() and p.name != "units.csv"]
+    files = [p for p in dirty_run.landing.rglob("*") if p.is_file()]
     assert len(dirty_run.ledger) == len(files)
     for source_file, ledger in dirty_run.ledger.items():
         assert ledger["rows_loaded"] == len(_loaded_rows(dirty_run, source_file)), source_file

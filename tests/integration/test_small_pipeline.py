@@ -188,8 +188,9 @@ def test_every_file_balances(small_run):
         "WHERE status = 'loaded' AND rows_in <> rows_loaded + rows_set_aside"
     )
     assert unbalanced == []
-    # 18 delivered files: city 2 + 7 + 2 + 1, ward A 4, ward B 2 (units.csv is not a feed).
-    assert small_run.build_query("SELECT count(*) FROM raw.ingest_ledger") == [(18,)]
+    # 19 delivered files: city 2 + 7 + 2 + 1, ward A 4, ward B 2, and units.csv (every file
+    # under the landing folder is in the ledger, the registry too).
+    assert small_run.build_query("SELECT count(*) FROM raw.ingest_ledger") == [(19,)]
 
 
 def test_reported_figures_are_reconciled(small_run):
@@ -233,9 +234,9 @@ def test_second_run_loads_nothing_twice(small_run, dagster_instance):
     from tests.integration.conftest import run_full_build
 
     before = small_run.query("SELECT * FROM indicator_values ORDER BY ALL")
-    result = run_full_build(dagster_instance)
+    result = run_full_build(dagster_instance, small_run.settings)
     assert result.success
-    assert small_run.build_query("SELECT count(*) FROM raw.ingest_ledger") == [(18,)]
+    assert small_run.build_query("SELECT count(*) FROM raw.ingest_ledger") == [(19,)]
     assert small_run.query("SELECT * FROM indicator_values ORDER BY ALL") == before
 
 
@@ -258,22 +259,37 @@ def test_every_published_table_and_column_is_in_the_reference(small_run):
 
 
 def test_failed_blocking_check_keeps_the_last_good_file(small_run, dagster_instance):
-    """Corrupt an input so a blocking dbt test fails: two versions of ward 90001 valid on
-    the same days. The run must fail before publishing and leave par.duckdb as it was."""
-    from tests.integration.conftest import run_full_build
+    """Corrupt the build file so a blocking dbt test fails: one on-time dossier exported before the
+    last day is also marked late in int_dossier_facts, where the incremental facts keep
+    it (a nightly run for the last day does not recompute it). DOSSIER_ONTIME +
+    DOSSIER_LATE then exceeds DOSSIER_FINISHED, which indicator_values' blocking invariant
+    catches. The run must fail before publishing and leave par.duckdb as it was."""
+    import duckdb
 
-    units = small_run.landing / "units.csv"
-    good_units = units.read_text(encoding="utf-8")
+    from pipelines.run import execute_build
+
     before = small_run.published.read_bytes()
-    units.write_text(
-        good_units + "90001,Phường An Hòa Mới,ward,900,2021-06-01,,utf-8\n", encoding="utf-8"
-    )
+    conn = duckdb.connect(str(small_run.warehouse / "build.duckdb"))
     try:
-        result = run_full_build(dagster_instance, raise_on_error=False)
+        (last_day,) = conn.execute("SELECT max(export_date) FROM raw.ingest_ledger").fetchone()
+        corrupted = conn.execute(
+            "UPDATE intermediate.int_dossier_facts SET is_late = true WHERE rowid = ("
+            "  SELECT min(rowid) FROM intermediate.int_dossier_facts"
+            "  WHERE is_on_time AND export_date < ?)",
+            [last_day],
+        ).fetchone()[0]
     finally:
-        units.write_text(good_units, encoding="utf-8")
+        conn.close()
+    assert corrupted == 1
+    result = execute_build(
+        dagster_instance,
+        small_run.settings,
+        {"dagster/partition": last_day.isoformat()},
+        reports=False,
+        raise_on_error=False,
+    )
     assert not result.success
-    # It is dbt's blocking test that failed (the ingest itself accepts the registry).
+    # It is dbt's blocking test that failed.
     failed = {event.step_key for event in result.all_events if event.is_step_failure}
     assert failed == {"par_dbt_models"}
     published = [

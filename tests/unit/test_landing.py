@@ -3,7 +3,13 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.lib.landing import LandingFile, UnitsRegistryError, discover, read_units
+from pipelines.lib.landing import (
+    LandingFile,
+    UnitsRegistryError,
+    discover,
+    read_registry,
+    read_units,
+)
 
 UNITS_HEADER = "unit_code,unit_name,unit_level,parent_code,valid_from,valid_to,csv_encoding\n"
 
@@ -113,24 +119,33 @@ def test_read_units(tmp_path):
 def test_read_units_header_is_case_and_space_insensitive_and_nfc(tmp_path):
     header = " Unit_Code ,UNIT_NAME,unit_level,parent_code,valid_from,valid_to,csv_encoding\n"
     nfd_name = "Phu\u031bo\u031b\u0300ng I"  # 'Phường I' decomposed
-    (tmp_path / "units.csv").write_text(header + f"31321,{nfd_name},ward,930,2010-01-01,,utf-8\n")
+    # no parent: a parent must now have a row of its own (see test_landing_hostile.py)
+    (tmp_path / "units.csv").write_text(header + f"31321,{nfd_name},ward,,2010-01-01,,utf-8\n")
     assert read_units(tmp_path)["unit_name"].to_list() == ["Phường I"]
 
 
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("930,X,city,,2010-13-01,,utf-8", "row 3: valid_from '2010-13-01' is not an ISO date"),
-        ("930,X,province,,2010-01-01,,utf-8", "row 3: unknown unit_level 'province'"),
-        ("930,X,city,,2010-01-01,,latin1", "row 3: unknown csv_encoding 'latin1'"),
-        ("930,X,city,,2010-01-01,someday,utf-8", "row 3: valid_to 'someday'"),
+        ("930,X,city,,2010-13-01,,utf-8", "valid_from '2010-13-01' is not an ISO date"),
+        (
+            "930,X,province,,2010-01-01,,utf-8",
+            "unit_code '930' has 3 digits; a province code has 2",
+        ),
+        ("930,X,city,,2010-01-01,,latin1", "csv_encoding 'latin1' is not one of"),
+        ("930,X,city,,2010-01-01,someday,utf-8", "valid_to 'someday' is not an ISO date"),
     ],
 )
-def test_read_units_rejects_bad_rows_naming_file_and_row(tmp_path, row, message):
+def test_read_units_sets_bad_rows_aside_naming_row_and_reason(tmp_path, row, message):
+    # A bad row no longer takes the whole registry down (issue 15/17): it is set aside with
+    # its row number and reason. Its child (31321 under 930) loses its parent and follows.
     write_units(tmp_path, "31321,Phường I,ward,930,2010-01-01,,utf-8\n" + row + "\n")
-    with pytest.raises(UnitsRegistryError, match=message) as caught:
-        read_units(tmp_path)
-    assert str(tmp_path / "units.csv") in str(caught.value)
+    registry = read_registry(tmp_path)
+    assert registry.status == "loaded" and registry.rows_in == 2
+    aside = {r.source_row: r.reason for r in registry.set_aside}
+    assert message in aside[3]
+    assert aside[2] == "parent_code '930' has no row in units.csv"
+    assert read_units(tmp_path).height == 0
 
 
 def test_read_units_missing_column(tmp_path):
