@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import uuid
 from pathlib import Path
 
 from pipelines.bootstrap import (
@@ -29,33 +30,50 @@ from pipelines.bootstrap import (
 from pipelines.reports.vn_format import LANGS
 from pipelines.settings import REPO_ROOT, Settings, load_settings
 
+# `par run` while another run holds the warehouse's build file: "try again later"
+# (sysexits EX_TEMPFAIL), so that a scheduler can tell it from a failed run (1).
+EXIT_BUSY = 75
 
-def run_pipeline(settings: Settings) -> bool:
-    """Run the full-build job in this process on the settings' Dagster instance."""
+
+def run_pipeline(settings: Settings, run_id: str | None = None):
+    """Run the full-build job in this process on the settings' Dagster instance; returns
+    its ExecuteInProcessResult."""
     ensure_manifest(settings)
     from pipelines.run import execute_full_build
 
     with dagster_instance(settings) as instance:
         # INFO on the terminal (progress, problems); the full DEBUG log is in the Dagster UI.
-        result = execute_full_build(instance, settings, raise_on_error=False, log_level="INFO")
-    if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(f"FAILED {event.step_key}: {event.event_specific_data.error.message}")
-    return result.success
+        return execute_full_build(
+            instance, settings, raise_on_error=False, log_level="INFO", run_id=run_id
+        )
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    ensure_landing(settings)
-    ok = run_pipeline(settings)
-    if not ok:
-        print("The run failed; the last good published file (if any) was left in place.")
-        return 1
-    from pipelines.reports.headline import print_headline
+    """Refuse at once if another run holds the build file (nothing is touched); otherwise
+    run, and end by saying truthfully what was published and which checks failed."""
+    from pipelines.lib import build_lock
 
-    print_headline(settings.published_db)
-    print_report_files(settings)
-    return 0
+    run_id = str(uuid.uuid4())
+    try:
+        build_lock.acquire(settings.warehouse_dir, run_id)
+    except build_lock.BuildFileBusy as busy:
+        print(f"par run: {busy}", file=sys.stderr)
+        return EXIT_BUSY
+    try:
+        ensure_landing(settings)
+        result = run_pipeline(settings, run_id)
+    finally:
+        build_lock.release(settings.warehouse_dir)
+    from pipelines.run import published_in, run_outcome
+
+    if published_in(result):
+        from pipelines.reports.headline import print_headline
+
+        print_headline(settings.published_db)
+        print_report_files(settings)
+    print()
+    print(run_outcome(result, settings))
+    return 0 if result.success else 1
 
 
 def print_report_files(settings: Settings) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.defs.check_results import warning_on_error
 from pipelines.defs.ingest import feed_key
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.markdown import md_table
@@ -46,6 +47,7 @@ def build_freshness_check(feed: str) -> dg.AssetChecksDefinition:
         description=f"Warns when a unit's latest {feed} file is more than PAR_FRESHNESS_DAYS "
         "(default 7) days behind the newest delivery of any unit, or it never delivered.",
     )
+    @warning_on_error(f"{feed}_delivered_recently")
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         days = warehouse.settings.freshness_days
         conn = warehouse.connect()

@@ -1,13 +1,16 @@
 """Great Expectations checks on the raw feed assets: what this run loaded, judged row by row.
 
 Non-blocking (severity WARN): a row that loaded but looks wrong is flagged with its file and
-row so an operator can chase the unit; it is not dropped and does not stop publication.
+row so an operator can chase the unit; it is not dropped and does not stop publication. A
+warning check never fails a run either: if anything inside it raises, its result is a failed
+warning that carries the error (`warning_on_error`), not a failed step.
 """
 
 from typing import Any
 
 import dagster as dg
 
+from pipelines.defs.check_results import warning_on_error
 from pipelines.defs.ingest import feed_key
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib import schema
@@ -81,9 +84,11 @@ def _chunks_of_files(conn, feed: str, run_id: str) -> list[list[str]]:
         [run_id, feed],
     ).fetchall()
     chunks: list[list[str]] = []
-    rows = CHUNK_ROWS
+    rows = 0
     for source_file, loaded in files:
-        if rows + loaded > CHUNK_ROWS and (not chunks or chunks[-1]):
+        # a new chunk for the first file (whatever it loaded, even nothing), and when this
+        # file would take a non-empty chunk over the size: a file is never split
+        if not chunks or (chunks[-1] and rows + loaded > CHUNK_ROWS):
             chunks.append([])
             rows = 0
         chunks[-1].append(source_file)
@@ -100,6 +105,18 @@ def _examples_markdown(examples: list[dict]) -> str:
     return md_table(examples) if examples else ""
 
 
+def _failed_summary(failed: list, expectations: int) -> str:
+    """'2 of 11 expectations failed: send_method_known (1 row), ...' (first line: what
+    `par run` prints)."""
+    parts = [
+        f"{o.name} (could not be evaluated)"
+        if o.error
+        else f"{o.name} ({o.unexpected_count} row{'' if o.unexpected_count == 1 else 's'})"
+        for o in failed
+    ]
+    return f"{len(failed)} of {expectations} expectations failed: " + ", ".join(parts)
+
+
 def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=feed_key(feed),
@@ -110,6 +127,7 @@ def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
         + (", ID shape, procedure in the catalogue" if feed == "dossiers" else "")
         + ". Failing rows are flagged with file and row, not dropped.",
     )
+    @warning_on_error(f"{feed}_rows_look_right")
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
@@ -143,12 +161,19 @@ def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
             "expectations_failed": len(failed),
         }
         for outcome in failed:
-            metadata[outcome.name] = dg.MetadataValue.md(
-                f"**{outcome.unexpected_count} rows**: expected {outcome.meaning}.\n\n"
-                + _examples_markdown(outcome.examples)
-            )
+            if outcome.error:  # GX caught an error: no row was judged, say so
+                text = f"**could not be evaluated**: {outcome.error}"
+            else:
+                text = (
+                    f"**{outcome.unexpected_count} rows**: expected {outcome.meaning}.\n\n"
+                    + _examples_markdown(outcome.examples)
+                )
+            metadata[outcome.name] = dg.MetadataValue.md(text)
         return dg.AssetCheckResult(
-            passed=not failed, severity=dg.AssetCheckSeverity.WARN, metadata=metadata
+            passed=not failed,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata=metadata,
+            description=_failed_summary(failed, len(outcomes)) if failed else None,
         )
 
     return _check

@@ -1,5 +1,10 @@
 """Resources: the warehouse (the run's Settings: its folders and files, and connections to
-the build file), dbt's CLI, and the one-writer pool every user of the build file is in."""
+the build file), dbt's CLI, and the one-writer pool every user of the build file is in.
+
+The pool orders the runs Dagster's queue launches (UI, schedule, sensor); the build lock
+(`pipelines.lib.build_lock`) also keeps out runs executed in their own process (`par run`,
+the benchmark, tests). The warehouse resource takes the lock when a run starts using it and
+frees it when the run ends, so every run of this code location holds it throughout."""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
+from pydantic import PrivateAttr
 
+from pipelines.lib import build_lock
 from pipelines.lib.loader import connect_build
 from pipelines.settings import DBT_PROJECT_DIR, Settings
 
@@ -31,6 +38,24 @@ class WarehouseResource(dg.ConfigurableResource):
     ingest_workers: int
     dbt_memory_limit: str
     dagster_home: str
+
+    # this resource took the build lock for its run (and gives it back at the run's end)
+    _holds_build_lock: bool = PrivateAttr(default=False)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """In a run: hold the warehouse's build lock until the run ends (re-entrant: an
+        in-process run's `execute_build` already holds it). Another process's run holding it
+        fails this run at once with a message naming that run. Outside a run (a sensor
+        tick) nothing is locked."""
+        if context.run is None:
+            return
+        build_lock.acquire(Path(self.warehouse_dir), context.run.run_id)
+        self._holds_build_lock = True
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._holds_build_lock:
+            self._holds_build_lock = False
+            build_lock.release(Path(self.warehouse_dir))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WarehouseResource:

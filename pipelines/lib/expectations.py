@@ -203,6 +203,20 @@ class ExpectationOutcome:
     success: bool
     unexpected_count: int
     examples: list[dict[str, Any]] = field(default_factory=list)  # source_file, source_row, value
+    # GX could not evaluate the expectation (it then reports a failure with no rows): why
+    error: str | None = None
+
+
+def _exception_message(exception_info: Any) -> str | None:
+    """The first error GX caught while evaluating an expectation, if any. GX 1.x gives one
+    {raised_exception, exception_message, ...} dict, or one such dict per metric."""
+    if not isinstance(exception_info, dict):
+        return None
+    infos = [exception_info] if "raised_exception" in exception_info else exception_info.values()
+    for info in infos:
+        if isinstance(info, dict) and info.get("raised_exception"):
+            return str(info.get("exception_message") or "unknown error").strip()
+    return None
 
 
 def _gx_context():
@@ -250,6 +264,7 @@ def validate_row_chunks(feed: str, frames, max_examples: int = 5) -> list[Expect
         for name, _class_name, kwargs, _meaning in specs:
             item, outcome = by_name[name], outcomes[name]
             outcome.success = outcome.success and bool(item.success)
+            outcome.error = outcome.error or _exception_message(item.exception_info)
             outcome.unexpected_count += int(item.result.get("unexpected_count") or 0)
             unexpected = item.result.get("unexpected_index_list") or []
             room = max_examples - len(outcome.examples)

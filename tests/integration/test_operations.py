@@ -209,10 +209,28 @@ def test_killed_run_leaves_last_good_file_and_next_run_recovers(ops):
     published = ops["warehouse"] / "par.duckdb"
     before_bytes = published.read_bytes()
     before = published_state(published)
-    # Force work for the killed run: ingest is idempotent by content, so take the build
-    # file away (the published file stays): the run must load every file again.
-    for path in ops["warehouse"].glob("build.duckdb*"):
-        path.unlink()
+    # Force work for the killed run: ingest is idempotent by content, so make the build
+    # file forget every file now in the landing folder (its ledger rows and what each
+    # loaded); the run must load them all again. (A file removed from the landing folder
+    # earlier, like the late file above, keeps its load, as it would in production.)
+    delivered = [
+        path.relative_to(ops["landing"]).as_posix()
+        for path in ops["landing"].rglob("*")
+        if path.is_file()
+    ]
+    conn = duckdb.connect(str(ops["warehouse"] / "build.duckdb"))
+    try:
+        tables = [
+            f"raw.{name}"
+            for (name,) in conn.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' "
+                "AND table_name <> 'public_holidays'"
+            ).fetchall()
+        ]
+        for table in tables:
+            conn.execute(f"DELETE FROM {table} WHERE list_contains(?, source_file)", [delivered])
+    finally:
+        conn.close()
     killed_settings = ops["settings"].replace(dagster_home=ops["warehouse"] / "dagster_home_killed")
     env = {**os.environ, **killed_settings.to_env()}
     proc = subprocess.Popen(

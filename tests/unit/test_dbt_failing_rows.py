@@ -1,0 +1,224 @@
+"""A failed dbt test names its first failing rows (in the check's description and metadata),
+and never a personal column of staging or raw: a real dbt build of a tiny project on a real
+DuckDB file, streamed through the same code as the project's dbt asset."""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from pipelines.defs.dbt import build_naming_failing_rows, with_failing_rows
+
+REPO = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+PROJECT = {
+    "dbt_project.yml": """
+        name: tiny
+        version: "0.1.0"
+        profile: tiny
+        models:
+          tiny:
+            staging:
+              +schema: staging
+              +materialized: view
+            marts:
+              +schema: marts
+              +materialized: table
+        data_tests:
+          tiny:
+            +severity: error
+    """,
+    "models/staging/stg_dossiers.sql": """
+        select '90001' as unit_code, 'D1' as dossier_code, 'Nguyễn Văn Một' as applicant_name
+        union all
+        select '90002', null, 'Trần Thị Hai'
+    """,
+    "models/staging/stg_dossiers.yml": """
+        models:
+          - name: stg_dossiers
+            columns:
+              - name: dossier_code
+                data_tests:
+                  - not_null:
+                      config: {store_failures: true, schema: audit}
+    """,
+    "models/marts/indicator_values.sql": """
+        select '900' as unit_code, 'DOC_SENT' as indicator_code, 2 as numerator
+        union all select '900', 'DOC_SENT', 3
+        union all select '90001', 'DOC_SENT', 1
+    """,
+    "models/marts/indicator_values.yml": """
+        models:
+          - name: indicator_values
+            columns:
+              - name: unit_code
+                data_tests: [unique, not_null]
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_project(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("tiny_dbt")
+    build_db = root / "build.duckdb"
+    files = {
+        **PROJECT,
+        "profiles.yml": f"""
+            tiny:
+              target: dev
+              outputs:
+                dev:
+                  type: duckdb
+                  path: "{build_db}"
+                  schema: main
+                  threads: 1
+        """,
+        "macros/generate_schema_name.sql": (
+            REPO / "dbt_project" / "macros" / "generate_schema_name.sql"
+        ).read_text(),
+    }
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
+    subprocess.run(
+        [DBT, "parse", "--quiet", "--profiles-dir", str(root)],
+        cwd=root,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    return root, build_db
+
+
+def test_failed_tests_name_their_first_failing_rows_without_personal_columns(tiny_project):
+    root, build_db = tiny_project
+
+    @dbt_assets(manifest=root / "target" / "manifest.json")
+    def tiny_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build_naming_failing_rows(context, dbt, ["build"], build_db, root / "target_run")
+
+    result = dg.materialize(
+        [tiny_models],
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={
+            "dbt": DbtCliResource(project_dir=str(root), profiles_dir=str(root), dbt_executable=DBT)
+        },
+        raise_on_error=False,
+    )
+    # the failing error-severity tests still fail the step, as dbt's own error
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "dbt" in failure.step_failure_data.error.to_string()
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert evaluations["not_null_indicator_values_unit_code"].passed
+
+    unique = evaluations["unique_indicator_values_unit_code"]
+    assert not unique.passed
+    # a mart's failing rows are shown whole: which unit code, how many times
+    assert unique.description.splitlines()[0] == (
+        "dbt test unique_indicator_values_unit_code failed: 1 failing row, "
+        "first: unique_field=900, n_records=2"
+    )
+    assert "| 900 | 2 |" in unique.metadata["failing_rows"].value
+    # not stored: the test's query was run again once dbt had ended
+    assert unique.metadata["failing_rows_from"].value == (
+        "the test's query (target/run_results.json)"
+    )
+
+    not_null = evaluations["not_null_stg_dossiers_dossier_code"]
+    assert not not_null.passed
+    # a staging model's row: where it is (unit, dossier), never whom it is about
+    assert "unit_code=90002" in not_null.description
+    texts = [not_null.description] + [str(v.value) for v in not_null.metadata.values()]
+    assert not any("Trần Thị Hai" in text for text in texts)
+    assert "applicant_name" in not_null.metadata["columns_not_shown"].value
+    # stored by dbt (store_failures, which keeps the whole row): read from its table
+    assert not_null.metadata["failing_rows_from"].value == (
+        '"build"."audit"."not_null_stg_dossiers_dossier_code" of the build file'
+    )
+    assert "| 90002 |  |" in not_null.metadata["failing_rows"].value
+
+
+def test_a_test_that_could_not_run_says_why(tmp_path):
+    result = dg.AssetCheckResult(
+        passed=False,
+        asset_key=dg.AssetKey(["indicator_values"]),
+        check_name="unique_indicator_values_unit_code",
+        metadata={"unique_id": "test.tiny.unique_x"},
+    )
+    named = with_failing_rows(
+        result,
+        {"status": "error", "message": "Binder Error: no column x", "compiled_code": "select x"},
+        {"nodes": {}},
+        tmp_path / "build.duckdb",
+    )
+    assert named.description.splitlines() == [
+        "dbt test unique_indicator_values_unit_code failed",
+        "(the test could not run: Binder Error: no column x)",
+    ]
+    assert named.metadata["dbt_message"].value == "Binder Error: no column x"
+    assert not named.passed and named.check_name == result.check_name
+
+
+def test_a_step_that_stops_early_stops_dbt_too(tiny_project, tmp_path, monkeypatch):
+    # The manifest Dagster loaded lacks a test dbt now runs (the project changed after
+    # `make manifest`): dagster-dbt raises KeyError mid-stream. dbt must not go on writing
+    # the build file after the step (and its hold on the build lock) has ended.
+    root, _ = tiny_project
+    project = tmp_path / "changed"
+    shutil.copytree(root, project, ignore=shutil.ignore_patterns("target*", "*.duckdb*"))
+    build_db = tmp_path / "build.duckdb"
+    profiles = (
+        (project / "profiles.yml").read_text().replace(str(root / "build.duckdb"), str(build_db))
+    )
+    (project / "profiles.yml").write_text(profiles)
+    subprocess.run(
+        [DBT, "parse", "--quiet", "--profiles-dir", str(project)],
+        cwd=project,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    (project / "models/marts/indicator_values.yml").write_text(
+        "models:\n  - name: indicator_values\n    columns:\n      - name: unit_code\n"
+        "        data_tests: [unique, not_null]\n      - name: numerator\n"
+        "        data_tests: [not_null]\n"
+    )
+    (project / "models/marts/slow_after.sql").write_text(
+        "select count(*) as n from {{ ref('indicator_values') }}, range(4000000000)\n"
+    )
+    invocations = []
+    cli = DbtCliResource.cli
+
+    def recording_cli(self, *args, **kwargs):
+        invocations.append(cli(self, *args, **kwargs))
+        return invocations[-1]
+
+    monkeypatch.setattr(DbtCliResource, "cli", recording_cli)
+
+    @dbt_assets(manifest=project / "target" / "manifest.json")
+    def changed_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build_naming_failing_rows(
+            context, dbt, ["build"], build_db, project / "target_run"
+        )
+
+    result = dg.materialize(
+        [changed_models],
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={
+            "dbt": DbtCliResource(
+                project_dir=str(project), profiles_dir=str(project), dbt_executable=DBT
+            )
+        },
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "KeyError" in failure.step_failure_data.error.to_string()
+    (invocation,) = invocations
+    assert invocation.process.poll() is not None  # dbt has ended with the step
