@@ -4,6 +4,7 @@ as far as the bytes allow."""
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -12,6 +13,10 @@ ENCODINGS = ("utf-8", "utf-8-sig", "cp1258")
 
 class UndecodableError(ValueError):
     """The bytes are not text in any encoding the contract allows."""
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_BINARY = re.compile(rb"[\x01-\x08\x0e-\x1f]")  # control characters text does not hold
 
 
 @dataclass(frozen=True)
@@ -39,17 +44,54 @@ def _sniff(data: bytes, declared: str) -> str:
     return "utf-8-sig" if declared == "utf-8-sig" else "utf-8"
 
 
+def utf16_text(data: bytes) -> str | None:
+    """The text of UTF-16 bytes (Excel's "Unicode Text"), or None when they are not UTF-16:
+    a byte-order mark, or, without one, a NUL in every other byte of most characters (the
+    high byte of ASCII letters, digits and separators)."""
+    if data.startswith(_UTF16_BOMS):
+        encoding = "utf-16"
+    elif len(data) >= 2 and b"\x00" in data:
+        pairs = len(data) // 2
+        high_second, high_first = data[1::2].count(0), data[0::2].count(0)
+        if high_second >= pairs * 0.3 and high_first == 0:
+            encoding = "utf-16-le"
+        elif high_first >= pairs * 0.3 and high_second == 0:
+            encoding = "utf-16-be"
+        else:
+            return None
+    else:
+        return None
+    try:
+        return nfc(data.decode(encoding))
+    except UnicodeDecodeError:
+        return None
+
+
+def text_view(data: bytes) -> str | None:
+    """Bytes that `decode` refused, as text good enough to count their lines, or None for
+    binary data. UTF-16 is decoded; other bytes holding no control characters but tab, line
+    ends and NUL are read byte for byte (latin-1): line ends, quotes and separators are
+    ASCII in every encoding the contract allows, so their lines are the lines sent."""
+    text = utf16_text(data)
+    if text is not None:
+        return text
+    return None if _BINARY.search(data) else data.decode("latin-1")
+
+
 def decode(data: bytes, declared: str = "utf-8") -> Decoded:
     """Decode with the declared encoding where the bytes agree, else with the one they show.
 
     BOM -> utf-8-sig; valid (non-ASCII) UTF-8 -> utf-8; anything else -> cp1258. Raises
-    UndecodableError for binary data (NUL bytes) or bytes cp1258 cannot map either.
+    UndecodableError for UTF-16 text, binary data (NUL bytes) or bytes cp1258 cannot map
+    either; `text_view` still shows such bytes' lines, so that their records are counted.
     """
     declared = declared.lower() if declared else "utf-8"
     if declared not in ENCODINGS:
         raise ValueError(f"unknown encoding {declared!r}; expected one of {', '.join(ENCODINGS)}")
+    if utf16_text(data) is not None:
+        raise UndecodableError("file is UTF-16 text (Excel's 'Unicode Text'), not utf-8 or cp1258")
     if b"\x00" in data:
-        raise UndecodableError("file contains NUL bytes: binary data (or UTF-16), not text")
+        raise UndecodableError("file contains NUL bytes: binary data, not text")
     encoding = _sniff(data, declared)
     try:
         text = data.decode(encoding)

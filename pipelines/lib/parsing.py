@@ -2,10 +2,47 @@
 ledger outcome per file.
 
 Two stages. Reading (per file, Python): bytes -> text -> records of strings under canonical
-names, catching what only the file's structure can show (unreadable file, wrong field
-count, invalid JSON line, missing required column). Typing (whole batch, polars): clean,
-dedupe, parse dates/numbers/codes with vectorised expressions and set aside every row that
-does not type, with a reason naming the column. Nothing is dropped silently.
+names, catching what only the file's structure can show (unreadable file, another feed's
+file, wrong field count, a quote never closed, invalid JSON line, formula cell without a
+value, missing required column). Typing (whole batch, polars): clean, dedupe, parse
+dates/numbers/codes with vectorised expressions and set aside every row that does not type,
+with a reason naming the column. Nothing is dropped silently.
+
+What a file delivered (the ledger's rows_in) is counted from the file, not taken from what
+a parser returned:
+
+- CSV: its physical lines after the first (the header), each ended by LF, CR LF or CR,
+  less blank ones (every field empty or spaces). A quoted field may run over line ends, as
+  Excel writes a cell's line breaks: a line that opens such a quote and the lines up to the
+  next one with an odd number of quote characters are one record when together they read,
+  under strict quoting, as exactly one record with the header's number of fields and no
+  line between them would be a record of that width by itself. Otherwise every line is a
+  record of its own: a line that leaves a quote open is set aside ("row has a quote that is
+  never closed") and the lines after it are read one by one, so a stray quote costs its
+  row, never the rest of the file (csv alone reads an unclosed quote to the end of the
+  file). A record's row number is the line it starts on, the header being line 1: what a
+  text editor shows, also after a multi-line record. The whole file goes through csv once;
+  only when its records do not match its lines (counted without csv) is it read line by
+  line.
+- JSONL: its lines (ended by LF) holding more than whitespace; line 1 is row 1.
+- XLSX: the rows of the first sheet below the header (its first row that holds a value)
+  that hold a value, or a formula in a column the feed reads; numbered as the sheet numbers
+  them. A formula cell loads its cached value; one without a cached value (openpyxl writes
+  formulas so, and fastexcel reads them as empty) or whose value is an Excel error sets its
+  row aside, naming the column. Formula cells are found in the sheet's XML, which is
+  streamed once per file and searched cell by cell only when it has formulas.
+- A file rejected whole (UTF-16, NUL bytes, bytes neither utf-8 nor cp1258, another
+  feed's header, no header) still has its records counted from its lines, as above (its
+  first line counts as the header). rows_in is null only for a file that cannot be opened,
+  binary data (control characters), or an XLSX that cannot be read.
+
+rows_loaded and rows_set_aside are the rows of each file in the loaded and set-aside frames,
+counted there. For a loaded file they add up to rows_in unless a row was lost or doubled in
+between: the outcome then says so, and the ledger's blocking check fails.
+
+Reasons name the column (or the file-level problem) and the problem, never a delivered
+value: they are published. A set-aside record keeps no personal data and no text of a
+column that failed to type; a dossier row that cannot be aligned with its header keeps none.
 """
 
 from __future__ import annotations
@@ -14,16 +51,21 @@ import csv
 import hashlib
 import io
 import logging
-from collections.abc import Sequence
+import posixpath
+import re
+import traceback
+import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import fastexcel
 import orjson
 import polars as pl
 
 from pipelines.lib import headers as h
-from pipelines.lib.decoding import UndecodableError, decode, nfc
+from pipelines.lib.decoding import UndecodableError, decode, nfc, text_view
 from pipelines.lib.landing import LandingFile
 from pipelines.lib.pseudonymise import Pseudonymiser, id_kind_expr
 from pipelines.lib.schema import (
@@ -33,7 +75,7 @@ from pipelines.lib.schema import (
     feed_table_columns,
 )
 
-_SHOWN = 60  # characters of a bad value quoted in a reason
+_log = logging.getLogger(__name__)
 
 # fastexcel warns for every all-blank column (an optional column nobody filled): routine here.
 logging.getLogger("fastexcel.types.dtype").setLevel(logging.ERROR)
@@ -86,7 +128,13 @@ def _schema(columns: dict[str, str]) -> dict[str, pl.DataType]:
 
 
 class _Unreadable(Exception):
-    """The file as a whole cannot be read; the message says why."""
+    """The file as a whole cannot be used; the message says why. `rows_in`: the records it
+    delivered where its bytes still show them; `encoding`: the one it was decoded with."""
+
+    def __init__(self, message: str, rows_in: int | None = None, encoding: str | None = None):
+        super().__init__(message)
+        self.rows_in = rows_in
+        self.encoding = encoding
 
 
 @dataclass
@@ -99,6 +147,7 @@ class _FileRows:
     pre: list[str | None] = field(default_factory=list)  # reason known before typing
     misfits: list[tuple[int, str, str | None]] = field(default_factory=list)  # row, why, record
     notes: list[str] = field(default_factory=list)
+    delivered: int = 0  # records the file delivered, counted as the module docstring says
 
 
 def _misfit_record(feed: str, delivered: Sequence[str]) -> str | None:
@@ -115,10 +164,49 @@ def _column_label(feed: str, name: str) -> str:
     return f"'{header}' ({name})"
 
 
+def _wrong_feed(feed: str, texts: Sequence[str | None], jsonl: bool) -> str | None:
+    """Why a file whose header (or, in JSONL, keys) names these columns is not a file of
+    `feed`: more of another feed's columns than of this feed's (a file dropped in the wrong
+    folder), or none of this feed's at all (no header: the first row is data). Such a file
+    is rejected unread: its columns cannot be trusted to hold what this feed's would."""
+    keys = {h.match_header(text) for text in texts if text and text.strip()}
+
+    def named(name: str) -> int:
+        lookup = h.header_lookup(name)
+        return len({lookup[key] for key in keys if key in lookup})
+
+    own = named(feed)
+    other, most = max(((f, named(f)) for f in h.FEED_HEADERS if f != feed), key=lambda x: x[1])
+    if most > own:
+        if jsonl:
+            return f"the keys are those of the {other} feed, not {feed}"
+        return f"the header is that of the {other} feed, not {feed}"
+    if own == 0:
+        if jsonl:
+            return f"no line has a key of the {feed} feed"
+        return f"the header names no column of the {feed} feed (is the header row missing?)"
+    return None
+
+
 def _tabulate(
-    feed: str, header: list[str | None], records: list[tuple[int, Sequence[str]]], check_width: bool
+    feed: str,
+    header: Sequence[str | None],
+    numbers: Sequence[int],
+    rows: Sequence[Sequence[str]],
+    check_width: bool,
+    broken: Mapping[int, str] | None = None,
+    flagged: Mapping[int, str] | None = None,
 ) -> _FileRows:
-    """Map a header row and its records (row number, fields as text) to canonical columns."""
+    """Map a header row and its records (row numbers, and fields as text) to canonical
+    columns.
+
+    `broken`: rows the file's structure already shows cannot be aligned with the header
+    (set aside whole); `flagged`: rows whose fields align but that must be set aside for
+    the given reason. Neither kind is ever a blank row. Raises _Unreadable (with the count
+    of records) for a header that is not this feed's."""
+    broken, flagged = broken or {}, flagged or {}
+    if why := _wrong_feed(feed, header, jsonl=False):
+        raise _Unreadable(why, _count_filled(numbers, rows, {**broken, **flagged}))
     out = _FileRows()
     lookup = h.header_lookup(feed)
     positions: dict[str, int] = {}
@@ -145,17 +233,18 @@ def _tabulate(
         out.notes.append(f"no column {shown}: loaded as null")
 
     width, blank, good = len(header), 0, []
-    for number, fields in records:
-        if not "".join(fields).strip():
+    for number, fields in zip(numbers, rows, strict=True):
+        why = broken.get(number) if broken else None
+        if why is None and not "".join(fields).strip() and not (flagged and number in flagged):
             blank += 1  # an empty line is not a record
             continue
-        if check_width and len(fields) != width:
+        if why is None and check_width and len(fields) != width:
             why = f"row has {len(fields)} fields, header has {width}"
-            out.misfits.append((number, why, _misfit_record(feed, fields)))
-            continue
-        stray = [p + 1 for p in unnamed if p < len(fields) and fields[p].strip()]
-        if stray:
-            why = f"row has a value in column {stray[0]}, which has no header"
+        if why is None and unnamed:
+            stray = [p + 1 for p in unnamed if p < len(fields) and fields[p].strip()]
+            if stray:
+                why = f"row has a value in column {stray[0]}, which has no header"
+        if why is not None:
             out.misfits.append((number, why, _misfit_record(feed, fields)))
             continue
         good.append(fields)
@@ -165,8 +254,22 @@ def _tabulate(
     transposed = list(zip(*good, strict=True)) if good else []
     for name, pos in positions.items():
         out.columns[name] = list(transposed[pos]) if transposed else []
-    out.pre = [file_reason or None] * len(out.rows)
+    if flagged:
+        reasons = ((file_reason, flagged.get(number)) for number in out.rows)
+        out.pre = ["; ".join(filter(None, pair)) or None for pair in reasons]
+    else:
+        out.pre = [file_reason or None] * len(out.rows)
+    out.delivered = len(out.rows) + len(out.misfits)
     return out
+
+
+def _count_filled(numbers: Sequence[int], rows: Sequence[Sequence[str]], known) -> int:
+    """Records that are not blank (a row with a known problem never is)."""
+    return sum(
+        1
+        for number, fields in zip(numbers, rows, strict=True)
+        if number in known or "".join(fields).strip()
+    )
 
 
 def _sniff_delimiter(first_line: str, feed: str) -> str:
@@ -182,19 +285,156 @@ def _sniff_delimiter(first_line: str, feed: str) -> str:
     return max((",", ";", "\t"), key=known)  # ties keep the first: ','
 
 
-def _read_csv(text: str, feed: str) -> _FileRows:
-    delimiter = _sniff_delimiter(text.split("\n", 1)[0].rstrip("\r"), feed)
+_NEVER_CLOSED = "row has a quote that is never closed"
+_SENTINEL = "\ue000"  # a private-use character: marks where a line read alone ends
+
+
+def _physical_lines(text: str) -> int:
+    """Lines as csv splits them: ended by LF, CR LF or CR; a last line without an end
+    counts too. Plain counting, no parsing."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends + (1 if text and text[-1] not in "\r\n" else 0)
+
+
+def _last_line(text: str) -> str:
+    end = len(text) - (2 if text.endswith("\r\n") else 1 if text.endswith(("\n", "\r")) else 0)
+    return text[max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1 : end]
+
+
+def _read_alone(line: str, delimiter: str) -> tuple[list[str], str | None]:
+    """One physical line as a record of its own, and why it cannot be one: a quote it opens
+    and never closes, or a field longer than csv reads. Csv's own (lenient) quoting: a quote
+    inside an unquoted field is text."""
+    body = line.rstrip("\r\n")
+    try:
+        rows = list(
+            csv.reader(io.StringIO(f"{body}\n{_SENTINEL}", newline=""), delimiter=delimiter)
+        )
+    except csv.Error:
+        return [body], f"row has a field longer than {csv.field_size_limit()} characters"
+    if rows[-1] == [_SENTINEL]:
+        return (rows[0] if len(rows) > 1 else []), None
+    fields = rows[0]  # the sentinel went into the last field: its quote was still open
+    fields[-1] = fields[-1][: -len(_SENTINEL) - 1]
+    return fields, _NEVER_CLOSED
+
+
+def _one_record(text: str, delimiter: str, width: int) -> list[str] | None:
+    """The fields of `text` if it reads as exactly one record of `width` fields under
+    strict quoting (a quoted field opens a field and closes at a separator or line end)."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 and len(rows[0]) == width else None
+
+
+def _records_line_by_line(
+    text: str, delimiter: str
+) -> tuple[list[str], list[int], list[list[str]], dict[int, str]]:
+    """(header, row numbers, records, broken rows) of a file whose csv records do not match
+    its lines, each line accounted for as the module docstring says. Only a line with an odd
+    number of quotes can open a quote that a later line closes: each is judged by the rule,
+    and the stretches of lines between them go through csv whole (one record per line, or
+    line by line when csv says otherwise)."""
+    lines = io.StringIO(text, newline="").readlines()
+    header, _ = _read_alone(lines[0], delimiter)
+    width = len(header)
+    odd = [n for n, line in enumerate(lines) if n and line.count('"') % 2]
+    numbers: list[int] = []
+    records: list[list[str]] = []
+    broken: dict[int, str] = {}
+
+    def alone(n: int) -> None:
+        fields, why = _read_alone(lines[n], delimiter)
+        numbers.append(n + 1)
+        records.append(fields)
+        if why:
+            broken[n + 1] = why
+
+    def stretch(first: int, end: int) -> None:  # lines first..end-1
+        if first >= end:
+            return
+        try:
+            parsed = list(
+                csv.reader(io.StringIO("".join(lines[first:end]), newline=""), delimiter=delimiter)
+            )
+        except csv.Error:
+            parsed = []
+        if len(parsed) != end - first:
+            for n in range(first, end):
+                alone(n)
+            return
+        numbers.extend(range(first + 1, end + 1))
+        records.extend(parsed)
+        last = lines[end - 1]  # csv reads a quote left open at the end of the text as closed
+        if '"' in last and (why := _read_alone(last, delimiter)[1]):
+            broken[end] = why
+
+    i, k = 1, 0
+    while k < len(odd):
+        opening = odd[k]
+        stretch(i, opening)
+        if k + 1 < len(odd):
+            closing = odd[k + 1]  # the next line that can close the quote this one opens
+            fields = _one_record("".join(lines[opening : closing + 1]), delimiter, width)
+            # Lines between that are whole records on their own were swallowed by a stray
+            # quote, not written inside a cell.
+            if fields is not None and not any(
+                len(_read_alone(lines[n], delimiter)[0]) == width
+                for n in range(opening + 1, closing)
+            ):
+                numbers.append(opening + 1)
+                records.append(fields)
+                i, k = closing + 1, k + 2
+                continue
+        alone(opening)
+        i, k = opening + 1, k + 1
+    stretch(i, len(lines))
+    return header, numbers, records, broken
+
+
+def _csv_records(
+    text: str, feed: str
+) -> tuple[str, list[str], Sequence[int], list[list[str]], dict[int, str]]:
+    """(delimiter, header, row numbers (the line each record starts on), records, broken
+    rows).
+
+    Fast path: csv over the whole text, trusted when it gives one record per physical line
+    (counted without csv) and the last line closes its quotes. Otherwise line by line."""
+    first = io.StringIO(text, newline="").readline().rstrip("\r\n")
+    delimiter = _sniff_delimiter(first, feed)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise _Unreadable(f"not a readable CSV: {exc}") from None
-    if not rows:
+    except csv.Error:  # a field over csv's size limit: an open quote ran on
+        rows = None
+    if rows is None or len(rows) != _physical_lines(text):
+        return delimiter, *_records_line_by_line(text, delimiter)
+    broken = {}
+    last = _last_line(text) if len(rows) > 1 else ""
+    if '"' in last and (why := _read_alone(last, delimiter)[1]):
+        broken[len(rows)] = why
+    return delimiter, rows[0], range(2, len(rows) + 1), rows[1:], broken
+
+
+def _read_csv(text: str, feed: str) -> _FileRows:
+    if not text.strip():
         return _FileRows(notes=["empty file"])
-    # Row numbers as a spreadsheet shows them: header is row 1.
-    out = _tabulate(feed, rows[0], list(enumerate(rows[1:], start=2)), check_width=True)
+    delimiter, header, numbers, records, broken = _csv_records(text, feed)
+    out = _tabulate(feed, header, numbers, records, check_width=True, broken=broken)
     if delimiter != ",":
         out.notes.append(f"fields separated by {delimiter!r}, not ','")
     return out
+
+
+def _count_records(text: str, file_format: str, feed: str) -> int:
+    """Records delivered by the text of a file rejected whole, counted as for one loaded."""
+    if file_format == "jsonl":
+        return sum(1 for line in text.split("\n") if line.strip())
+    if not text.strip():
+        return 0
+    _, _, numbers, records, broken = _csv_records(text, feed)
+    return _count_filled(numbers, records, broken)
 
 
 def _float_text(value: float, decimal_comma: bool) -> str:
@@ -224,25 +464,180 @@ def _xlsx_texts(cells: pl.Series, decimal_comma: bool) -> list[str]:
     return [str(v) if v is not None else "" for v in values]
 
 
+# Formula and error cells in a sheet's XML: <f> (or <x:f> under a namespace prefix), or a
+# cell typed t="e". One regex per form: each starts with a literal, which re finds at memory
+# speed; an alternation of them scans ten times slower.
+_XML_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+_FORMULA_OR_ERROR = (re.compile(rb"<f[\s>/]"), re.compile(rb":f[\s>/]"), re.compile(rb't="e"'))
+_TAG_PREFIX = re.compile(rb"<[A-Za-z_][\w.-]*$")
+_FORMULA = re.compile(rb"<" + _XML_PREFIX + rb"f[\s>/]")
+_CELL_OPEN = re.compile(rb"<" + _XML_PREFIX + rb"c[\s>]")
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]+)"')
+_CELL_TYPE = re.compile(rb'\st="([A-Za-z]+)"')
+_CACHED = re.compile(rb"<" + _XML_PREFIX + rb"v(?:\s[^>/]*)?>([^<]*)<")  # not <v/>
+_SHEET_DATA = re.compile(rb"<(" + _XML_PREFIX + rb")sheetData[\s>]")
+_SHEET_CHUNK = 1 << 22
+
+
+def _formula_or_error(xml: bytes, start: int = 0, end: int | None = None) -> list[int]:
+    """Positions of formula tags and error-typed cells in xml[start:end], in order."""
+    end = len(xml) if end is None else end
+    hits = []
+    for pattern in _FORMULA_OR_ERROR:
+        for match in pattern.finditer(xml, start, end):
+            at = match.start()
+            first = xml[at : at + 1]
+            if first == b"t" and not xml[at - 1 : at].isspace():
+                continue  # an attribute whose name ends in t, not the cell's type
+            if first == b":" and not _TAG_PREFIX.search(xml, max(0, at - 64), at):
+                continue  # ':f ' in text, not the end of a '<prefix:f' tag
+            hits.append(at)
+    return sorted(hits)
+
+
+def _first_sheet(book: zipfile.ZipFile) -> str | None:
+    """The member holding the workbook's first sheet (fastexcel's sheet 0)."""
+    names = set(book.namelist())
+    fallback = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else None
+    try:
+        workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return fallback
+    sheet = next((e for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"), None)
+    if sheet is None:
+        return fallback
+    rid = next((v for k, v in sheet.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+    for rel in rels.iter():
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            path = target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            return path if path in names else fallback
+    return fallback
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _valueless_cells(data: bytes) -> dict[tuple[int, int], str]:
+    """(sheet row, 0-based column) -> 'formula' | 'error' for each cell of the first sheet
+    that fastexcel reads as empty though it is not: a formula without a cached value, or a
+    cached Excel error (#DIV/0!, #N/A...). The sheet's XML is streamed once looking for any
+    formula or error cell; only a sheet that has one is searched cell by cell."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return {}  # not a zip package (an .xls read by fastexcel): values are stored
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        member = _first_sheet(book)
+        if member is None:
+            return {}
+        with book.open(member) as stream:
+            tail = b""
+            while chunk := stream.read(_SHEET_CHUNK):
+                window = tail + chunk
+                if any(pattern.search(window) for pattern in _FORMULA_OR_ERROR):
+                    break
+                tail = chunk[-16:]
+            else:
+                return {}  # the common case: no formula, no error
+        xml = book.read(member)
+    start = _SHEET_DATA.search(xml)
+    if start is None:
+        return {}
+    prefix = start.group(1)
+    close = b"</" + prefix + b"c>"
+    end = xml.find(b"</" + prefix + b"sheetData>", start.end())
+    cells: dict[tuple[int, int], str] = {}
+    seen: set[int] = set()
+    for hit in _formula_or_error(xml, start.end(), end if end >= 0 else len(xml)):
+        opens = list(_CELL_OPEN.finditer(xml, max(start.end(), hit - 4096), hit + 1))
+        if not opens or opens[-1].start() in seen:
+            continue
+        cell = opens[-1].start()
+        seen.add(cell)
+        tag_end = xml.find(b">", cell)
+        attrs = xml[cell:tag_end]
+        content = b"" if attrs.endswith(b"/") else xml[tag_end + 1 : xml.find(close, tag_end)]
+        kind = _CELL_TYPE.search(attrs)
+        kind = kind.group(1) if kind else b"n"
+        if kind == b"e":
+            found = "error"
+        elif _FORMULA.search(content):
+            cached = _CACHED.search(content)
+            if cached and (cached.group(1).strip() or kind in (b"str", b"s", b"inlineStr")):
+                continue  # fastexcel reads the cached value
+            found = "formula"
+        else:
+            continue
+        ref = _CELL_REF.search(attrs)
+        if ref is None:
+            raise _Unreadable("cannot read XLSX: a formula or error cell has no cell reference")
+        cells[(int(ref.group(2)), _column_index(ref.group(1)))] = found
+    return cells
+
+
 def _read_xlsx(data: bytes, feed: str) -> _FileRows:
     try:
         reader = fastexcel.read_excel(data)
-        top = reader.load_sheet(0, header_row=None, n_rows=1, dtypes="string").to_polars()
-        if top.height == 0:
+        # The sheet's row 1 (skip_rows=0 keeps leading empty rows): the header, as the
+        # contract wants it; otherwise the first row holding a value is, as fastexcel reads it.
+        top = reader.load_sheet(0, header_row=None, skip_rows=0, n_rows=1, dtypes="string")
+        top, header_row = top.to_polars(), 1
+        if top.height and all(v is None for v in top.row(0)):
+            rows = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_polars()
+            filled = [
+                i for i, row in enumerate(rows.iter_rows()) if any(v is not None for v in row)
+            ]
+            top, header_row = (rows.slice(filled[0], 1), filled[0] + 1) if filled else (rows, 0)
+        if top.height == 0 or header_row == 0:
             return _FileRows(notes=["empty sheet"])
-        sheet = reader.load_sheet(0, header_row=0, schema_sample_rows=None).to_polars()
+        sheet = reader.load_sheet(0, header_row=0, schema_sample_rows=None)
+        frame = sheet.to_polars()
+        absolute = [column.absolute_index for column in sheet.available_columns()]
+        valueless = _valueless_cells(data)
+    except _Unreadable:
+        raise
     except Exception as exc:  # calamine reports corrupt and truncated files in many ways
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise _Unreadable(f"cannot read XLSX: {reason}") from None
+        raise _Unreadable(f"cannot read XLSX: {_unquoted(reason)}") from None
     header = list(top.row(0))
     lookup = h.header_lookup(feed)
+    names = [lookup.get(h.match_header(text or "")) for text in header]
     decimal_columns = {c for c, t in FEED_COLUMNS[feed].items() if t.startswith("DECIMAL")}
-    columns = []
-    for pos, cells in enumerate(sheet.iter_columns()):
-        name = lookup.get(h.match_header(header[pos] or "")) if pos < len(header) else None
-        columns.append(_xlsx_texts(cells, decimal_comma=name in decimal_columns))
-    records = list(enumerate(zip(*columns, strict=True), start=2))
-    return _tabulate(feed, header, records, check_width=False)
+    columns = [
+        _xlsx_texts(cells, decimal_comma=pos < len(names) and names[pos] in decimal_columns)
+        for pos, cells in enumerate(frame.iter_columns())
+    ]
+    records: list[Sequence[str]] = list(zip(*columns, strict=True))
+    numbers = list(range(header_row + 1, header_row + 1 + len(records)))
+    # A formula without a value (or an Excel error) reads as an empty cell: its row is set
+    # aside, even one that holds nothing else (fastexcel drops such rows at the end).
+    first_of = {}
+    for pos, name in enumerate(names):
+        first_of.setdefault(name, pos)
+    flagged: dict[int, list[str]] = {}
+    position = {column: pos for pos, column in enumerate(absolute)}
+    for (row, column), kind in sorted(valueless.items()):
+        pos = position.get(column)
+        name = names[pos] if pos is not None and pos < len(names) else None
+        if row <= header_row or name is None or first_of[name] != pos:
+            continue  # the header, or a column the feed does not read
+        what = "formula without a value" if kind == "formula" else "error value"
+        flagged.setdefault(row, []).append(f"{what} in column {_column_label(feed, name)}")
+    for row in sorted(flagged):
+        if row > header_row + frame.height:
+            numbers.append(row)
+            records.append([""] * len(header))
+    reasons = {row: "; ".join(why) for row, why in flagged.items()}
+    return _tabulate(feed, header, numbers, records, check_width=False, flagged=reasons)
+
+
+def _unquoted(message: str) -> str:
+    """A library's error message without what it quotes: it may quote the file's content."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"", "…", message)[:200]
 
 
 def _json_text(value) -> str | None:
@@ -260,7 +655,8 @@ def _json_text(value) -> str | None:
 
 def _json_column(values: list, escaped: bool) -> tuple[list[str | None], list[str | None]]:
     """(texts, problems) for one key's values across a file's records. `escaped`: the file
-    has \\u escapes, which can spell text that is not NFC."""
+    has \\u escapes, which can spell text that is not NFC. An object or array is a problem,
+    and its text is not kept (it is set aside, and could hold anything)."""
     if escaped:
         values = [nfc(v) if isinstance(v, str) else v for v in values]
     kinds = set(map(type, values))
@@ -271,7 +667,10 @@ def _json_column(values: list, escaped: bool) -> tuple[list[str | None], list[st
         for i, value in enumerate(values):
             if isinstance(value, dict | list):
                 problems[i] = "an object" if isinstance(value, dict) else "an array"
-    return list(map(_json_text, values)), problems
+    texts = [
+        None if problem else _json_text(v) for v, problem in zip(values, problems, strict=True)
+    ]
+    return texts, problems
 
 
 def _read_jsonl(text: str, feed: str) -> _FileRows:
@@ -296,6 +695,7 @@ def _read_jsonl(text: str, feed: str) -> _FileRows:
             continue
         records.append(record)
         out.rows.append(number)
+    out.delivered = len(out.rows) + len(out.misfits)
     if blank:
         out.notes.append(f"skipped {blank} blank line{'s' if blank > 1 else ''}")
 
@@ -303,6 +703,8 @@ def _read_jsonl(text: str, feed: str) -> _FileRows:
     escaped = "\\u" in text
     lookup = h.header_lookup(feed)
     keys = list(dict.fromkeys(k for record in records for k in record))
+    if records and (why := _wrong_feed(feed, keys, jsonl=True)):
+        raise _Unreadable(why, out.delivered)
     unknown = []
     problems: list[list[str]] = [[] for _ in records]
     for key in keys:
@@ -332,9 +734,15 @@ def _read_file(file: LandingFile, data: bytes, declared: str) -> tuple[_FileRows
     try:
         decoded = decode(data, declared if file.file_format == "csv" else "utf-8")
     except UndecodableError as exc:
-        raise _Unreadable(str(exc)) from None
+        text = text_view(data)
+        rows_in = None if text is None else _count_records(text, file.file_format, file.feed)
+        raise _Unreadable(str(exc), rows_in) from None
     reader = _read_csv if file.file_format == "csv" else _read_jsonl
-    out = reader(decoded.text, file.feed)
+    try:
+        out = reader(decoded.text, file.feed)
+    except _Unreadable as exc:
+        exc.encoding = decoded.encoding
+        raise
     if decoded.note:
         out.notes.insert(0, decoded.note)
     return out, decoded.encoding
@@ -364,10 +772,16 @@ def _label(feed: str, name: str) -> pl.Expr:
     )
 
 
-def _error(feed: str, name: str, template: str) -> pl.Expr:
-    """'<column>: <template with the value>' as an expression."""
-    shown = pl.col(name).str.slice(0, _SHOWN)
-    return pl.format("{}: " + template, _label(feed, name), shown)
+def _error(feed: str, name: str, problem: str) -> pl.Expr:
+    """'<column>: <problem>' as an expression. Never the value: reasons are published, and
+    a shifted row can put a name or a phone number in any column."""
+    return pl.concat_str([_label(feed, name), pl.lit(f": {problem}")])
+
+
+# Counts and figures that cannot be negative: a row that says so is set aside.
+_NOT_NEGATIVE = frozenset(
+    {"supplement_count", "processing_days", "numerator", "denominator", "reported_rate"}
+)
 
 
 def _match_key(text: pl.Expr) -> pl.Expr:
@@ -417,30 +831,45 @@ def _typed(feed: str, name: str, kind: str) -> tuple[pl.Expr, pl.Expr] | None:
         value = key.replace_strict(h.coded_lookup(coded), default=None, return_dtype=dtype)
         error = (
             pl.when(text.str.contains(r"^[0-9]+$"))
-            .then(_error(feed, name, "unknown code '{}'"))
-            .otherwise(_error(feed, name, "unknown value '{}'"))
+            .then(_error(feed, name, "unknown code"))
+            .otherwise(_error(feed, name, "unknown value"))
         )
     elif kind == "BOOLEAN":
         value = _match_key(text).replace_strict(
             h.coded_lookup(h.BOOLEAN), default=None, return_dtype=pl.Boolean
         )
-        error = _error(feed, name, "'{}' is not Có/Không (or true/false)")
+        error = _error(feed, name, "not Có/Không (or true/false)")
     elif kind in ("TIMESTAMP", "DATE"):
         value = _parse_datetime(text)
         value = value.dt.date() if kind == "DATE" else value
-        error = _error(feed, name, "'{}' is not a date")
+        error = _error(feed, name, "not a date")
     elif kind in ("INTEGER", "SMALLINT"):
         value = pl.when(text.str.contains(_WHOLE)).then(text.cast(dtype, strict=False))
+        error = _error(feed, name, "not a whole number")
+        if name in _NOT_NEGATIVE:
+            value = pl.when(value >= 0).then(value)
+            error = (
+                pl.when(text.str.contains(r"^-[0-9]+$"))
+                .then(_error(feed, name, "must not be negative"))
+                .otherwise(error)
+            )
         if name == "supplement_count":  # contract: whole number, default 0
             value = pl.when(text.is_null()).then(pl.lit(0, dtype)).otherwise(value)
-        error = _error(feed, name, "'{}' is not a whole number")
     elif kind.startswith("DECIMAL"):
-        value = _plain_number(text).cast(dtype, strict=False)
+        number = _plain_number(text)
+        value = number.cast(dtype, strict=False)
         error = (
-            pl.when(_plain_number(text).is_null())
-            .then(_error(feed, name, "'{}' is not a number"))
-            .otherwise(_error(feed, name, f"'{{}}' does not fit {kind}"))
+            pl.when(number.is_null())
+            .then(_error(feed, name, "not a number"))
+            .otherwise(_error(feed, name, f"does not fit {kind}"))
         )
+        if name in _NOT_NEGATIVE:
+            value = pl.when(value >= 0).then(value)
+            error = (
+                pl.when(number.str.starts_with("-"))
+                .then(_error(feed, name, "must not be negative"))
+                .otherwise(error)
+            )
     else:
         return None
     return value, error
@@ -501,11 +930,14 @@ def _type_batch(
         pl.when(duplicate).then(pl.format("duplicate of row {}", pl.col("_first"))),
         pl.concat_str(problems, separator="; ", ignore_nulls=True),
     )
-    # The delivered record, canonical names, personal data removed and the ID hashed.
+    # The delivered record, canonical names, personal data removed and the ID hashed; a
+    # value that did not type is not kept (the reason names its column): it may be anything.
     kept = []
     for name in inputs:
         if name == h.ID_NUMBER_COLUMN:
             kept.append(pl.col("applicant_id_hash"))
+        elif name in untyped:
+            kept.append(pl.when(untyped[name]).then(None).otherwise(pl.col(name)).alias(name))
         elif name not in h.PERSONAL_COLUMNS:
             kept.append(pl.col(name))
     set_aside = frame.filter(pl.col("_bad")).select(
@@ -574,21 +1006,26 @@ def parse_batch(
     outcomes: list[FileOutcome] = []
     for index, file in enumerate(files):
         data = b""
+        rows: _FileRows | None = None
+        encoding: str | None = None
+        rows_in: int | None = None
         try:
             data = file.path.read_bytes()  # read once: hashed and parsed from the same bytes
             rows, encoding = _read_file(file, data, encodings.get(file.unit_code, "utf-8"))
-        except (_Unreadable, OSError) as exc:
-            rows, encoding, error = None, None, str(exc)
+        except _Unreadable as exc:
+            error, rows_in, encoding = str(exc), exc.rows_in, exc.encoding
+        except OSError as exc:
+            error = str(exc)
         except Exception as exc:  # one bad file must not stop the others
-            rows, encoding, error = None, None, f"unexpected error: {type(exc).__name__}: {exc}"
+            error = _unexpected(file, exc)
         outcome = FileOutcome(
             file=file,
             sha256=hashlib.sha256(data).hexdigest(),
             size_bytes=len(data),
             encoding=encoding,
-            rows_in=None,
+            rows_in=rows_in,
             rows_loaded=0,
-            rows_set_aside=1,
+            rows_set_aside=0,
             status="rejected",
             error=None,
         )
@@ -606,7 +1043,7 @@ def parse_batch(
                 misfits["reason"].append(why)
                 misfits["record"].append(record)
             outcome.status = "loaded"
-            outcome.rows_in = len(rows.rows) + len(rows.misfits)
+            outcome.rows_in = rows.delivered
             outcome.error = "; ".join(rows.notes) or None
         outcomes.append(outcome)
 
@@ -617,11 +1054,21 @@ def parse_batch(
     )
     set_aside = pl.concat([typed_aside, early_aside]).sort("_file", "_row", nulls_last=False)
 
-    counts = dict(set_aside.group_by("_file").len().iter_rows())
+    # What reached each frame, counted there: never derived from rows_in.
+    loaded_counts = dict(loaded.group_by("_file").len().iter_rows())
+    aside_counts = dict(set_aside.group_by("_file").len().iter_rows())
     for index, outcome in enumerate(outcomes):
-        if outcome.status == "loaded":
-            outcome.rows_set_aside = counts.get(index, 0)
-            outcome.rows_loaded = outcome.rows_in - outcome.rows_set_aside
+        outcome.rows_loaded = loaded_counts.get(index, 0)
+        outcome.rows_set_aside = aside_counts.get(index, 0)
+        if outcome.status == "loaded" and outcome.rows_in != (
+            outcome.rows_loaded + outcome.rows_set_aside
+        ):
+            gap = (
+                f"rows do not add up: {outcome.rows_in} delivered, {outcome.rows_loaded} "
+                f"loaded, {outcome.rows_set_aside} set aside"
+            )
+            _log.error("%s: %s", outcome.file.relpath, gap)
+            outcome.error = f"{outcome.error}; {gap}" if outcome.error else gap
 
     loaded = _with_provenance(loaded, files).select(
         [pl.col(n).cast(t) for n, t in _schema(feed_table_columns(feed)).items()]
@@ -632,3 +1079,11 @@ def parse_batch(
         .select([pl.col(n).cast(t) for n, t in _schema(SET_ASIDE_COLUMNS).items()])
     )
     return ParsedBatch(loaded=loaded, set_aside=set_aside, outcomes=outcomes)
+
+
+def _unexpected(file: LandingFile, exc: Exception) -> str:
+    """Reason for a file the parser failed on: the exception's type, not its message (which
+    may quote the file's content); where it was raised goes to the log, without it either."""
+    where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+    _log.error("%s: unexpected %s while parsing\n%s", file.relpath, type(exc).__name__, where)
+    return f"unexpected error: {type(exc).__name__}"

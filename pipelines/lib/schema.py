@@ -137,7 +137,8 @@ LEDGER_COLUMNS: dict[str, str] = {
     "encoding": "VARCHAR",  # the encoding the file was actually decoded with
     "sha256": "VARCHAR",  # null: the file was not opened
     "size_bytes": "BIGINT",
-    "rows_in": "INTEGER",  # records in the file; null when the file could not be read at all
+    "rows_in": "INTEGER",  # records delivered (counted from the file, rejected ones too); null
+    # when the file was not opened, is binary, or is an unreadable XLSX
     "rows_loaded": "INTEGER",
     "rows_set_aside": "INTEGER",
     "modified_ns": "BIGINT",  # mtime: the sensor's cursor; skip test only when unreadable

@@ -410,7 +410,7 @@ class Planter:
             f,
             i,
             "date_not_parsed",
-            f"{label('received_at')}: '{bad}' is not a date",
+            f"{label('received_at')}: not a date",
             "received date typed as 29 February 2021",
         )
 
@@ -421,7 +421,7 @@ class Planter:
             f,
             i,
             "unknown_channel",
-            f"{label('channel')}: unknown value '{bad}'",
+            f"{label('channel')}: unknown value",
             "channel written in the old online-level wording",
         )
 
@@ -432,7 +432,7 @@ class Planter:
             f,
             i,
             "unknown_status",
-            f"{label('status')}: unknown value '{bad}'",
+            f"{label('status')}: unknown value",
             "a status the contract does not have ('cancelled')",
         )
 
@@ -452,7 +452,7 @@ class Planter:
             f,
             i,
             "yes_no_without_diacritics",
-            f"{label('apology_issued')}: 'Khong' is not Có/Không",
+            f"{label('apology_issued')}: not Có/Không",
             "'Không' typed without diacritics",
         )
 
@@ -558,7 +558,7 @@ class Planter:
             f,
             i,
             "unknown_send_method",
-            f"{label('send_method')}: unknown value '{bad}'",
+            f"{label('send_method')}: unknown value",
             "send method typed in the clerk's own words",
         )
 
@@ -570,7 +570,7 @@ class Planter:
             f,
             i,
             "date_not_parsed",
-            f"{label('document_date')}: '{bad}' is not a date",
+            f"{label('document_date')}: not a date",
             "document date typed month first",
         )
 
@@ -611,7 +611,7 @@ class Planter:
             relpath,
             "utf16_file",
             "rejected",
-            "file contains NUL bytes",
+            "file is UTF-16 text",
             "saved by Excel as 'Unicode Text' (UTF-16, tab-separated)",
         )
 
@@ -627,7 +627,7 @@ class Planter:
                 f,
                 i,
                 "number_not_parsed",
-                f"{book_label(feed, 'numerator')}: '{bad}' is not a number",
+                f"{book_label(feed, 'numerator')}: not a number",
                 "the count typed with its unit",
             )
             for name, value in (("indicator_code", "TL_HS_DUNG_HAN"), ("scope", "Đơn vị"),
@@ -693,7 +693,7 @@ class Planter:
             f,
             i,
             "unknown_status",
-            f"{label('status')}: unknown code '11'",
+            f"{label('status')}: unknown code",
             "status code 11, which the contract does not define",
         )
 
@@ -704,7 +704,7 @@ class Planter:
             f,
             i,
             "date_not_parsed",
-            f"{label('updated_at')}: '{bad}' is not a date",
+            f"{label('updated_at')}: not a date",
             "update time in ISO form, not yyyyMMddHHmmss",
         )
 

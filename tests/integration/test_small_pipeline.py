@@ -178,7 +178,8 @@ def test_bad_rows_are_set_aside_with_file_row_and_reason(small_run):
         "WHERE source_file = '90001/dossiers/2022-02-20.csv' ORDER BY source_row"
     )
     assert [row for row, _ in set_aside] == [4, 5]
-    assert "Không rõ" in set_aside[0][1]
+    # the reason names the column and the problem, never the delivered value ("Không rõ")
+    assert set_aside[0][1] == "Trạng thái / status: unknown value"
     assert "field" in set_aside[1][1]
 
 

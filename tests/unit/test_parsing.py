@@ -142,14 +142,14 @@ def test_dirty_rows_are_set_aside_with_a_reason_naming_the_column(tmp_path):
     assert batch.loaded["source_row"].to_list() == [2, 10]
     assert batch.loaded["received_at"].to_list()[1] == datetime(2031, 1, 5, 9, 40)
     assert reasons(batch) == {
-        3: "Ngày tiếp nhận / received_at: '31/02/2021' is not a date",
-        4: "Trạng thái / status: unknown code '12'",
+        3: "Ngày tiếp nhận / received_at: not a date",
+        4: "Trạng thái / status: unknown code",
         5: "missing required value dossier_code",
         6: "row has 8 fields, header has 17",
         7: "duplicate of row 2",
-        8: "Kênh nộp / channel: unknown value 'Zalo'",
-        11: "Số lần bổ sung / supplement_count: '-' is not a whole number; "
-        "Phiếu xin lỗi / apology_issued: 'maybe' is not Có/Không (or true/false)",
+        8: "Kênh nộp / channel: unknown value",
+        11: "Số lần bổ sung / supplement_count: not a whole number; "
+        "Phiếu xin lỗi / apology_issued: not Có/Không (or true/false)",
     }
     [outcome] = batch.outcomes
     assert (outcome.rows_in, outcome.rows_loaded, outcome.rows_set_aside) == (9, 2, 7)
@@ -158,7 +158,7 @@ def test_dirty_rows_are_set_aside_with_a_reason_naming_the_column(tmp_path):
     records = dict(batch.set_aside.select("source_row", "record").iter_rows())
     assert records[6] is None  # misaligned dossier row: may hold personal data anywhere
     record = json.loads(records[3])
-    assert record["dossier_code"] == "P1-003" and record["received_at"] == "31/02/2021"
+    assert record["dossier_code"] == "P1-003" and record["received_at"] is None
     assert record["applicant_id_hash"] == PSEUDONYMISER.hash_id("093085654321")
     assert not {"applicant_name", "applicant_phone", "applicant_address"} & set(record)
     assert "applicant_id_number" not in record
@@ -285,14 +285,10 @@ def test_report_numbers_in_each_dialect(tmp_path):
         ("A", "self", Decimal("57"), Decimal("58"), Decimal("98.28")),
     ]
     assert batch.set_aside.select("source_file", "source_row", "reason").rows() == [
-        ("930/reports/2023-01-10.csv", 4, "Tỷ lệ (%) / reported_rate: '99.96' is not a number"),
-        (
-            "930/reports/2023-01-10.csv",
-            5,
-            "Tỷ lệ (%) / reported_rate: '1.000.000.000' does not fit DECIMAL(9,2)",
-        ),
-        ("930/reports/2023-01-10.csv", 6, "Phạm vi / scope: unknown value 'Toàn tỉnh'"),
-        ("31324/reports/2023-01-10.jsonl", 2, "TuSo / numerator: '99,5' is not a number"),
+        ("930/reports/2023-01-10.csv", 4, "Tỷ lệ (%) / reported_rate: not a number"),
+        ("930/reports/2023-01-10.csv", 5, "Tỷ lệ (%) / reported_rate: does not fit DECIMAL(9,2)"),
+        ("930/reports/2023-01-10.csv", 6, "Phạm vi / scope: unknown value"),
+        ("31324/reports/2023-01-10.jsonl", 2, "TuSo / numerator: not a number"),
     ]
 
 
@@ -330,9 +326,9 @@ def test_procedure_coded_values_and_dates(tmp_path):
         ("1.4", 1, "MP", None, True, None, 1, None, True, 1),
     ]
     assert reasons(batch) == {
-        6: "Mức độ DVC / service_level: unknown code '5'; "
-        "Thời hạn giải quyết / processing_days: 'ba' is not a whole number; "
-        "Ngày công bố / decision_date: '2022-08-10' is not a date"
+        6: "Mức độ DVC / service_level: unknown code; "
+        "Thời hạn giải quyết / processing_days: not a whole number; "
+        "Ngày công bố / decision_date: not a date"
     }
 
 
@@ -375,7 +371,7 @@ def test_timestamp_forms_in_book_dialect(tmp_path):
         datetime(2023, 1, 5),
         datetime(2023, 1, 5, 8, 15, 30),
     ]
-    assert reasons(batch) == {5: "Ngày tiếp nhận / received_at: '05/01/2023 25:00' is not a date"}
+    assert reasons(batch) == {5: "Ngày tiếp nhận / received_at: not a date"}
 
 
 # ------------------------------------------------------------------ API dialect (JSONL)
@@ -443,8 +439,7 @@ def test_api_dialect_dossiers(tmp_path):
     assert reasons(batch) == {
         4: "line is not valid JSON",
         5: "line is not a JSON object",
-        6: "NgayTra / returned_at: '2023-01-06' is not a date; "
-        "TrangThaiHoSo / status: unknown code '12'",
+        6: "NgayTra / returned_at: not a date; TrangThaiHoSo / status: unknown code",
         8: "KenhThucHien / channel: expected a single value, not an array",
         9: "missing required value procedure_code",
     }
