@@ -62,6 +62,10 @@ _ROWS_SQL = {
         FROM raw.reports AS r JOIN raw.ingest_ledger AS l USING (source_file)
         WHERE l.run_id = $run_id AND l.source_file IN (SELECT unnest($files))
     """,
+    "staff": """
+        SELECT s.* FROM raw.staff AS s JOIN raw.ingest_ledger AS l USING (source_file)
+        WHERE l.run_id = $run_id AND l.source_file IN (SELECT unnest($files))
+    """,
 }
 
 

@@ -50,6 +50,20 @@ def _known(feed: str, column: str, label: str) -> Spec:
     )
 
 
+def _given(column: str, label: str) -> Spec:
+    """`<column>_known` for a yes/no column: raw's BOOLEAN type already holds only true or
+    false, so the one value that is not known is a blank one."""
+    return (f"{column}_known", _NOT_NULL, {"column": column}, f"{label} is given (Có or Không)")
+
+
+# The staff list's yes/no columns, which the coverage indicators count.
+_STAFF_FLAGS = {
+    "is_leader": "leader or not",
+    "has_official_email": "official mailbox",
+    "has_signing_certificate": "signing certificate",
+}
+
+
 # ID numbers the pseudonymiser recognises ('other' is an ID of no known shape).
 WELL_FORMED_ID_KINDS = list(ID_KINDS)
 
@@ -181,6 +195,22 @@ SUITES: dict[str, list[Spec]] = {
             "numerator <= denominator",
         ),
         ("numerator_not_negative", _A_AFTER_B, _order("numerator", "zero"), "numerator >= 0"),
+    ],
+    "staff": [
+        (
+            "staff_code_present",
+            _NOT_NULL,
+            {"column": "staff_code"},
+            "every row names its official",
+        ),
+        (
+            "one_row_per_staff_code",
+            _UNIQUE,
+            {"column_list": ["unit_code", "source_file", "staff_code"]},
+            "a staff list names each official once",
+        ),
+        _known("staff", "status", "status"),
+        *(_given(flag, label) for flag, label in _STAFF_FLAGS.items()),
     ],
 }
 

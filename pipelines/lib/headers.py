@@ -52,6 +52,7 @@ FEED_HEADERS: dict[str, tuple[FeedColumn, ...]] = {
         FeedColumn("paid_online", "Thanh toán trực tuyến", "ThanhToanTrucTuyen"),
         FeedColumn("digitized", "Số hóa", "DuocSoHoa"),
         FeedColumn("updated_at", "Ngày cập nhật", "NgayCapNhat"),
+        FeedColumn("late_reason", "Lý do trễ hạn", "LyDoTreHan"),  # optional: see below
     ),
     "documents": (
         FeedColumn("document_number", "Số, ký hiệu", "SoKyHieu"),
@@ -73,12 +74,38 @@ FEED_HEADERS: dict[str, tuple[FeedColumn, ...]] = {
         FeedColumn("denominator", "Mẫu số", "MauSo"),
         FeedColumn("reported_rate", "Tỷ lệ (%)", "TyLe"),
     ),
+    "staff": (
+        FeedColumn("staff_code", "Mã cán bộ", "MaCanBo"),
+        FeedColumn("staff_name", "Họ và tên", "HoTen"),
+        FeedColumn("position", "Chức vụ", "ChucVu"),
+        FeedColumn("is_leader", "Lãnh đạo", "LaLanhDao"),
+        FeedColumn("has_official_email", "Hộp thư công vụ", "HopThuCongVu"),
+        FeedColumn("has_signing_certificate", "Chữ ký số", "ChuKySo"),
+        FeedColumn("status", "Trạng thái", "TrangThai"),
+    ),
 }
 
-# Personal data delivered in the dossier log: never stored. The ID number is replaced by a
-# keyed hash and its kind; name, phone and address are dropped.
-PERSONAL_COLUMNS = ("applicant_name", "applicant_phone", "applicant_address")
+# Columns the contract itself calls optional because older exports lack them: a file
+# without one is an ordinary export of its time, so the parser loads the column as null
+# without a note. (Any other column not in schema.REQUIRED_COLUMNS also loads as null when
+# absent, but its absence is noted for the operator: the unit's export may be broken.)
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
+    "dossiers": frozenset({"late_reason"}),
+}
+
+# Personal data: never stored, in raw or in a set-aside record. In the dossier log the ID
+# number is replaced by a keyed hash and its kind; name, phone and address are dropped. In
+# the staff list the official's name is dropped (no figure needs it; staff_code is the key).
+PERSONAL_COLUMNS = ("applicant_name", "applicant_phone", "applicant_address", "staff_name")
 ID_NUMBER_COLUMN = "applicant_id_number"
+
+
+def carries_personal_data(feed: str) -> bool:
+    """Whether the feed's rows deliver personal data: a row that cannot be tied to its
+    header may then hold it in any field, so nothing of such a row is kept."""
+    names = {column.name for column in FEED_HEADERS[feed]}
+    return bool(names & {*PERSONAL_COLUMNS, ID_NUMBER_COLUMN})
+
 
 # Coded values: Vietnamese name -> numeric code. The code itself is accepted too.
 CHANNEL = {"Trực tiếp": 1, "Trực tuyến": 2, "Bưu chính công ích": 3}
@@ -95,6 +122,7 @@ DOSSIER_STATUS = {
     "Đã trả kết quả": 10,
 }
 PROCEDURE_STATUS = {"Còn hiệu lực": 1, "Đã bãi bỏ": 0}
+STAFF_STATUS = {"Đang công tác": 1, "Đã nghỉ": 0}
 AUTHORITY_LEVEL = {"Cấp tỉnh": 1, "Cấp huyện": 2, "Cấp xã": 3}
 CHANGE_TYPE = {"Ban hành mới": 1, "Sửa đổi, bổ sung": 2, "Thay thế": 3, "Bãi bỏ": 4}
 RECIPIENT_KIND = {"Cơ quan nhà nước": 1, "Tổ chức, cá nhân": 2}
@@ -124,12 +152,14 @@ CODED_COLUMNS: dict[str, dict[str, dict[str, int]]] = {
         "classification": CLASSIFICATION,
     },
     "reports": {},
+    "staff": {"status": STAFF_STATUS},
 }
 TEXT_CODED_COLUMNS: dict[str, dict[str, dict[str, str]]] = {
     "procedures": {"service_level": SERVICE_LEVEL},
     "dossiers": {},
     "documents": {},
     "reports": {"scope": SCOPE},
+    "staff": {},
 }
 
 

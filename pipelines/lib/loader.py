@@ -75,28 +75,28 @@ def _column_list(columns: dict[str, str]) -> str:
 
 
 def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw tables if they are missing (a new build file)."""
+    """Create the raw tables if they are missing (a new build file), and add the columns a
+    build file from an earlier version lacks (e.g. dossiers' late_reason)."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    for feed in schema.FEEDS:
-        columns = schema.feed_table_columns(feed)
-        conn.execute(f"CREATE TABLE IF NOT EXISTS raw.{feed} ({_column_list(columns)})")
-    for table, columns in (
-        ("units", schema.UNITS_TABLE_COLUMNS),
-        ("unit_successions", schema.UNIT_SUCCESSIONS_TABLE_COLUMNS),
-    ):
-        conn.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({_column_list(columns)})")
-        for name, sql_type in columns.items():  # a build file from before these columns
-            conn.execute(f'ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS "{name}" {sql_type}')
-    conn.execute(
-        f"CREATE TABLE IF NOT EXISTS raw.ingest_ledger ({_column_list(schema.LEDGER_COLUMNS)})"
-    )
-    conn.execute(
-        f"CREATE TABLE IF NOT EXISTS raw.set_aside ({_column_list(schema.SET_ASIDE_COLUMNS)})"
-    )
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS raw.public_holidays "
-        f"({_column_list(schema.PUBLIC_HOLIDAYS_COLUMNS)})"
-    )
+    tables = {feed: schema.feed_table_columns(feed) for feed in schema.FEEDS}
+    tables["units"] = schema.UNITS_TABLE_COLUMNS
+    tables["unit_successions"] = schema.UNIT_SUCCESSIONS_TABLE_COLUMNS
+    tables["ingest_ledger"] = schema.LEDGER_COLUMNS
+    tables["set_aside"] = schema.SET_ASIDE_COLUMNS
+    tables["public_holidays"] = schema.PUBLIC_HOLIDAYS_COLUMNS
+    existing: dict[str, set[str]] = {}
+    for table, column in conn.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE schema_name = 'raw' AND database_name = current_database()"
+    ).fetchall():
+        existing.setdefault(table, set()).add(column)
+    for table, columns in tables.items():
+        if table not in existing:
+            conn.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({_column_list(columns)})")
+            continue
+        for name, sql_type in columns.items():
+            if name not in existing[table]:
+                conn.execute(f'ALTER TABLE raw.{table} ADD COLUMN "{name}" {sql_type}')
 
 
 def connect_build(build_db: Path) -> duckdb.DuckDBPyConnection:

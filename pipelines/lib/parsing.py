@@ -42,7 +42,8 @@ between: the outcome then says so, and the ledger's blocking check fails.
 
 Reasons name the column (or the file-level problem) and the problem, never a delivered
 value: they are published. A set-aside record keeps no personal data and no text of a
-column that failed to type; a dossier row that cannot be aligned with its header keeps none.
+column that failed to type; a row that cannot be aligned with its header keeps none when its
+feed delivers personal data (dossiers, staff).
 """
 
 from __future__ import annotations
@@ -151,9 +152,9 @@ class _FileRows:
 
 
 def _misfit_record(feed: str, delivered: Sequence[str]) -> str | None:
-    """Record for a row whose fields cannot be tied to columns. Dossier rows may then hold
-    personal data anywhere, so nothing of them is kept."""
-    if feed == "dossiers":
+    """Record for a row whose fields cannot be tied to columns. Rows of a feed with personal
+    data (dossiers, staff) may then hold it anywhere, so nothing of them is kept."""
+    if h.carries_personal_data(feed):
         return None
     key = "line" if isinstance(delivered, str) else "fields"
     return orjson.dumps({key: delivered}).decode()
@@ -228,7 +229,9 @@ def _tabulate(
     file_reason = "; ".join(f"file has no column {_column_label(feed, c)}" for c in missing)
     if missing:
         out.notes.append(file_reason + ": all rows set aside")
-    if optional := [c for c in absent if c not in missing]:
+    # A column the contract calls optional (older exports lack it) is not worth a note.
+    quiet = h.OPTIONAL_COLUMNS.get(feed, frozenset())
+    if optional := [c for c in absent if c not in missing and c not in quiet]:
         shown = ", ".join(_column_label(feed, c) for c in optional)
         out.notes.append(f"no column {shown}: loaded as null")
 

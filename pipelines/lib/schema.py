@@ -8,7 +8,7 @@ so that `Trực tuyến` in a CSV and `2` in a JSONL file land as the same value
 
 from __future__ import annotations
 
-FEEDS = ("procedures", "dossiers", "documents", "reports")
+FEEDS = ("procedures", "dossiers", "documents", "reports", "staff")
 
 # Columns every raw feed table carries, so any row can be traced to the file it came from.
 # source_row is the row number an operator sees when opening the file: for CSV and XLSX
@@ -53,6 +53,9 @@ FEED_COLUMNS: dict[str, dict[str, str]] = {
         "paid_online": "BOOLEAN",
         "digitized": "BOOLEAN",
         "updated_at": "TIMESTAMP",
+        # free text the desk gives for a late result (as on the apology letter), NFC; null
+        # when blank and in older exports, which lack the column
+        "late_reason": "VARCHAR",
     },
     "documents": {
         "document_number": "VARCHAR",
@@ -74,6 +77,16 @@ FEED_COLUMNS: dict[str, dict[str, str]] = {
         "denominator": "DECIMAL(18,2)",
         "reported_rate": "DECIMAL(9,2)",
     },
+    # A snapshot like procedures: each file is the unit's whole staff list on export_date.
+    # The official's name (Họ và tên / HoTen) is personal data and never stored.
+    "staff": {
+        "staff_code": "VARCHAR",  # the unit's internal code, unique within the unit
+        "position": "VARCHAR",
+        "is_leader": "BOOLEAN",  # head or deputy of the unit or of one of its divisions
+        "has_official_email": "BOOLEAN",  # has an official mailbox (hộp thư công vụ)
+        "has_signing_certificate": "BOOLEAN",  # holds a digital-signature certificate/device
+        "status": "SMALLINT",  # 1 serving (Đang công tác), 0 left (Đã nghỉ)
+    },
 }
 
 # Columns a row cannot load without; a row missing one is set aside with the reason.
@@ -82,6 +95,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "dossiers": ("dossier_code", "procedure_code", "channel", "status", "updated_at"),
     "documents": ("document_number", "document_date", "send_method", "updated_at"),
     "reports": ("period", "indicator_code", "scope", "numerator"),
+    "staff": ("staff_code", "status"),
 }
 
 # The registry (units.csv) as delivered: one row per validity interval of a code. A reused

@@ -1,7 +1,6 @@
 """The contract's example landing folder, written by someone other than the project, must
 load: every row is loaded or set aside with a reason. The files are a byte-identical copy of
-shared/contracts/examples/landing/ (the project never reads ../shared at run time), except
-the staff/ folders (the staff feed comes with its own ingest)."""
+shared/contracts/examples/landing/ (the project never reads ../shared at run time)."""
 
 import json
 import unicodedata
@@ -55,6 +54,12 @@ PERSONAL = (
     "093190333444",
     "0939111222",
     "0918333444",
+    # staff names (Họ và tên / HoTen), in the example staff lists
+    "Trương Thị Ngọc Hân",
+    "Sơn Văn Khánh",
+    "Huỳnh Minh Luân",
+    "Nguyễn Hoàng Phúc",
+    "Lý Thị Mỹ",
 )
 
 
@@ -90,7 +95,7 @@ def test_every_example_file_loads_and_every_row_is_accounted_for(batches):
             assert outcome.status == "loaded", (outcome.file.relpath, outcome.error)
             assert outcome.rows_in == outcome.rows_loaded + outcome.rows_set_aside
         assert batch.set_aside["reason"].null_count() == 0
-    assert len(seen) == 11
+    assert len(seen) == 13
     # The examples are clean: every row loads.
     assert {feed: b.set_aside.height for feed, b in batches.items()} == dict.fromkeys(FEEDS, 0)
     assert {feed: b.loaded.height for feed, b in batches.items()} == {
@@ -98,6 +103,7 @@ def test_every_example_file_loads_and_every_row_is_accounted_for(batches):
         "dossiers": 2 + 2 + 1 + 2,  # 31321 csv (2023, 2025), 31324 xlsx, 930 jsonl
         "documents": 1 + 1,
         "reports": 1 + 2,
+        "staff": 3 + 2,  # 31321 csv (cp1258), 930 jsonl
     }
 
 
@@ -141,16 +147,23 @@ def test_unit_successions():
 def test_2025_dossiers_of_the_reused_code_decode_with_the_2025_row(batches):
     dossiers = batches["dossiers"]
     [outcome] = [o for o in dossiers.outcomes if o.file.relpath == "31321/dossiers/2025-07-03.csv"]
-    # UTF-8 as the 2025 row declares: no "declared cp1258, decoded as utf-8" note. (The
-    # optional late_reason column may be noted as unknown until the parser maps it.)
-    assert (outcome.status, outcome.encoding) == ("loaded", "utf-8")
-    assert "declared" not in (outcome.error or "")
+    # UTF-8 as the 2025 row declares: no "declared cp1258, decoded as utf-8" note, and its
+    # optional 'Lý do trễ hạn' column is mapped, not ignored.
+    assert (outcome.status, outcome.encoding, outcome.error) == ("loaded", "utf-8", None)
     assert (outcome.rows_in, outcome.rows_loaded) == (2, 2)
     rows = dossiers.loaded.filter(pl.col("export_date") == date(2025, 7, 3))
-    assert rows.select("dossier_code", "channel", "status", "finished_at").rows() == [
-        ("P3-250627-004", 1, 10, datetime(2025, 7, 3, 9, 30)),  # handed over from Phường IV
-        ("PVT-250701-001", 2, 10, datetime(2025, 7, 2, 8, 0)),
+    columns = ("dossier_code", "channel", "status", "finished_at", "late_reason")
+    assert rows.select(columns).rows() == [
+        (  # handed over from Phường IV, late, with an apology and its reason
+            "P3-250627-004",
+            1,
+            10,
+            datetime(2025, 7, 3, 9, 30),
+            "Lỗi đường truyền mạng khi chuyển hồ sơ sang đơn vị mới",
+        ),
+        ("PVT-250701-001", 2, 10, datetime(2025, 7, 2, 8, 0), None),  # on time: blank
     ]
+    assert unicodedata.is_normalized("NFC", rows["late_reason"][0])
 
 
 def test_every_example_entry_is_in_the_ledger(tmp_path):
@@ -171,9 +184,17 @@ def test_every_example_entry_is_in_the_ledger(tmp_path):
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM raw.units), (SELECT count(*) FROM raw.unit_successions)"
         ).fetchone()
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
+        ).fetchall()
+        stored = json.dumps(
+            [conn.execute(f"SELECT * FROM raw.{t}").fetchall() for (t,) in tables],
+            default=str,
+            ensure_ascii=False,
+        )
     finally:
         conn.close()
-    assert len(ledger) == 11 + 2
+    assert len(ledger) == 13 + 2
     assert {row[3] for row in ledger} == {"loaded"}
     by_file = {row[0]: row for row in ledger}
     assert by_file["units.csv"][1:] == (None, "units", "loaded", "utf-8", None, 7, 7, 0)
@@ -188,9 +209,32 @@ def test_every_example_entry_is_in_the_ledger(tmp_path):
         0,
     )
     assert by_file["31321/dossiers/2023-01-06.csv"][4:6] == ("cp1258", None)
-    assert by_file["31321/dossiers/2025-07-03.csv"][4] == "utf-8"
-    assert "declared" not in (by_file["31321/dossiers/2025-07-03.csv"][5] or "")
+    assert by_file["31321/dossiers/2025-07-03.csv"][4:6] == ("utf-8", None)
+    assert by_file["31321/staff/2023-01-02.csv"][1:] == (
+        "31321",
+        "staff",
+        "loaded",
+        "cp1258",
+        None,
+        3,
+        3,
+        0,
+    )
+    assert by_file["930/staff/2023-01-02.jsonl"][1:] == (
+        "930",
+        "staff",
+        "loaded",
+        "utf-8",
+        None,
+        2,
+        2,
+        0,
+    )
     assert counts == (7, 5)
+    # Nothing personal anywhere in the build file: raw feeds, set-aside rows, the ledger.
+    assert "staff" in {t for (t,) in tables} and "Sơn Văn Khánh" not in stored
+    for value in PERSONAL:
+        assert value not in stored
 
 
 def test_cp1258_dossiers_csv(batches):
@@ -205,6 +249,8 @@ def test_cp1258_dossiers_csv(batches):
     first = dossiers.filter(pl.col("dossier_code") == "P1-230105-001").row(0, named=True)
     assert (first["channel"], first["status"], first["supplement_count"]) == (2, 5, 1)
     assert first["paid_online"] is None and first["digitized"] is True
+    # An export from before the 'Lý do trễ hạn' column: loads unchanged, late_reason null.
+    assert (first["late_reason"], row["late_reason"]) == (None, None)
     [outcome] = [
         o for o in batches["dossiers"].outcomes if o.file.relpath == "31321/dossiers/2023-01-06.csv"
     ]
@@ -275,3 +321,42 @@ def test_no_personal_data_in_any_output(batches):
         )
         for value in PERSONAL:
             assert value not in text
+
+
+def test_staff_examples(batches):
+    """31321's list (cp1258 CSV, book dialect) and 930's (JSONL, API dialect), decoded by
+    hand: three officials and two."""
+    staff = batches["staff"].loaded.sort("unit_code", "source_row")
+    columns = (
+        "unit_code",
+        "export_date",
+        "source_file",
+        "source_row",
+        "staff_code",
+        "is_leader",
+        "has_official_email",
+        "has_signing_certificate",
+        "status",
+    )
+    day = date(2023, 1, 2)
+    book, api = "31321/staff/2023-01-02.csv", "930/staff/2023-01-02.jsonl"
+    assert staff.select(columns).rows() == [
+        ("31321", day, book, 2, "CB-0007", True, True, True, 1),  # leader, serving
+        ("31321", day, book, 3, "CB-0012", False, True, False, 1),
+        ("31321", day, book, 4, "CB-0015", False, False, False, 0),  # Đã nghỉ
+        ("930", day, api, 1, "VT-101", True, True, True, 1),
+        ("930", day, api, 2, "VT-117", False, True, False, 1),
+    ]
+    assert staff["position"].to_list() == [
+        "Chủ tịch UBND phường",
+        "Công chức Tư pháp - Hộ tịch",
+        "Công chức Văn phòng - Thống kê",
+        "Trưởng phòng Nội vụ",
+        "Chuyên viên Phòng Tư pháp",
+    ]
+    for text in staff["position"]:
+        assert unicodedata.is_normalized("NFC", text)
+    assert "staff_name" not in staff.columns
+    outcomes = {o.file.relpath: o for o in batches["staff"].outcomes}
+    assert (outcomes[book].encoding, outcomes[book].error) == ("cp1258", None)
+    assert (outcomes[api].encoding, outcomes[api].error) == ("utf-8", None)

@@ -112,3 +112,68 @@ def test_suite_passes_good_codes_and_flags_an_unknown_code():
         "|---|---|---|",
         f"| 31522/procedures/2021-03-02.csv | {last_row} | MP\\|TT 5 |",
     ]
+
+
+def _staff(rows: list[tuple]) -> pd.DataFrame:
+    """Raw staff rows: (source_file, staff_code, is_leader, status)."""
+    return pd.DataFrame(
+        [
+            {
+                "unit_code": "31321",
+                "source_file": source_file,
+                "source_row": row,
+                "staff_code": staff_code,
+                "is_leader": is_leader,
+                "has_official_email": True,
+                "has_signing_certificate": False,
+                "status": status,
+            }
+            for row, (source_file, staff_code, is_leader, status) in enumerate(rows, start=2)
+        ]
+    )
+
+
+def test_staff_suite():
+    # The value set of status is the header table's (Đang công tác 1, Đã nghỉ 0).
+    specs = {name: (class_name, kwargs) for name, class_name, kwargs, _ in SUITES["staff"]}
+    assert specs["status_known"] == (
+        _IN_SET,
+        {"column": "status", "value_set": h.allowed_values("staff", "status")},
+    )
+    assert h.allowed_values("staff", "status") == [0, 1]
+    flags = ("is_leader", "has_official_email", "has_signing_certificate")
+    assert set(specs) == {
+        "staff_code_present",
+        "one_row_per_staff_code",
+        "status_known",
+        *(f"{flag}_known" for flag in flags),
+    }
+
+    good = _staff(
+        [
+            ("31321/staff/2023-01-02.csv", "CB-1", True, 1),
+            ("31321/staff/2023-01-02.csv", "CB-2", False, 0),
+            ("31321/staff/2023-02-01.csv", "CB-1", True, 1),  # the next snapshot lists it again
+        ]
+    )
+    assert [o.name for o in validate_rows("staff", good) if not o.success] == []
+
+    bad = _staff(
+        [
+            ("31321/staff/2023-01-02.csv", "CB-1", True, 1),
+            ("31321/staff/2023-01-02.csv", "CB-1", False, 1),  # listed twice in one snapshot
+            ("31321/staff/2023-01-02.csv", "CB-3", None, 1),  # leader or not: not given
+            ("31321/staff/2023-01-02.csv", "CB-4", False, 5),  # no such status
+        ]
+    )
+    outcomes = {o.name: o for o in validate_rows("staff", bad)}
+    failed = {
+        name: sorted(e["source_row"] for e in o.examples)
+        for name, o in outcomes.items()
+        if not o.success
+    }
+    assert failed == {
+        "one_row_per_staff_code": [2, 3],
+        "is_leader_known": [4],
+        "status_known": [5],
+    }

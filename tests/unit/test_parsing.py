@@ -109,6 +109,7 @@ def test_book_csv_dossier_is_typed_and_pseudonymised(tmp_path):
         "paid_online": None,  # blank: no fee
         "digitized": False,
         "updated_at": datetime(2023, 1, 6, 10, 5),
+        "late_reason": None,  # an export from before the column
     }
     [outcome] = batch.outcomes
     assert (outcome.status, outcome.encoding, outcome.rows_in, outcome.error) == (
