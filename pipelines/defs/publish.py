@@ -2,19 +2,21 @@
 and their blocking tests) succeeded."""
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from pipelines.defs.dbt import par_dbt_models
 from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
 from pipelines.lib.markdown import md_table
 from pipelines.lib.publish import publish
 
-PUBLISHED_MARTS = ("indicator_values", "indicator_catalog", "reconciliation", "ingest_summary")
+# publish copies every table of the marts schema: lineage names every one of them
+PUBLISHED_MODELS = sorted(
+    (key for key in par_dbt_models.keys if key.path[0] == "marts"), key=lambda k: k.path
+)
 
 
 @dg.asset(
     key=dg.AssetKey(["published", "par_duckdb"]),
-    deps=[get_asset_key_for_model([par_dbt_models], name) for name in PUBLISHED_MARTS],
+    deps=PUBLISHED_MODELS,
     group_name="publish",
     pool=BUILD_FILE_POOL,
     kinds={"duckdb"},

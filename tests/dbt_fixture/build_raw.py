@@ -2,9 +2,10 @@
 
 The tables are created from pipelines/lib/schema.py, so they have exactly the columns the
 Python ingest writes; the rows (raw_rows.sql) are a city and two wards with a handful of
-procedures, dossiers, documents and reported figures chosen to exercise the tricky rules
-(change-log dedupe, procedure history, on-time by calendar date, month boundaries, a
-renamed ward, a report that disagrees, appointments moved past the working-day rule).
+procedures, dossiers, documents, reported figures and staff lists chosen to exercise the
+tricky rules (change-log dedupe, procedure history, on-time by calendar date, month
+boundaries, a renamed ward, a report that disagrees, appointments moved past the
+working-day rule, staff lists read at the period end, late reasons).
 raw.public_holidays gets Vietnam's holidays for 2020-2023 from pipelines/lib/calendar.py
 (the `holidays` package), as the ingest writes them.
 
@@ -22,15 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib import schema
 from pipelines.lib.calendar import vietnam_holidays
-from pipelines.lib.schema import (
-    FEEDS,
-    LEDGER_COLUMNS,
-    PUBLIC_HOLIDAYS_COLUMNS,
-    SET_ASIDE_COLUMNS,
-    UNITS_COLUMNS,
-    feed_table_columns,
-)
 
 HERE = Path(__file__).resolve().parent
 ROWS_SQL = HERE / "raw_rows.sql"
@@ -38,11 +32,14 @@ ROWS_SQL = HERE / "raw_rows.sql"
 
 def raw_tables() -> dict[str, dict[str, str]]:
     """Every raw table with its columns, as the ingest creates them."""
-    tables = {"units": UNITS_COLUMNS}
-    tables.update({feed: feed_table_columns(feed) for feed in FEEDS})
-    tables["ingest_ledger"] = LEDGER_COLUMNS
-    tables["set_aside"] = SET_ASIDE_COLUMNS
-    tables["public_holidays"] = PUBLIC_HOLIDAYS_COLUMNS
+    tables = {
+        "units": schema.UNITS_TABLE_COLUMNS,
+        "unit_successions": schema.UNIT_SUCCESSIONS_TABLE_COLUMNS,
+    }
+    tables.update({feed: schema.feed_table_columns(feed) for feed in schema.FEEDS})
+    tables["ingest_ledger"] = schema.LEDGER_COLUMNS
+    tables["set_aside"] = schema.SET_ASIDE_COLUMNS
+    tables["public_holidays"] = schema.PUBLIC_HOLIDAYS_COLUMNS
     return tables
 
 

@@ -128,8 +128,9 @@ def test_unit_history(warehouse):
 def test_dense_grid(warehouse):
     (rows,) = warehouse.execute("select count(*) from marts.indicator_values").fetchone()
     # 2020-2021: 24 months + 8 quarters + 2 years = 34 periods for the 3 lasting units;
-    # Phường 3 (until 2021-06-30): 18 months + 6 quarters + 2 years; 2 scopes x 20 codes
-    assert rows == (3 * 34 + 26) * 2 * 20
+    # Phường 3 (until 2021-06-30): 18 months + 6 quarters + 2 years; 2 scopes x 22 codes
+    # (the staff lists, all in 2021, add no period)
+    assert rows == (3 * 34 + 26) * 2 * 22
 
 
 def test_dossier_current_state(warehouse):
@@ -282,3 +283,191 @@ def test_calendar_runs_a_year_past_the_data(warehouse):
         "select count(*) from marts.dim_calendar where is_working_day"
     ).fetchone()
     assert numbers == working
+
+
+# Staff lists (raw_rows.sql). Only serving officials (status 1) count; a blank yes/no is no.
+#   941 list of 2021-01-04 (the _fix file's CB03 row, with a mailbox, wins over the
+#     original's): CB01 leader, mailbox, certificate; CB02 leader, mailbox; CB03 mailbox;
+#     CB04 nothing; CB05 left (not counted) -> mailbox 3 / 4 serving, certificate
+#     1 / 2 leaders.
+#   941 list of 2021-02-15: CB04 left; CB06 (leader, neither tool) and CB07 (mailbox)
+#     came -> CB01, CB02, CB03, CB06, CB07 serve: mailbox 4 / 5, certificate 1 / 3.
+#   941 list of 2021-11-01: as February, CB06 has a certificate -> 4 / 5 and 2 / 3.
+#   31510 list of 2021-01-15: leader with both; mailbox; mailbox blank -> 2 / 3, 1 / 1.
+#   31516 list of 2021-03-01: leader with a mailbox only; mailbox -> 2 / 2, 0 / 1; the ward
+#     ends on 2021-06-30, so it has no list on 31 December.
+#   31513: no list -> 0 / 0, value null, every period (as PROC_PUBLISHED_RATE before a
+#     unit's first catalogue snapshot).
+EMAIL, SIGNING = "STAFF_EMAIL_RATE", "STAFF_LEADER_SIGNING_RATE"
+
+
+def rate(con, unit, scope, period_type, period_start, code):
+    return figure(con, unit, scope, period_type, period_start, code)[:3]
+
+
+def test_staff_rates_read_the_list_in_force_on_the_period_end(warehouse):
+    city = ("941", "self")
+    # January ends on the 31st: the list of 4 January is in force.
+    assert rate(warehouse, *city, "month", "2021-01-01", EMAIL) == (3, 4, Decimal("75.00"))
+    assert rate(warehouse, *city, "month", "2021-01-01", SIGNING) == (1, 2, Decimal("50.00"))
+    # February (28th) and the first quarter (31 March): the list of 15 February.
+    for period_type in ("month", "quarter"):
+        start = "2021-02-01" if period_type == "month" else "2021-01-01"
+        assert rate(warehouse, *city, period_type, start, EMAIL) == (4, 5, Decimal("80.00"))
+        assert rate(warehouse, *city, period_type, start, SIGNING) == (1, 3, Decimal("33.33"))
+    # The year (31 December): the latest list up to then, of 1 November; the same as Q4.
+    for period_type, start in (("year", "2021-01-01"), ("quarter", "2021-10-01")):
+        assert rate(warehouse, *city, period_type, start, EMAIL) == (4, 5, Decimal("80.00"))
+        assert rate(warehouse, *city, period_type, start, SIGNING) == (2, 3, Decimal("66.67"))
+    # Before the city's first list: 0 / 0, no value.
+    assert rate(warehouse, *city, "year", "2020-01-01", EMAIL) == (0, 0, None)
+    assert rate(warehouse, *city, "month", "2020-12-01", SIGNING) == (0, 0, None)
+
+
+def test_staff_rates_of_the_wards(warehouse):
+    assert rate(warehouse, "31510", "self", "year", "2021-01-01", EMAIL) == (2, 3, Decimal("66.67"))
+    assert rate(warehouse, "31510", "self", "year", "2021-01-01", SIGNING) == (
+        1,
+        1,
+        Decimal("100.00"),
+    )
+    # Phường 3: its list from March to its end (Q2 ends on its last day), none at the end
+    # of 2021 (a stock of a unit that no longer exists then is zero).
+    q2 = ("31516", "self", "quarter", "2021-04-01")
+    assert rate(warehouse, *q2, EMAIL) == (2, 2, Decimal("100.00"))
+    assert rate(warehouse, *q2, SIGNING) == (0, 1, Decimal("0.00"))
+    assert rate(warehouse, "31516", "self", "year", "2021-01-01", EMAIL) == (0, 0, None)
+    assert rate(warehouse, "31516", "self", "month", "2021-02-01", EMAIL) == (0, 0, None)
+    # Phường 2 / Phường Hai delivered no list.
+    assert rate(warehouse, "31513", "area", "year", "2021-01-01", SIGNING) == (0, 0, None)
+
+
+def test_staff_rates_of_the_city_area(warehouse):
+    area = ("941", "area")
+    # January: city 3/4 and 1/2 + 31510 2/3 and 1/1 (31516's list comes in March).
+    assert rate(warehouse, *area, "month", "2021-01-01", EMAIL) == (5, 7, Decimal("71.43"))
+    assert rate(warehouse, *area, "month", "2021-01-01", SIGNING) == (2, 3, Decimal("66.67"))
+    # Q1: city 4/5 and 1/3 + 31510 2/3 and 1/1 + 31516 2/2 and 0/1.
+    assert rate(warehouse, *area, "quarter", "2021-01-01", EMAIL) == (8, 10, Decimal("80.00"))
+    assert rate(warehouse, *area, "quarter", "2021-01-01", SIGNING) == (2, 5, Decimal("40.00"))
+    # The year: city 4/5 and 2/3 + 31510 2/3 and 1/1 (31516 ended, 31513 has none).
+    assert rate(warehouse, *area, "year", "2021-01-01", EMAIL) == (6, 8, Decimal("75.00"))
+    assert rate(warehouse, *area, "year", "2021-01-01", SIGNING) == (3, 4, Decimal("75.00"))
+
+
+def test_staff_indicators_in_the_catalogue(warehouse):
+    rows = warehouse.execute(
+        "select indicator_code, kind, measure, direction, source, display_order, headline_scope"
+        " from marts.indicator_catalog where source = 'staff' order by display_order"
+    ).fetchall()
+    assert rows == [
+        (EMAIL, "rate", "stock", "higher", "staff", 21, "area"),
+        (SIGNING, "rate", "stock", "higher", "staff", 22, "area"),
+    ]
+
+
+# Late dossiers (raw_rows.sql), as DOSSIER_LATE counts them:
+#   941 HS002: due Tue 2 Feb 2021, finished Wed 3 Feb: 1 day, 1 working day; reason given.
+#   941 HS007: due Fri 19 Feb, finished Sat 20 Feb: 1 day, 0 working days; the reason left
+#     blank in the winning row: null.
+#   31513 HS001: due Tue 6 Jul, finished Thu 8 Jul: 2 days, 2 working days (7, 8 Jul); the
+#     reason delivered decomposed with spaces around, published NFC and trimmed; the ward
+#     is Phường Hai on that day.
+NETWORK = "Lỗi đường truyền mạng"
+WAITING = "Chờ ý kiến của cơ quan phối hợp"
+
+
+def test_late_dossiers(warehouse):
+    rows = warehouse.execute(
+        """
+        select unit_code, unit_name, dossier_code, procedure_code, procedure_name,
+            cast(received_date as varchar), cast(due_date as varchar),
+            cast(finished_date as varchar), days_late, working_days_late, late_reason
+        from marts.late_dossiers order by unit_code, dossier_code
+        """
+    ).fetchall()
+    assert rows == [
+        (
+            "31513",
+            "Phường Hai",
+            "HS001",
+            "2.000001",
+            "Chứng thực bản sao từ bản chính",
+            "2021-07-05",
+            "2021-07-06",
+            "2021-07-08",
+            2,
+            2,
+            WAITING,
+        ),
+        (
+            "941",
+            "Thành phố Sóc Trăng",
+            "HS002",
+            "1.000002",
+            "Đăng ký khai sinh có yếu tố nước ngoài",
+            "2021-01-29",
+            "2021-02-02",
+            "2021-02-03",
+            1,
+            1,
+            NETWORK,
+        ),
+        (
+            "941",
+            "Thành phố Sóc Trăng",
+            "HS007",
+            "1.000003",
+            "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+            "2021-02-10",
+            "2021-02-19",
+            "2021-02-20",
+            1,
+            0,
+            None,
+        ),
+    ]
+    columns = {
+        name
+        for (name,) in warehouse.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = 'late_dossiers'"
+        ).fetchall()
+    }
+    assert not columns & {"applicant_id_hash", "applicant_id_kind"}
+
+
+def test_late_dossier_reasons(warehouse):
+    rows = warehouse.execute(
+        """
+        select unit_code, scope, period_type, cast(period_start as varchar), late_reason,
+            dossiers
+        from marts.late_dossier_reasons
+        where unit_code = '941' or scope = 'self'
+        order by unit_code, scope, period_type, period_start, late_reason nulls last
+        """
+    ).fetchall()
+    assert rows == [
+        # the ward: its own desk (its area is the same)
+        ("31513", "self", "month", "2021-07-01", WAITING, 1),
+        ("31513", "self", "quarter", "2021-07-01", WAITING, 1),
+        ("31513", "self", "year", "2021-01-01", WAITING, 1),
+        # the city's area: its own two in February and the ward's in July
+        ("941", "area", "month", "2021-02-01", NETWORK, 1),
+        ("941", "area", "month", "2021-02-01", None, 1),
+        ("941", "area", "month", "2021-07-01", WAITING, 1),
+        ("941", "area", "quarter", "2021-01-01", NETWORK, 1),
+        ("941", "area", "quarter", "2021-01-01", None, 1),
+        ("941", "area", "quarter", "2021-07-01", WAITING, 1),
+        ("941", "area", "year", "2021-01-01", WAITING, 1),
+        ("941", "area", "year", "2021-01-01", NETWORK, 1),
+        ("941", "area", "year", "2021-01-01", None, 1),
+        ("941", "self", "month", "2021-02-01", NETWORK, 1),
+        ("941", "self", "month", "2021-02-01", None, 1),
+        ("941", "self", "quarter", "2021-01-01", NETWORK, 1),
+        ("941", "self", "quarter", "2021-01-01", None, 1),
+        ("941", "self", "year", "2021-01-01", NETWORK, 1),
+        ("941", "self", "year", "2021-01-01", None, 1),
+    ]
+    # next to DOSSIER_LATE: the city's area had 3 late dossiers in 2021
+    assert figure(warehouse, "941", "area", "year", "2021-01-01", "DOSSIER_LATE")[0] == 3

@@ -1,5 +1,6 @@
-"""The contract's invariants are real gates: corrupt a built indicator_values and the
-blocking (severity error) dbt tests fail, naming the invariant each corruption breaks."""
+"""The contract's invariants are real gates: corrupt a built indicator_values (or
+late_dossier_reasons) and the blocking (severity error) dbt tests fail, naming the
+invariant each corruption breaks."""
 
 from __future__ import annotations
 
@@ -33,6 +34,28 @@ def test_corrupted_indicators_fail_the_blocking_invariants(tmp_path):
     build(db)
     built = _dbt(["build"], db, tmp_path)
     assert built.returncode == 0, built.stdout[-3000:]
+
+    # Late dossiers by reason no longer add up to DOSSIER_LATE (the blocking test
+    # late_reasons_add_up_to_dossier_late), each way it can go wrong: a count changed
+    # (the city's area in 2021: 2 without a reason instead of 1), the only row of a late
+    # month gone (Phường Hai, July 2021: DOSSIER_LATE 1, no reason row), and a row for a
+    # period indicator_values does not have (2019).
+    conn = duckdb.connect(str(db))
+    conn.execute(
+        "UPDATE marts.late_dossier_reasons SET dossiers = dossiers + 1 WHERE unit_code = '941' "
+        "AND scope = 'area' AND period_type = 'year' AND late_reason IS NULL;"
+        "DELETE FROM marts.late_dossier_reasons WHERE unit_code = '31513' AND scope = 'self' "
+        "AND period_type = 'month';"
+        "INSERT INTO marts.late_dossier_reasons SELECT * REPLACE (DATE '2019-01-01' AS "
+        "period_start, DATE '2019-12-31' AS period_end) FROM marts.late_dossier_reasons "
+        "WHERE unit_code = '941' AND scope = 'self' AND period_type = 'year' "
+        "AND late_reason IS NULL;"
+    )
+    conn.close()
+    reasons = _dbt(["test", "--select", "late_dossier_reasons"], db, tmp_path)
+    assert reasons.returncode != 0
+    failed = [line for line in reasons.stdout.splitlines() if " FAIL " in line]
+    assert any("FAIL 3 late_reasons_add_up_to_dossier_late" in line for line in failed), failed
 
     city_self = "unit_code = '941' AND scope = 'self'"
     conn = duckdb.connect(str(db))

@@ -1,5 +1,6 @@
 -- Every day of every calendar year from the earliest to the latest event in the data:
--- dossier received and finished dates, document dates and procedure snapshot dates.
+-- dossier received and finished dates, document dates and procedure and staff-list
+-- snapshot dates.
 -- Whole years, so every year has all its months and quarters. The spine runs on for
 -- var par_calendar_years_ahead more years (default 1), flagged as outside the data's
 -- years, so that due dates past the last event resolve to a working day; periods use
@@ -16,6 +17,8 @@ event_dates as (
     select document_date as event_date from {{ ref('stg_ward_exports__documents') }}
     union all
     select export_date as event_date from {{ ref('stg_ward_exports__procedures') }}
+    union all
+    select export_date as event_date from {{ ref('stg_ward_exports__staff') }}
 
 ),
 

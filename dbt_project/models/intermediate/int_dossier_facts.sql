@@ -24,6 +24,9 @@
 -- The only state read is the model's own previous rows; the calendar is an ordinary parent
 -- in the DAG; a run that fails leaves the rows - so the difference - for the next run to
 -- see; and a change of the rule itself is caught the same way.
+--
+-- A column added to the model (late_reason) is appended to a table built before it
+-- (on_schema_change); the dossiers a run does not touch keep null there until recomputed.
 -- depends_on: {{ ref('stg_ward_exports__procedures') }}
 -- depends_on: {{ ref('stg_ward_exports__dossier_changes') }}
 
@@ -32,6 +35,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['unit_code', 'dossier_code'],
+        on_schema_change='append_new_columns',
         post_hook="{{ delete_rows_gone_from_raw(ref('stg_ward_exports__dossier_changes')) }}",
     )
 }}
@@ -220,6 +224,7 @@ select
     status,
     supplement_count,
     apology_issued,
+    late_reason,
     paid_online,
     digitized,
     received_date,

@@ -50,6 +50,7 @@ select
     status,
     supplement_count,
     apology_issued,
+    late_reason,
     paid_online,
     digitized,
     received_date,

@@ -22,6 +22,12 @@ documents as (
 
 ),
 
+staff as (
+
+    select * from {{ ref('int_staff_indicators') }}
+
+),
+
 unioned as (
 
     select * from procedures
@@ -29,6 +35,8 @@ unioned as (
     select * from dossiers
     union all
     select * from documents
+    union all
+    select * from staff
 
 )
 

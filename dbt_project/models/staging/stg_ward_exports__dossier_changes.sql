@@ -2,6 +2,8 @@
 -- time it changes. A view over raw.dossiers, one row per raw row: the current state
 -- (stg_ward_exports__dossiers) is built from it, and the incremental models downstream
 -- read it for the rows a run's window delivered and to tell which rows are gone.
+-- late_reason is an optional column of the contract (older exports lack it), and raw
+-- tables made before it was added lack it too: then it is null here.
 
 with
 
@@ -27,6 +29,8 @@ renamed as (
         status,
         coalesce(supplement_count, 0) as supplement_count,
         apology_issued,
+        {{ clean_text(optional_column(source('ward_exports', 'dossiers'), 'late_reason')) }}
+            as late_reason,
         paid_online,
         digitized,
         updated_at,

@@ -6,12 +6,15 @@
 -- window, and those whose current row came from it (a corrected re-delivery of a day may
 -- have dropped rows). Dossiers left with no row at all are deleted by the post-hook.
 -- Without window vars every dossier is touched, so a plain `dbt build` recomputes all.
+-- A column added to the model (late_reason) is appended to a table built before it
+-- (on_schema_change); the dossiers a run does not touch keep null there.
 
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['unit_code', 'dossier_code'],
+        on_schema_change='append_new_columns',
         post_hook="{{ delete_rows_gone_from_raw(ref('stg_ward_exports__dossier_changes')) }}",
     )
 }}
@@ -73,6 +76,7 @@ select
     status,
     supplement_count,
     apology_issued,
+    late_reason,
     paid_online,
     digitized,
     updated_at,

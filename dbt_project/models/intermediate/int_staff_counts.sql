@@ -1,0 +1,84 @@
+-- The staff list in force at each period's end, per unit, and what it counts (scope
+-- self). Like the procedure stocks: the list in force on day d is the unit's latest
+-- snapshot with export_date on or before d; a period is read on its last day, so a unit
+-- that no longer exists then has no list for it (a zero stock), and a unit has none
+-- before its first snapshot. Only officials serving on the snapshot date (status 1)
+-- count; a yes/no left blank counts as no.
+
+with
+
+unit_periods as (
+
+    select * from {{ ref('int_unit_periods') }}
+
+),
+
+staff as (
+
+    select * from {{ ref('stg_ward_exports__staff') }}
+
+),
+
+snapshot_dates as (
+
+    select distinct
+        unit_code,
+        export_date
+
+    from staff
+
+),
+
+lists_in_force as (
+
+    select
+        unit_periods.unit_code,
+        unit_periods.period_type,
+        unit_periods.period_start,
+        unit_periods.period_end,
+        max(snapshot_dates.export_date) as snapshot_date
+
+    from unit_periods
+    inner join snapshot_dates
+        on
+            unit_periods.unit_code = snapshot_dates.unit_code
+            and unit_periods.period_end >= snapshot_dates.export_date
+    where unit_periods.exists_on_period_end
+    group by
+        unit_periods.unit_code,
+        unit_periods.period_type,
+        unit_periods.period_start,
+        unit_periods.period_end
+
+)
+
+select
+    lists_in_force.unit_code,
+    lists_in_force.period_type,
+    lists_in_force.period_start,
+    lists_in_force.period_end,
+    lists_in_force.snapshot_date,
+    count(*) as listed_staff,
+    sum(case when staff.is_serving then 1 else 0 end) as serving_staff,
+    sum(case when staff.is_serving and staff.has_official_email then 1 else 0 end)
+        as serving_with_official_email,
+    sum(case when staff.is_serving and staff.is_leader then 1 else 0 end) as serving_leaders,
+    sum(
+        case
+            when staff.is_serving and staff.is_leader and staff.has_signing_certificate
+                then 1
+            else 0
+        end
+    ) as serving_leaders_with_certificate
+
+from lists_in_force
+inner join staff
+    on
+        lists_in_force.unit_code = staff.unit_code
+        and lists_in_force.snapshot_date = staff.export_date
+group by
+    lists_in_force.unit_code,
+    lists_in_force.period_type,
+    lists_in_force.period_start,
+    lists_in_force.period_end,
+    lists_in_force.snapshot_date

@@ -1,0 +1,191 @@
+"""Each branch of each blocking invariant on indicator_values is a real gate: one built
+fixture warehouse, one corruption per branch (each on its own row), one `dbt test` run
+that stores its failing rows, and for every corruption the invariant that must catch it
+lists exactly the corrupted row among its failures.
+
+The corruptions (the fixture's city is 941; see tests/dbt_fixture/README.md):
+  rate: numerator > denominator   941 self, month 2021-02, DOSSIER_ONTIME_RATE
+  rate: value with denominator 0  941 self, month 2021-04, DOSSIER_DIGITIZED_RATE
+  rate: count with a denominator  941 self, month 2021-05, PROC_TOTAL
+  rate: unknown code              a copy of 941 self 2021-06 DOC_SENT coded NOT_A_CODE
+  density: a deleted month        941 self, month 2021-07, DOC_SENT removed
+  uniqueness: a duplicated row    941 self, month 2021-08, DOC_SENT twice
+  area: a corrupted area row      941 area, month 2021-09, DOC_SENT + 7
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.dbt_fixture.build_raw import build
+from tests.dbt_fixture.dbt_env import dbt_env
+
+HERE = Path(__file__).resolve().parent
+DBT_PROJECT = HERE.parents[1] / "dbt_project"
+DBT = Path(sys.executable).parent / "dbt"
+
+CITY = "941"
+ROW = "unit_code = ? AND scope = ? AND period_type = 'month' AND period_start = ? "
+ROW += "AND indicator_code = ?"
+
+
+def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
+        cwd=DBT_PROJECT,
+        env=dbt_env(db),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+# (name, SQL statements with parameters, the test that must catch it, the row it must list)
+def _corruptions() -> list[tuple[str, list[tuple[str, list]], str, tuple]]:
+    def key(scope: str, month: str, code: str) -> list:
+        return [CITY, scope, month, code]
+
+    table = "marts.indicator_values"
+    return [
+        (
+            "numerator above denominator",
+            [
+                (
+                    f"UPDATE {table} SET numerator = denominator + 1 WHERE {ROW}",
+                    key("self", "2021-02-01", "DOSSIER_ONTIME_RATE"),
+                )
+            ],
+            "rate_value_is_rounded_ratio",
+            ("self", "2021-02-01", "DOSSIER_ONTIME_RATE"),
+        ),
+        (
+            "a value with a zero denominator",
+            [
+                (
+                    f"UPDATE {table} SET numerator = 0, denominator = 0, value = 5 WHERE {ROW}",
+                    key("self", "2021-04-01", "DOSSIER_DIGITIZED_RATE"),
+                )
+            ],
+            "rate_value_is_rounded_ratio",
+            ("self", "2021-04-01", "DOSSIER_DIGITIZED_RATE"),
+        ),
+        (
+            "a count with a denominator",
+            [
+                (
+                    f"UPDATE {table} SET denominator = numerator + 1 WHERE {ROW}",
+                    key("self", "2021-05-01", "PROC_TOTAL"),
+                )
+            ],
+            "rate_value_is_rounded_ratio",
+            ("self", "2021-05-01", "PROC_TOTAL"),
+        ),
+        (
+            "an unknown code",
+            [
+                (
+                    f"INSERT INTO {table} SELECT * REPLACE ('NOT_A_CODE' AS indicator_code) "
+                    f"FROM {table} WHERE {ROW}",
+                    key("self", "2021-06-01", "DOC_SENT"),
+                )
+            ],
+            "rate_value_is_rounded_ratio",
+            ("self", "2021-06-01", "NOT_A_CODE"),
+        ),
+        (
+            "a deleted month",
+            [(f"DELETE FROM {table} WHERE {ROW}", key("self", "2021-07-01", "DOC_SENT"))],
+            "has_every_indicator",
+            ("self", "2021-07-01", "DOC_SENT"),
+        ),
+        (
+            "a duplicated row",
+            [
+                (
+                    f"INSERT INTO {table} SELECT * FROM {table} WHERE {ROW}",
+                    key("self", "2021-08-01", "DOC_SENT"),
+                )
+            ],
+            "unique_combination_of_columns",
+            None,  # this test's failing rows are the key columns and a count
+        ),
+        (
+            "a corrupted area row",
+            [
+                (
+                    f"UPDATE {table} SET numerator = numerator + 7, value = value + 7 WHERE {ROW}",
+                    key("area", "2021-09-01", "DOC_SENT"),
+                )
+            ],
+            "area_equals_sum_of_self",
+            ("area", "2021-09-01", "DOC_SENT"),
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
+    """Failing rows of every test on indicator_values, after all the corruptions."""
+    tmp = tmp_path_factory.mktemp("branches")
+    db = tmp / "build.duckdb"
+    build(db)
+    built = _dbt(["build"], db, tmp)
+    assert built.returncode == 0, built.stdout[-3000:]
+    conn = duckdb.connect(str(db))
+    try:
+        for _name, statements, _test, _row in _corruptions():
+            for sql, params in statements:
+                conn.execute(sql, params)
+    finally:
+        conn.close()
+    tested = _dbt(["test", "--select", "indicator_values", "--store-failures"], db, tmp)
+    assert tested.returncode != 0  # the build is blocked
+    results = json.loads((tmp / "target" / "run_results.json").read_text("utf-8"))
+    found: dict[str, list[dict]] = {}
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        for result in results["results"]:
+            if result["status"] != "fail":
+                continue
+            cursor = conn.execute(f"SELECT * FROM {result['relation_name']}")
+            columns = [d[0] for d in cursor.description]
+            found[result["unique_id"]] = [
+                dict(zip(columns, r, strict=True)) for r in cursor.fetchall()
+            ]
+    finally:
+        conn.close()
+    return found
+
+
+def _failing_rows(failures: dict[str, list[dict]], test: str) -> list[dict]:
+    rows = [row for unique_id, rows in failures.items() if f".{test}_" in unique_id for row in rows]
+    assert rows, f"{test} did not fail; failed: {sorted(failures)}"
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("name", "test", "row"),
+    [(name, test, row) for name, _statements, test, row in _corruptions()],
+    ids=[name for name, *_ in _corruptions()],
+)
+def test_each_corruption_is_caught_by_its_invariant(failures, name, test, row):
+    rows = _failing_rows(failures, test)
+    if row is None:  # uniqueness: the duplicated key is listed
+        keys = {
+            (r["unit_code"], r["scope"], str(r["period_start"]), r["indicator_code"]) for r in rows
+        }
+        assert (CITY, "self", "2021-08-01", "DOC_SENT") in keys, (name, rows)
+        return
+    scope, month, code = row
+    # (a test that judges one scope, like area_equals_sum_of_self, lists rows without it)
+    listed = {
+        (r["unit_code"], r.get("scope") or scope, str(r["period_start"]), r["indicator_code"])
+        for r in rows
+    }
+    assert (CITY, scope, month, code) in listed, (name, rows[:5])
