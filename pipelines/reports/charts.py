@@ -20,7 +20,7 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
-from pipelines.reports.data import GROUPS, SCOPES, Report
+from pipelines.reports.data import GROUPS, NO_REASON, SCOPES, Report, late_sentence
 from pipelines.reports.paths import cache_dir
 from pipelines.reports.vn_format import (
     D3_FORMAT_LOCALE,
@@ -43,6 +43,7 @@ EMBED_OPTIONS = {
 }
 # The chart shown as the Dagster asset's preview image, if the catalogue has it.
 PREVIEW_INDICATOR = "DOSSIER_ONTIME_RATE"
+MAX_LATE_ROWS = 100  # late dossiers listed on the page; the workbook lists them all
 
 
 def _vl_version() -> str:
@@ -333,6 +334,65 @@ def _summary_table(report: Report) -> str:
     return "".join(out)
 
 
+def _late_section(report: Report, workbook_name: str | None) -> str:
+    """Why dossiers were late: a sentence per scope of the report's unit, then the late
+    dossiers of the unit and the units under it. Nothing when the published file does not
+    say (older files)."""
+    if not report.has_late_reasons:
+        return ""
+    root = report.root
+    out = ["<h2 id='late'>Hồ sơ trễ hạn và lý do</h2>"]
+    for scope in root.scopes:
+        sentence = late_sentence(report.late_reason_counts(scope))
+        lead = f"{SCOPES[scope]['vi']} — " if len(root.scopes) > 1 else ""
+        out.append(f"<p class='late-reasons'>{html.escape(lead + sentence)}</p>")
+    dossiers = report.late_dossiers
+    if not dossiers.width or dossiers.is_empty():
+        return "".join(out)
+    head = ["Đơn vị", "Mã hồ sơ", "Thủ tục hành chính", "Ngày hẹn trả", "Ngày có kết quả",
+            "Số ngày trễ", "Ngày làm việc trễ", "Lý do trễ hạn"]  # fmt: skip
+    out.append("<table class='summary late'><thead><tr>")
+    out += [f"<th>{h}</th>" for h in head]
+    out.append("</tr></thead><tbody>")
+    for r in dossiers.head(MAX_LATE_ROWS).iter_rows(named=True):
+        procedure = r["procedure_name"] or r["procedure_code"]
+        reason = (
+            html.escape(r["late_reason"])
+            if r["late_reason"]
+            else f"<span class='no-reason'>{NO_REASON['vi']}</span>"
+        )
+        cells = [
+            html.escape(r["unit_name"] or r["unit_code"]),
+            html.escape(r["dossier_code"]),
+            html.escape(procedure),
+            fmt_date(r["due_date"]),
+            fmt_date(r["finished_date"]),
+            fmt_number(r["days_late"]),
+            fmt_number(r["working_days_late"]),
+            reason,
+        ]
+        out.append(
+            "<tr>"
+            + "".join(
+                f"<td class='num'>{c}</td>" if k in (5, 6) else f"<td>{c}</td>"
+                for k, c in enumerate(cells)
+            )
+            + "</tr>"
+        )
+    out.append("</tbody></table>")
+    if dossiers.height > MAX_LATE_ROWS:
+        where = (
+            f" trong sheet “Hồ sơ trễ hạn” của {html.escape(workbook_name)}"
+            if workbook_name
+            else ""
+        )
+        out.append(
+            f"<p class='meta'>… và {fmt_number(dossiers.height - MAX_LATE_ROWS)} hồ sơ khác"
+            f"{where}.</p>"
+        )
+    return "".join(out)
+
+
 PAGE_STYLE = """
 body { font-family: Arial, 'Segoe UI', sans-serif; margin: 24px 32px; color: #222; }
 h1 { font-size: 22px; margin-bottom: 4px; }
@@ -346,6 +406,7 @@ table.summary th { background: #dce6f1; } td.num { text-align: right; white-spac
 .met { color: #1e7b34; font-weight: bold; } .not-met { color: #c0392b; font-weight: bold; }
 .chart { min-height: 240px; } #status { font-size: 12px; color: #777; }
 .chart-error { color: #c0392b; }
+.late-reasons { font-size: 14px; margin: 6px 0; } .no-reason { color: #777; font-style: italic; }
 """
 
 # Records every error (uncaught, rejected promise, console.error) so that the page can say
@@ -402,6 +463,7 @@ PAGE = """<!DOCTYPE html>
 {set_aside} (chi tiết trong sheet “Cảnh báo” của tệp Excel). Đường đứt nét đỏ: mục tiêu.
 <span id="status"></span></p>
 {summary}
+{late}
 {sections}
 <script type="application/json" id="par-specs">{specs}</script>
 <script type="application/json" id="par-embed-options">{options}</script>
@@ -460,6 +522,7 @@ def render_html(report: Report, workbook_name: str | None = None) -> tuple[str, 
         warnings=report.warnings.height if report.warnings.width else 0,
         set_aside=report.set_aside.height if report.set_aside.width else 0,
         summary=_summary_table(report),
+        late=_late_section(report, workbook_name),
         sections="".join(sections),
         specs=_json_for_script(specs),
         options=_json_for_script(EMBED_OPTIONS),

@@ -4,7 +4,9 @@ Analysts and the next publish must never wait for a report: `load_snapshot` open
 par.duckdb read-only, reads the few tables the reports need into memory, and closes it
 before any file is written. `build_report` then selects one unit's subtree and one period
 from that snapshot, in the order a reader expects (groups, catalogue order, the unit then
-the units under it in Vietnamese alphabetical order, area before self).
+the units under it in Vietnamese alphabetical order, area before self), with the period's
+late dossiers and their reasons (`late_sentence`: "5 hồ sơ trễ hạn: lỗi đường truyền mạng
+(5)").
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import duckdb
 import polars as pl
 
 from pipelines.reports.periods import Period
-from pipelines.reports.vn_format import sort_key
+from pipelines.reports.vn_format import fmt_number, sort_key
 
 # Indicator groups in the order of the workbook's sheets: catalogue `source` -> names.
 GROUPS: dict[str, dict[str, str]] = {
     "procedures": {"vi": "Thủ tục hành chính", "en": "Procedures"},
     "dossiers": {"vi": "Hồ sơ thủ tục hành chính", "en": "Dossiers"},
     "documents": {"vi": "Văn bản đi", "en": "Outgoing documents"},
+    "staff": {"vi": "Cán bộ, công chức và chữ ký số", "en": "Staff and digital signing"},
 }
 SCOPES: dict[str, dict[str, str]] = {
     "area": {"vi": "Toàn địa bàn", "en": "Area"},
@@ -34,9 +37,25 @@ FEEDS: dict[str, str] = {
     "dossiers": "Sổ hồ sơ một cửa",
     "documents": "Sổ văn bản đi",
     "reports": "Báo cáo của đơn vị",
+    "staff": "Danh sách cán bộ, công chức",
 }
 # What a count counts, for the "unit of measure" column.
-COUNT_NOUNS = {"procedures": "thủ tục", "dossiers": "hồ sơ", "documents": "văn bản"}
+COUNT_NOUNS = {
+    "procedures": "thủ tục",
+    "dossiers": "hồ sơ",
+    "documents": "văn bản",
+    "staff": "người",
+}
+# The late-dossier sentence, and a late dossier's missing reason in it.
+LATE_TEXT = {
+    "vi": {
+        "one": "{n} hồ sơ trễ hạn",
+        "some": "{n} hồ sơ trễ hạn",
+        "none": "Không có hồ sơ trễ hạn",
+    },
+    "en": {"one": "{n} late dossier", "some": "{n} late dossiers", "none": "No late dossiers"},
+}
+NO_REASON = {"vi": "không nêu lý do", "en": "no reason given"}
 
 _QUERIES = {
     "values": """
@@ -65,9 +84,18 @@ _QUERIES = {
         FROM reconciliation WHERE status <> 'agrees'""",
     "set_aside": """
         SELECT unit_code, feed, export_date, source_file, source_row, reason FROM set_aside""",
+    "late_dossiers": """
+        SELECT unit_code, unit_name, dossier_code, procedure_code, procedure_name,
+               received_date, due_date, finished_date, days_late::BIGINT AS days_late,
+               working_days_late::BIGINT AS working_days_late, late_reason
+        FROM late_dossiers""",
+    "late_reasons": """
+        SELECT unit_code, scope, period_type, period_start, late_reason,
+               dossiers::BIGINT AS dossiers
+        FROM late_dossier_reasons""",
 }
 # Tables an older or partial published file may lack: the reports then show none of them.
-_OPTIONAL = {"ingest", "warnings", "set_aside"}
+_OPTIONAL = {"ingest", "warnings", "set_aside", "late_dossiers", "late_reasons"}
 _TABLE_OF = {
     "values": "indicator_values",
     "catalog": "indicator_catalog",
@@ -75,6 +103,8 @@ _TABLE_OF = {
     "ingest": "ingest_summary",
     "warnings": "reconciliation",
     "set_aside": "set_aside",
+    "late_dossiers": "late_dossiers",
+    "late_reasons": "late_dossier_reasons",
 }
 
 
@@ -96,6 +126,8 @@ class Snapshot:
     ingest: pl.DataFrame
     warnings: pl.DataFrame
     set_aside: pl.DataFrame
+    late_dossiers: pl.DataFrame
+    late_reasons: pl.DataFrame
 
     def periods(self) -> list[Period]:
         pairs = self.values.select("period_type", "period_start").unique().rows()
@@ -199,6 +231,12 @@ class Report:
     ingest: pl.DataFrame
     warnings: pl.DataFrame
     set_aside: pl.DataFrame
+    # the period's late dossiers of the unit and the units under it (no columns when the
+    # published file has no late_dossiers table)
+    late_dossiers: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # the report unit's late dossiers by reason: (scope, late_reason, dossiers), scope by
+    # scope, most first (no columns when the published file has no late-dossier tables)
+    late_reasons: pl.DataFrame = field(default_factory=pl.DataFrame)
     generated_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now().replace(microsecond=0)
     )
@@ -208,9 +246,59 @@ class Report:
         return self.snapshot.catalog
 
     def groups(self) -> list[str]:
-        present = self.catalog.get_column("source").unique().to_list()
+        """The indicator groups with figures in the report, in sheet order (a file without
+        staff lists has no staff figures, and so no staff group)."""
+        present = self.rows.get_column("source").unique().to_list() if self.rows.height else []
         known = [group for group in GROUPS if group in present]
-        return known + sorted(group for group in present if group not in GROUPS)
+        return known + sorted(g for g in present if g is not None and g not in GROUPS)
+
+    @property
+    def has_late_reasons(self) -> bool:
+        """Whether the published file says why dossiers were late (older files do not)."""
+        return bool(self.late_reasons.width)
+
+    def late_reason_counts(self, scope: str) -> list[tuple[str | None, int]]:
+        """[(reason or None, late dossiers)] of the report unit in the scope, most first."""
+        if not self.late_reasons.width:
+            return []
+        rows = self.late_reasons.filter(pl.col("scope") == scope)
+        return rows.select("late_reason", "dossiers").rows()
+
+
+def _in_sentence(reason: str) -> str:
+    """A delivered reason inside a sentence: first letter lower-cased, unless it starts an
+    abbreviation (`HĐND`, `UBND`)."""
+    if len(reason) > 1 and reason[1].isupper():
+        return reason
+    return reason[:1].lower() + reason[1:]
+
+
+def late_sentence(counts: list[tuple[str | None, int]], lang: str = "vi") -> str:
+    """`5 hồ sơ trễ hạn: lỗi đường truyền mạng (5)`: the reasons as delivered, in the order
+    given (most first); a late dossier without one under "không nêu lý do"."""
+    total = sum(n for _, n in counts)
+    words = LATE_TEXT[lang]
+    if not total:
+        return words["none"]
+    head = words["one" if total == 1 else "some"].format(n=fmt_number(total, 0, lang))
+    parts = [
+        f"{_in_sentence(reason) if reason else NO_REASON[lang]} ({fmt_number(n, 0, lang)})"
+        for reason, n in counts
+    ]
+    return f"{head}: {', '.join(parts)}"
+
+
+def _reason_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """Most late dossiers first; ties by reason in Vietnamese order, no reason last."""
+    rows = frame.rows(named=True)
+    rows.sort(
+        key=lambda r: (
+            -r["dossiers"],
+            r["late_reason"] is None,
+            sort_key(r["late_reason"] or ""),
+        )
+    )
+    return pl.DataFrame(rows, schema=frame.schema)
 
 
 def _subtree(snapshot: Snapshot, root: str, period: Period) -> list[ReportUnit]:
@@ -329,6 +417,7 @@ def build_report(snapshot: Snapshot, unit_code: str, period: Period) -> Report:
             .join(unit_order, on="unit_code")
             .sort("unit_position", "feed", "source_file", "source_row", nulls_last=False)
         )
+    late_dossiers, late_reasons = _late(snapshot, report_units, unit_order, period)
     return Report(
         snapshot=snapshot,
         root=report_units[0],
@@ -339,4 +428,53 @@ def build_report(snapshot: Snapshot, unit_code: str, period: Period) -> Report:
         ingest=ingest,
         warnings=warnings,
         set_aside=set_aside,
+        late_dossiers=late_dossiers,
+        late_reasons=late_reasons,
     )
+
+
+_REASON_SCHEMA = {"scope": pl.String, "late_reason": pl.String, "dossiers": pl.Int64}
+
+
+def _late(
+    snapshot: Snapshot, report_units: list[ReportUnit], unit_order: pl.DataFrame, period: Period
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the subtree's late dossiers finished in the period, the root's late dossiers by
+    reason in each of its scopes). The counts come from late_dossier_reasons; a file with
+    late_dossiers only gives them from the listed dossiers (the subtree being the root's
+    area in the period)."""
+    root = report_units[0]
+    dossiers = snapshot.late_dossiers
+    if dossiers.width:
+        dossiers = (
+            dossiers.filter(
+                pl.col("unit_code").is_in([u.code for u in report_units])
+                & pl.col("finished_date").is_between(period.start, period.end)
+            )
+            .join(unit_order.select("unit_code", "unit_position"), on="unit_code")
+            .sort("unit_position", "finished_date", "dossier_code")
+            .drop("unit_position")
+        )
+    reasons = snapshot.late_reasons
+    if reasons.width:
+        reasons = reasons.filter(
+            (pl.col("unit_code") == root.code)
+            & (pl.col("period_type") == period.type)
+            & (pl.col("period_start") == period.start)
+        ).select(list(_REASON_SCHEMA))
+    elif dossiers.width:
+        parts = []
+        for scope in root.scopes:
+            mine = (
+                dossiers if scope == "area" else dossiers.filter(pl.col("unit_code") == root.code)
+            )
+            parts.append(
+                mine.group_by("late_reason")
+                .agg(pl.len().cast(pl.Int64).alias("dossiers"))
+                .select(pl.lit(scope).alias("scope"), "late_reason", "dossiers")
+            )
+        reasons = pl.concat(parts)
+    else:
+        return dossiers, reasons
+    ordered = [_reason_order(reasons.filter(pl.col("scope") == scope)) for scope in root.scopes]
+    return dossiers, pl.concat(ordered)

@@ -1,8 +1,10 @@
-"""The Excel workbook of one report: a cover, a sheet per indicator group, and the warnings.
+"""The Excel workbook of one report: a cover, a sheet per indicator group, the late
+dossiers with their reasons, and the warnings.
 
 Vietnamese headers and catalogue names; numbers stay numbers, formatted `#,##0` and
 `#,##0.00` and tagged Vietnamese (see vn_format); header rows frozen with a filter; every
-column as wide as its longest entry.
+column as wide as its longest entry (long free text wraps instead). Printed on A4 landscape,
+one page wide, the title and header rows repeated on every page.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from pipelines.reports.data import COUNT_NOUNS, FEEDS, GROUPS, SCOPES, Report
+from pipelines.reports.data import (
+    COUNT_NOUNS,
+    FEEDS,
+    GROUPS,
+    NO_REASON,
+    SCOPES,
+    Report,
+    late_sentence,
+)
 from pipelines.reports.vn_format import (
     EXCEL_COUNT_FORMAT,
     EXCEL_DATE_FORMAT,
@@ -31,6 +41,7 @@ from pipelines.reports.vn_format import (
 
 COVER_SHEET = "Thông tin"
 WARNINGS_SHEET = "Cảnh báo"
+LATE_SHEET = "Hồ sơ trễ hạn"
 # Sheet names of the indicator groups (Excel allows 31 characters).
 GROUP_SHEETS = {group: names["vi"][:31] for group, names in GROUPS.items()}
 
@@ -69,6 +80,21 @@ WARNING_COLUMNS = (
     ("computed_value", "Kho dữ liệu: giá trị"),
     ("detail", "Chi tiết"),
 )
+LATE_COLUMNS = (
+    ("unit_code", "Mã đơn vị"),
+    ("unit_name", "Đơn vị"),
+    ("dossier_code", "Mã hồ sơ"),
+    ("procedure_code", "Mã TTHC"),
+    ("procedure_name", "Tên thủ tục hành chính"),
+    ("received_date", "Ngày tiếp nhận"),
+    ("due_date", "Ngày hẹn trả"),
+    ("finished_date", "Ngày có kết quả"),
+    ("days_late", "Số ngày trễ"),
+    ("working_days_late", "Số ngày làm việc trễ"),
+    ("late_reason", "Lý do trễ hạn"),
+)
+# Free text that wraps in a column this wide rather than widening it.
+WRAP_WIDTH = 50
 INGEST_COLUMNS = (
     ("unit_code", "Mã đơn vị"),
     ("unit_name", "Đơn vị"),
@@ -117,6 +143,13 @@ class _Sheet:
             self.ws.write_string(row, col, str(value), fmt)
         text = shown if shown is not None else ("" if value is None else str(value))
         self.widths[col] = max(self.widths.get(col, 0), len(text))
+
+    def wrapped(self, row: int, col: int, text: str, fmt) -> None:
+        """Free text that wraps at WRAP_WIDTH characters (a long procedure name, a reason):
+        the column takes the longest word or line it needs, never more."""
+        self.ws.write_string(row, col, text, fmt)
+        longest_word = max((len(word) for word in text.split()), default=0)
+        self.widths[col] = max(self.widths.get(col, 0), min(len(text), WRAP_WIDTH), longest_word)
 
     def header(self, row: int, col: int, text: str, fmt) -> None:
         """A header wraps: it needs its longest word, not its whole length, to fit."""
@@ -170,6 +203,10 @@ class _Formats:
         self.met = book.add_format({**base, "font_color": "#1E7B34", "bold": True})
         self.not_met = book.add_format({**base, "font_color": "#C0392B", "bold": True})
         self.total = book.add_format({**base, "bold": True, "num_format": EXCEL_COUNT_FORMAT})
+        self.wrap = book.add_format({**base, "text_wrap": True})
+        self.no_reason = book.add_format(
+            {**base, "text_wrap": True, "italic": True, "font_color": "#777777"}
+        )
         self._indents: dict[int, Any] = {}
 
     def indented(self, depth: int):
@@ -182,12 +219,25 @@ def _number(sheet: _Sheet, row: int, col: int, value, decimals: int, fmt) -> Non
     sheet.write(row, col, value, fmt, fmt_number(value, decimals))
 
 
+def _print_setup(ws: Worksheet, repeat_header: bool = True) -> None:
+    """A4 landscape, one page wide (as many pages down as it takes), the title and the
+    header row on every page, the sheet's name and the page number in the footer."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    if repeat_header:
+        ws.repeat_rows(TITLE_ROW, HEADER_ROW)
+    ws.set_footer("&L&8&A&R&8Trang &P/&N")
+
+
 def _header(sheet: _Sheet, formats: _Formats, columns, title: str) -> None:
     sheet.ws.write_string(TITLE_ROW, 0, title, formats.title)
     sheet.ws.set_row(TITLE_ROW, 22)
     for col, (_, header) in enumerate(columns):
         sheet.header(HEADER_ROW, col, header, formats.header)
     sheet.ws.freeze_panes(FIRST_DATA_ROW, 0)
+    _print_setup(sheet.ws)
 
 
 def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None:
@@ -227,6 +277,7 @@ def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None
             formats.text,
         ),
     ]
+    facts += [(label, sentence, formats.text) for label, sentence in late_facts(report)]
     row = 3
     for label, value, fmt in facts:
         sheet.write(row, 0, label, formats.label)
@@ -273,6 +324,7 @@ def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None
         sheet.write(row, 0, "Tệp dữ liệu công bố không có bảng ingest_summary.", formats.text)
     sheet.ws.autofilter(ingest_header, 0, ingest_header, len(INGEST_COLUMNS) - 1)
     sheet.size_columns(indent=dict.fromkeys(range(len(INGEST_COLUMNS)), 2))
+    _print_setup(sheet.ws, repeat_header=False)
 
 
 def _indicator_sheet(
@@ -412,6 +464,70 @@ def _warnings_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report
     return len(rows)
 
 
+def late_facts(report: Report) -> list[tuple[str, str]]:
+    """(label, "5 hồ sơ trễ hạn: lỗi đường truyền mạng (5)") for each of the unit's scopes;
+    none when the published file does not say why dossiers were late."""
+    if not report.has_late_reasons:
+        return []
+    scopes = report.root.scopes
+    return [
+        (
+            "Hồ sơ trễ hạn" + (f" ({SCOPES[scope]['vi'].lower()})" if len(scopes) > 1 else ""),
+            late_sentence(report.late_reason_counts(scope)),
+        )
+        for scope in scopes
+    ]
+
+
+def _late_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> int:
+    """The period's late dossiers of the unit and the units under it, then the unit's
+    late dossiers by reason for each scope."""
+    sheet = _Sheet(book.add_worksheet(LATE_SHEET))
+    _header(
+        sheet,
+        formats,
+        LATE_COLUMNS,
+        f"Hồ sơ trễ hạn và lý do — {report.root.name} — {report.period.title()}",
+    )
+    depth = {u.code: u.depth for u in report.units}
+    dossiers = report.late_dossiers
+    records = list(dossiers.iter_rows(named=True)) if dossiers.width else []
+    for offset, record in enumerate(records):
+        row = FIRST_DATA_ROW + offset
+        for col, (key, _) in enumerate(LATE_COLUMNS):
+            value = record.get(key)
+            if key == "unit_name":
+                sheet.write(row, col, value, formats.indented(depth.get(record["unit_code"], 0)))
+            elif key.endswith("_date"):
+                sheet.write(row, col, value, formats.date, fmt_date(value))
+            elif key.endswith("days_late"):
+                _number(sheet, row, col, value, 0, formats.count)
+            elif key == "late_reason" and not value:
+                sheet.wrapped(row, col, NO_REASON["vi"].capitalize(), formats.no_reason)
+            elif key in ("procedure_name", "late_reason"):
+                sheet.wrapped(row, col, value, formats.wrap)
+            else:
+                sheet.write(row, col, value, formats.text)
+    end = FIRST_DATA_ROW + len(records)
+    sheet.ws.autofilter(HEADER_ROW, 0, max(end - 1, HEADER_ROW), len(LATE_COLUMNS) - 1)
+    # notes run on over the empty cells to their right instead of widening the first column
+    if not dossiers.width:
+        note = "Tệp dữ liệu công bố không có bảng late_dossiers."
+        sheet.ws.write_string(end, 0, note, formats.text)
+    elif not records:
+        sheet.ws.write_string(end, 0, "Không có hồ sơ trễ hạn trong kỳ.", formats.text)
+    if records or not dossiers.width:
+        # the unit's late dossiers by reason, per scope: the sentence of `par report`
+        scopes = report.root.scopes
+        for row, scope in enumerate(scopes, start=end + 1):
+            sentence = late_sentence(report.late_reason_counts(scope))
+            lead = f"{SCOPES[scope]['vi']} — " if len(scopes) > 1 else ""
+            if report.has_late_reasons:
+                sheet.ws.write_string(row, 0, lead + sentence, formats.label)
+    sheet.size_columns(indent=dict.fromkeys(range(len(LATE_COLUMNS)), 2))
+    return len(records)
+
+
 def write_workbook(report: Report, path: Path) -> int:
     """Write the report's workbook to path (atomically: a reader sees the old file or the new
     one). Returns the number of data rows written."""
@@ -435,6 +551,8 @@ def write_workbook(report: Report, path: Path) -> int:
         for group in report.groups():
             rows = report.rows.filter(pl.col("source") == group)
             written += _indicator_sheet(book, formats, report, group, rows)
+        if report.has_late_reasons or report.late_dossiers.width:
+            written += _late_sheet(book, formats, report)
         written += _warnings_sheet(book, formats, report)
         book.close()
     except BaseException:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import textwrap
 from pathlib import Path
 from typing import TextIO
 
@@ -22,6 +23,7 @@ from pipelines.reports.data import (
     Report,
     Snapshot,
     build_report,
+    late_sentence,
     load_snapshot,
 )
 from pipelines.reports.periods import Period, describe_periods, parse_period
@@ -42,6 +44,7 @@ TEXT = {
         "empty": "Tệp số liệu công bố không có số liệu nào.",
         "published": "Số liệu công bố lúc {at}, tệp {path}",
         "wrote": "Đã ghi {path}",
+        "late": "Hồ sơ trễ hạn và lý do",
     },
     "en": {
         "missing": "There is no published file at {path}. Run `make run` first.",
@@ -53,6 +56,7 @@ TEXT = {
         "empty": "The published file holds no figures.",
         "published": "Figures published at {at}, file {path}",
         "wrote": "Wrote {path}",
+        "late": "Late dossiers and their reasons",
     },
 }
 NUMERIC = {1, 2, 3, 4}  # columns aligned right
@@ -195,7 +199,21 @@ def render_table(
     out = [title, published, "", render(header), "  ".join("-" * w for w in widths)]
     for line in lines:
         out.append(fit(line, total) if isinstance(line, str) else render(line))
+    out += late_lines(report, lang, scopes, max(width, 40))
     return "\n".join(out)
+
+
+def late_lines(report: Report, lang: str, scopes: tuple[str, ...], width: int) -> list[str]:
+    """Why the unit's dossiers were late, a sentence per scope, wrapped to the width; none
+    when the published file does not say (older files)."""
+    if not report.has_late_reasons:
+        return []
+    out = [f"[{TEXT[lang]['late']}]"]
+    for scope in scopes:
+        sentence = late_sentence(report.late_reason_counts(scope), lang)
+        lead = f"{SCOPES[scope][lang]} — " if len(scopes) > 1 else ""
+        out += textwrap.wrap(lead + sentence, width, initial_indent="  ", subsequent_indent="    ")
+    return out
 
 
 def run(

@@ -16,7 +16,7 @@ the clock, so the same seed gives byte-identical files, however many worker proc
 write them.
 
 The sample scenarios (`scenarios.py`) are written row by row (`catalogue`, `dossiers`,
-`documents`, `reports`, `dirty`); the `province` scenario at scale column by column
+`documents`, `staff`, `reports`, `dirty`); the `province` scenario at scale column by column
 (`scale.py` and `scale_*.py`). Both speak the dialects of `dialects.py` and write the bytes
 of `writers.py`; `common.py` holds the array helpers the scale modules share. Modules use
 only each other's public names.
@@ -33,10 +33,11 @@ from pathlib import Path
 
 from pipelines.simulator.catalogue import build_catalogue, write_procedures
 from pipelines.simulator.dirty import plant_faults
-from pipelines.simulator.documents import write_documents
+from pipelines.simulator.documents import register_signers, write_documents
 from pipelines.simulator.dossiers import write_dossiers
 from pipelines.simulator.reports import write_reports
 from pipelines.simulator.scenarios import SCENARIOS, get_scenario
+from pipelines.simulator.staff import write_staff
 from pipelines.simulator.truth import Truth
 from pipelines.simulator.workdays import WorkCalendar
 from pipelines.simulator.writers import LandingWriter, write_units_csv
@@ -79,7 +80,12 @@ def _write_unit(name: str, seed: int, out: str, unit_code: str):
         hidden_rng=_rng(seed, "hidden-late", unit.code),
     )
     write_documents(scenario, unit, cal, _rng(seed, "documents", unit.code), writer, truth)
-    return writer.files, writer.rows, truth.flows, truth.stocks, truth.hidden_late
+    if unit.staff is not None:
+        # a ward's chair and vice-chairs sign its register: the same names, from a replay of
+        # the register's stream; the list's own draws come from a stream of its own
+        signers = register_signers(scenario, unit, cal, _rng(seed, "documents", unit.code))
+        write_staff(unit, cal, _rng(seed, "staff", unit.code), writer, truth, signers)
+    return writer.files, writer.rows, truth.flows, truth.stocks, truth.hidden_late, truth.late
 
 
 def write_scenario(
@@ -129,12 +135,13 @@ def write_scenario(
     truth = Truth(scenario)
     files: Counter[tuple[str, str]] = Counter()
     rows: Counter[str] = Counter()
-    for unit_files, unit_rows, flows, stocks, hidden_late in results:
+    for unit_files, unit_rows, flows, stocks, hidden_late, late in results:
         files.update(unit_files)
         rows.update(unit_rows)
         truth.flows.update(flows)
         truth.stocks.update(stocks)
         truth.hidden_late.extend(hidden_late)
+        truth.late.extend(late)
 
     if units is None:
         writer = LandingWriter(out)

@@ -36,6 +36,7 @@ RECIPIENT_KINDS = {1: "Cơ quan nhà nước", 2: "Tổ chức, cá nhân"}
 SEND_METHODS = {1: "Điện tử", 2: "Giấy", 3: "Điện tử và giấy"}
 CLASSIFICATIONS = {0: "Thường", 1: "Mật", 2: "Tối mật", 3: "Tuyệt mật"}
 SCOPES = {"self": "Đơn vị", "area": "Địa bàn"}
+STAFF_STATUS = {1: "Đang công tác", 0: "Đã nghỉ"}
 YES_NO = {True: "Có", False: "Không"}
 
 
@@ -108,7 +109,29 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("denominator", "Mẫu số", "MauSo", "number"),
         _f("reported_rate", "Tỷ lệ (%)", "TyLe", "number"),
     ),
+    "staff": (
+        _f("staff_code", "Mã cán bộ", "MaCanBo"),
+        _f("staff_name", "Họ và tên", "HoTen"),
+        _f("position", "Chức vụ", "ChucVu"),
+        _f("is_leader", "Lãnh đạo", "LaLanhDao", "bool"),
+        _f("has_official_email", "Hộp thư công vụ", "HopThuCongVu", "bool"),
+        _f("has_signing_certificate", "Chữ ký số", "ChuKySo", "bool"),
+        _f("status", "Trạng thái", "TrangThai", "coded", STAFF_STATUS),
+    ),
 }
+
+# Columns the contract makes optional (older exports lack them): a unit's files carry those
+# its spec lists in `optional_columns`, after the feed's other columns.
+OPTIONAL_FIELDS: dict[str, tuple[Field, ...]] = {
+    "dossiers": (_f("late_reason", "Lý do trễ hạn", "LyDoTreHan"),),
+}
+
+
+def unit_fields(unit, feed: str) -> tuple[Field, ...]:
+    """The columns of `feed` as `unit`'s software writes them: the contract's, then the
+    optional ones the unit's exports carry."""
+    extra = tuple(f for f in OPTIONAL_FIELDS.get(feed, ()) if f.name in unit.optional_columns)
+    return FIELDS[feed] + extra if extra else FIELDS[feed]
 
 
 def headers(feed: str) -> list[str]:

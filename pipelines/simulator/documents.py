@@ -70,16 +70,33 @@ def _summary(rng: random.Random, doc_type: str, month: int) -> str:
     }[doc_type]
 
 
+def _register_start(
+    scenario: Scenario, unit: UnitSpec, cal: WorkCalendar, rng: random.Random
+) -> tuple[list[tuple[int, int, int]], list[int], list[str]]:
+    """The register's first draws: (kinds, documents per working day, signers)."""
+    kinds = _kinds(unit, scenario, rng)
+    per_day = allocate(
+        len(kinds), [_MONTH_FACTOR[d.month - 1] * rng.uniform(0.5, 1.5) for d in cal.days_in_year]
+    )
+    signers = [person_name(rng) for _ in v.SIGNER_TITLES]  # the chair first, then deputies
+    return kinds, per_day, signers
+
+
+def register_signers(
+    scenario: Scenario, unit: UnitSpec, cal: WorkCalendar, rng: random.Random
+) -> list[str]:
+    """The chair and vice-chairs who sign the unit's register, for its staff list: `rng`
+    seeded as the register's own stream replays the register's first draws (the register
+    itself is not touched)."""
+    return _register_start(scenario, unit, cal, rng)[2]
+
+
 def plan_register(
     scenario: Scenario, unit: UnitSpec, cal: WorkCalendar, rng: random.Random
 ) -> list[Document]:
     shares = scenario.document_shares
-    kinds = _kinds(unit, scenario, rng)
+    kinds, per_day, signers = _register_start(scenario, unit, cal, rng)
     days = cal.days_in_year
-    per_day = allocate(
-        len(kinds), [_MONTH_FACTOR[d.month - 1] * rng.uniform(0.5, 1.5) for d in days]
-    )
-    signers = [person_name(rng) for _ in v.SIGNER_TITLES]  # the chair first, then deputies
     types = [t for t, *_ in v.DOCUMENT_TYPES]
     type_weights = [w for _, w, *_ in v.DOCUMENT_TYPES]
     suffix = {t: (city if unit.level == "city" else ward) for t, _, city, ward in v.DOCUMENT_TYPES}

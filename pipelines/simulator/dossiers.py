@@ -43,6 +43,7 @@ class Plan:
     stopped: bool = False
     late: bool = False
     apology: bool = False
+    late_reason: str | None = None  # as the desk wrote it on the late result
     digitized: bool = False
     paid_online: bool | None = None
     dropped: bool = False
@@ -269,9 +270,12 @@ class DeskPlanner:
             and p.pause is None
             and cal.add(p.due.date(), 3) <= self.year_end
         ]
+        # reasons take no random draw: every other row stays as it was without them
+        reasons = self.unit.late_reasons
         for k, plan in enumerate(rng.sample(candidates, n)):
             plan.late = True
             plan.apology = k < apologies
+            plan.late_reason = reasons[k % len(reasons)] if reasons else None
             plan.finished = desk_time(rng, cal.add(plan.due.date(), rng.randint(1, 3)))
             if plan.obligation and plan.obligation >= plan.finished:
                 plan.obligation = None
@@ -341,6 +345,7 @@ def dossier_rows(plan: Plan, year_end: date) -> list[dict]:
         "paid_online": plan.paid_online,
         "digitized": plan.digitized,
         "updated_at": None,
+        "late_reason": None,  # written only by units whose exports have the column
     }
     rows: list[dict] = []
 
@@ -381,7 +386,13 @@ def _processing_rows(plan: Plan, emit) -> None:
         # on the spot: finished and handed back in one go
         emit(plan.returned, status=10, finished_at=plan.finished, returned_at=plan.returned)
         return
-    emit(plan.finished, status=9, finished_at=plan.finished, apology_issued=plan.apology)
+    emit(
+        plan.finished,
+        status=9,
+        finished_at=plan.finished,
+        apology_issued=plan.apology,
+        late_reason=plan.late_reason,
+    )
     if plan.returned is not None:
         emit(plan.returned, status=10, returned_at=plan.returned)
 
@@ -401,7 +412,7 @@ def write_dossiers(
     # a ward's applicants live in the ward; the city's anywhere in its wards
     places = [child.name for child in scenario.children(unit.code)] or [unit.name]
     assign_codes(unit, places, plans, rng)
-    record_truth(unit, plans, truth)
+    record_truth(unit, plans, truth, cal)
 
     shares = planner.shares
     year_end = cal.last
@@ -432,7 +443,9 @@ def write_dossiers(
             writer.write(unit, "dossiers", day, on_time)
 
 
-def record_truth(unit: UnitSpec, plans: list[Plan], truth: Truth) -> None:
+def record_truth(
+    unit: UnitSpec, plans: list[Plan], truth: Truth, cal: WorkCalendar | None = None
+) -> None:
     """Count what the warehouse must count, straight from the plans."""
     code = unit.code
     for plan in plans:
@@ -470,6 +483,7 @@ def record_truth(unit: UnitSpec, plans: list[Plan], truth: Truth) -> None:
             truth.add(code, finished, "late")
             if plan.apology:
                 truth.add(code, finished, "late_apology")
+            truth.add_late(code, plan, cal)
         if version.has_fee:
             truth.add(code, finished, "fee_finished")
             if plan.paid_online:

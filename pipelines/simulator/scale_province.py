@@ -171,6 +171,11 @@ def lowercase_kind(name: str) -> str:
     return name
 
 
+# What the sample's units have that the province at scale does not write: the late-reason
+# column of the dossier books, and the staff lists.
+_SAMPLE_ONLY = {"optional_columns": (), "late_reasons": (), "staff": None}
+
+
 @cache
 def province_units(units: int, seed: int) -> tuple[ScaleUnit, ...]:
     """The registry: districts first, each followed by its wards."""
@@ -198,6 +203,7 @@ def province_units(units: int, seed: int) -> tuple[ScaleUnit, ...]:
             code=code,
             name=name,
             dossier_code=f"000.00.{d + 10:02d}.H60-{{ymd}}-{{seq:04d}}",
+            **_SAMPLE_ONLY,
         )
         out.append(
             ScaleUnit(
@@ -228,6 +234,7 @@ def province_units(units: int, seed: int) -> tuple[ScaleUnit, ...]:
                 parent=code,
                 dossier_code=prefix + "-{ymd}-{seq:04d}",
                 split_dossier_days=(),
+                **_SAMPLE_ONLY,
             )
             csv_books = "csv" in (dialect.formats["dossiers"], dialect.formats["documents"])
             # Excel on a Vietnamese Windows saves CSV with ';': about a third of CSV books

@@ -1,13 +1,16 @@
 """The scenarios the simulator can write, as data.
 
 `soc-trang-2021`: Thành phố Sóc Trăng (941) and its ten wards, the whole of 2021, daily
-files, all four feeds. Its city figures are the seed figures of the indicator contract
-(258 procedures, 10,122 dossiers finished with 5 late, 5,816 documents of which 4,819
-electronic across the area) and one city dossier is late by the rule but on time in the
-log (`hidden_late`).
+files, all five feeds. Its city figures are the seed figures of the indicator contract
+(258 procedures, 10,122 dossiers finished with 5 late, all five for "Lỗi đường truyền
+mạng", 5,816 documents of which 4,819 electronic across the area, every serving official
+with an official mailbox and every serving leader with a signing certificate) and one city
+dossier is late by the rule but on time in the log (`hidden_late`).
 
 `mini-2021`: the city and two wards, January-February 2021, a few hundred dossier rows in
-every format: fast enough for end-to-end tests, dirty ones included (`--dirty`).
+every format: fast enough for end-to-end tests, dirty ones included (`--dirty`). Its staff
+lists fall short of full coverage and change within the quarter; its late dossiers give
+varied reasons, or none.
 
 A later `province` preset adds another entry built from the same specs with more units and
 larger volumes.
@@ -17,12 +20,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from pipelines.simulator import vocabulary as v
 from pipelines.simulator.specs import (
     CatalogueSpec,
     DocumentShares,
     DossierShares,
     ReportSpec,
     Scenario,
+    StaffChange,
+    StaffSpec,
     UnitSpec,
 )
 
@@ -41,11 +47,16 @@ MONTH_WEIGHTS_2021 = (1.15, 0.7, 1.05, 1.0, 0.95, 1.0, 0.8, 0.55, 0.7, 1.0, 1.05
 
 CITY = "941"
 
-_CSV = {"procedures": "csv", "dossiers": "csv", "documents": "csv", "reports": "csv"}
-_XLSX = {"procedures": "xlsx", "dossiers": "xlsx", "documents": "xlsx", "reports": "xlsx"}
+_FEEDS = ("procedures", "dossiers", "documents", "reports", "staff")
+_CSV = dict.fromkeys(_FEEDS, "csv")
+_XLSX = dict.fromkeys(_FEEDS, "xlsx")
 # desk books kept in Excel, the register exported by the office software as CSV
 _XLSX_BOOKS = {**_XLSX, "documents": "csv"}
-_JSONL = {"procedures": "jsonl", "dossiers": "jsonl", "documents": "jsonl", "reports": "jsonl"}
+# the sync API serves the staff list (the personnel software) too
+_JSONL = dict.fromkeys(_FEEDS, "jsonl")
+# the 2021 exports of every unit's one-stop software carry the late reason
+_LATE_REASON = ("late_reason",)
+NETWORK_FAILURE, CONSULTING, SITE_CHECK, SICK, SOFTWARE, HIGHER_LEVEL = v.LATE_REASONS
 
 
 def _city(**volumes) -> UnitSpec:
@@ -60,6 +71,7 @@ def _city(**volumes) -> UnitSpec:
         formats={**_JSONL, "documents": "csv", "reports": "csv"},
         csv_encoding="utf-8",
         dossier_code="000.00.10.H60-{ymd}-{seq:04d}",
+        optional_columns=volumes.pop("optional_columns", _LATE_REASON),
         **volumes,
     )
 
@@ -71,8 +83,14 @@ def _ward(number: int, code: str, **kw) -> UnitSpec:
         level="ward",
         parent=CITY,
         dossier_code=kw.pop("dossier_code", f"P{number}-{{ymd}}-{{seq:03d}}"),
+        optional_columns=kw.pop("optional_columns", _LATE_REASON),
         **kw,
     )
+
+
+def _ward_staff(serving: int, left: int = 0, changes: int = 1) -> StaffSpec:
+    """A ward's list with full coverage: the chair and two vice-chairs lead it."""
+    return StaffSpec(serving=serving, leaders=3, left=left, random_changes=changes)
 
 
 def soc_trang_2021() -> Scenario:
@@ -85,45 +103,60 @@ def soc_trang_2021() -> Scenario:
         hidden_late=1,
         docs_sent=2_864,
         docs_electronic=2_461,
+        # the provincial system's network was down on the days its five results came late
+        late_reasons=(NETWORK_FAILURE,),
+        # twelve divisions, each with its head, six deputy heads; two who left long ago
+        staff=StaffSpec(serving=60, leaders=18, divisions=12, left=2, random_changes=3),
     )
     # fmt: off
     wards = (
         _ward(1, "31522", formats=_CSV, csv_encoding="utf-8", service_levels="decree42",
               time_format="%d/%m/%Y %H:%M", line_ending="\n",
               dossiers_finished=2_450, dossiers_late=2, late_apologies=2,
-              docs_sent=341, docs_electronic=279),
+              docs_sent=341, docs_electronic=279,
+              late_reasons=(CONSULTING, SITE_CHECK), staff=_ward_staff(18, left=1)),
         _ward(2, "31519", formats=_CSV, csv_encoding="cp1258",
               dossiers_finished=2_110, dossiers_late=2, late_apologies=1,
-              docs_sent=318, docs_electronic=251),
+              docs_sent=318, docs_electronic=251,
+              late_reasons=(NETWORK_FAILURE, None), staff=_ward_staff(16, changes=2)),
         _ward(3, "31528", formats=_XLSX,
               dossiers_finished=1_760, dossiers_late=3, late_apologies=1,
-              docs_sent=296, docs_electronic=238),
+              docs_sent=296, docs_electronic=238,
+              late_reasons=(SITE_CHECK, SICK, None), staff=_ward_staff(15, left=2)),
         _ward(4, "31525", formats=_CSV, csv_encoding="utf-8-sig", service_levels="decree42",
               dossiers_finished=1_320, dossiers_late=1, late_apologies=0,
-              docs_sent=287, docs_electronic=226),
+              docs_sent=287, docs_electronic=226,
+              staff=_ward_staff(14)),
         _ward(5, "31507", formats=_CSV, csv_encoding="cp1258", service_levels="decree42",
               time_format="%d/%m/%Y %H:%M",
               dossiers_finished=980, dossiers_late=0, late_apologies=0,
-              docs_sent=254, docs_electronic=199),
+              docs_sent=254, docs_electronic=199,
+              staff=_ward_staff(12, left=1)),
         _ward(6, "31516", formats=_JSONL, service_levels="decree42",
               dossier_code="000.06.10.H60-{ymd}-{seq:04d}",
               dossiers_finished=1_890, dossiers_late=2, late_apologies=2,
-              docs_sent=322, docs_electronic=262),
+              docs_sent=322, docs_electronic=262,
+              late_reasons=(SOFTWARE,), staff=_ward_staff(16, changes=2)),
         _ward(7, "31510", formats=_XLSX_BOOKS, csv_encoding="utf-8-sig",
               xlsx_dates={"procedures": "native", "dossiers": "native"},
               dossiers_finished=2_870, dossiers_late=4, late_apologies=4,
-              docs_sent=365, docs_electronic=301),
+              docs_sent=365, docs_electronic=301,
+              late_reasons=(HIGHER_LEVEL, CONSULTING, NETWORK_FAILURE, None),
+              staff=_ward_staff(19, left=1, changes=2)),
         _ward(8, "31513", formats=_CSV, csv_encoding="utf-8-sig",
               dossiers_finished=1_540, dossiers_late=1, late_apologies=1,
               docs_sent=301, docs_electronic=240,
-              split_dossier_days=(date(2021, 6, 15),)),
+              split_dossier_days=(date(2021, 6, 15),),
+              late_reasons=(SICK,), staff=_ward_staff(15)),
         _ward(9, "31531", formats=_XLSX_BOOKS, service_levels="decree42",
               xlsx_dates={"dossiers": "native"},
               dossiers_finished=1_150, dossiers_late=0, late_apologies=0,
-              docs_sent=262, docs_electronic=205),
+              docs_sent=262, docs_electronic=205,
+              staff=_ward_staff(13, left=1)),
         _ward(10, "31534", formats=_CSV, csv_encoding="utf-8",
               dossiers_finished=860, dossiers_late=1, late_apologies=0,
-              docs_sent=206, docs_electronic=157),
+              docs_sent=206, docs_electronic=157,
+              staff=_ward_staff(12)),
     )
     # fmt: on
 
@@ -305,17 +338,45 @@ def mini_2021() -> Scenario:
         hidden_late=1,
         docs_sent=40,
         docs_electronic=33,
+        late_reasons=(CONSULTING, None),
+        # three divisions; a specialist without a mailbox and the deputy head without a
+        # certificate; a recruit waiting for a mailbox from 18 January; the first one
+        # given on 8 February; a specialist leaving on 22 February
+        staff=StaffSpec(
+            serving=14,
+            leaders=4,
+            divisions=3,
+            left=1,
+            without_mailbox=1,
+            leaders_without_certificate=1,
+            changes=(
+                StaffChange(date(2021, 1, 18), "join", mailbox=False),
+                StaffChange(date(2021, 2, 8), "mailbox"),
+                StaffChange(date(2021, 2, 22), "leave"),
+            ),
+        ),
     )
     # fmt: off
     wards = (
+        # a vice-chair leaves on 1 February; the new one (17 February) has no certificate yet
         _ward(1, "31522", formats=_CSV, csv_encoding="utf-8", service_levels="decree42",
               time_format="%d/%m/%Y %H:%M", line_ending="\n",
               dossiers_finished=40, dossiers_late=1, late_apologies=1,
-              docs_sent=24, docs_electronic=19),
+              docs_sent=24, docs_electronic=19,
+              late_reasons=(NETWORK_FAILURE,),
+              staff=StaffSpec(serving=12, leaders=3, left=1, changes=(
+                  StaffChange(date(2021, 2, 1), "leave", leader=True),
+                  StaffChange(date(2021, 2, 17), "join", leader=True, certificate=False),
+              ))),
+        # older one-stop software: its dossier books have no late-reason column; two
+        # officials without a mailbox, one given on 25 January
         _ward(2, "31519", formats=_XLSX_BOOKS, csv_encoding="cp1258",
               xlsx_dates={"dossiers": "native"},
               dossiers_finished=30, dossiers_late=1, late_apologies=0,
-              docs_sent=20, docs_electronic=15),
+              docs_sent=20, docs_electronic=15, optional_columns=(),
+              staff=StaffSpec(serving=10, leaders=3, without_mailbox=2, changes=(
+                  StaffChange(date(2021, 1, 25), "mailbox"),
+              ))),
     )
     # fmt: on
     reports = (
@@ -423,9 +484,30 @@ def check_scenario(scenario: Scenario) -> None:
         raise ValueError("units' docs_electronic do not add up to the area total")
     for report in scenario.reports:
         scenario.unit(report.unit)
+    for unit in scenario.units:
+        check_staff(unit)
+        if unit.late_reasons and "late_reason" not in unit.optional_columns:
+            raise ValueError(f"{unit.code}: late reasons, but its exports have no such column")
     if scenario.end.year != scenario.year or scenario.end < date(scenario.year, 1, 31):
         raise ValueError("last_day must fall in the scenario's year, January 31 or later")
     months = set(range(1, scenario.end.month + 1))
     for level, spec in scenario.catalogues.items():
         if not set(spec.decision_months) <= months:
             raise ValueError(f"{level} catalogue: decisions after the scenario's last day")
+
+
+def check_staff(unit: UnitSpec) -> None:
+    spec = unit.staff
+    if spec is None:
+        return
+    heads = 1 if unit.level == "ward" else spec.divisions
+    if unit.level != "ward" and not 1 <= spec.divisions <= len(v.CITY_DIVISIONS):
+        raise ValueError(f"{unit.code}: between 1 and {len(v.CITY_DIVISIONS)} divisions")
+    if not heads <= spec.leaders <= spec.serving:
+        raise ValueError(f"{unit.code}: a head for every division, and no more leaders than staff")
+    if spec.without_mailbox > spec.serving - spec.leaders:
+        raise ValueError(f"{unit.code}: more officials without a mailbox than non-leaders")
+    if spec.leaders_without_certificate > spec.leaders - heads:
+        raise ValueError(f"{unit.code}: more leaders without a certificate than deputies")
+    if min(spec.serving, spec.left, spec.random_changes) < 0:
+        raise ValueError(f"{unit.code}: negative staff numbers")

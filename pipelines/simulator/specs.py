@@ -9,7 +9,47 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-FEEDS = ("procedures", "dossiers", "documents", "reports")
+FEEDS = ("procedures", "dossiers", "documents", "reports", "staff")
+
+
+@dataclass(frozen=True)
+class StaffChange:
+    """One change to a unit's staff list; the unit exports its whole list again that day.
+
+    `join`: a new official (a leader if `leader`: a ward's vice-chair, a city division's
+    deputy head), with an official mailbox and, for a leader, a signing certificate from the
+    first day unless `mailbox` / `certificate` say otherwise. `leave`: a serving official
+    (a leader if `leader`, never the chair or a division's head) who has the tools leaves;
+    the row stays on the list as 'Đã nghỉ', the mailbox closed and the certificate revoked.
+    `mailbox`: the first serving official without a mailbox gets one; `certificate`: the
+    first serving leader without a certificate gets one.
+    """
+
+    day: date
+    kind: str  # 'join' | 'leave' | 'mailbox' | 'certificate'
+    leader: bool = False
+    mailbox: bool = True
+    certificate: bool = True
+
+
+@dataclass(frozen=True)
+class StaffSpec:
+    """A unit's staff list (feed `staff`): its first export early in January, then one
+    export on every day it changes. Names come from the people helpers and no figure needs
+    them; the ward's chair and vice-chairs are the signers of its document register."""
+
+    serving: int  # serving officials on the first list, leaders included
+    # leaders among them: a ward's chair, then vice-chairs; the city's division heads (one per
+    # division, in vocabulary order), then deputy heads
+    leaders: int
+    divisions: int = 12  # the city: divisions on the list, each with its head (ward: unused)
+    left: int = 0  # officials who left before the year, still listed: no mailbox, no certificate
+    without_mailbox: int = 0  # serving non-leaders without an official mailbox on the first list
+    leaders_without_certificate: int = 0  # serving deputies without a signing certificate
+    # changes drawn at random in the year's later months, each a join, a leave or a
+    # replacement (both, same position), that keep everyone's tools as they are
+    random_changes: int = 0
+    changes: tuple[StaffChange, ...] = ()  # on top of the random ones
 
 
 @dataclass(frozen=True)
@@ -46,6 +86,13 @@ class UnitSpec:
     docs_electronic: int = 240
     # export days whose dossier log is delivered as two files (<day>.ext and <day>_2.ext)
     split_dossier_days: tuple[date, ...] = ()
+    # optional contract columns the unit's exports carry (dialects.OPTIONAL_FIELDS), e.g.
+    # 'late_reason' (Lý do trễ hạn / LyDoTreHan); older software writes none
+    optional_columns: tuple[str, ...] = ()
+    # the reasons the desk gives for its late results: the k-th late dossier (in planning
+    # order) gets late_reasons[k % len]; None is a late result without a reason; empty: none
+    late_reasons: tuple[str | None, ...] = ()
+    staff: StaffSpec | None = None  # None: the unit delivers no staff feed
     valid_from: date = date(2010, 1, 1)
     valid_to: date | None = None
 

@@ -1,9 +1,9 @@
 """The ground truth of a generated scenario, kept as small monthly counters.
 
-Flows (dossiers, documents, procedure changes) are counted per unit and month; stocks
-(the catalogue) are recorded at every month end. Every period the contract knows (year,
-quarter, month) is a union of months, so any figure can be answered from these, for one
-unit (`self`) or a unit and all units under it (`area`).
+Flows (dossiers, documents, procedure changes, late dossiers by reason) are counted per unit
+and month; stocks (the catalogue, the staff list) are recorded at every month end. Every
+period the contract knows (year, quarter, month) is a union of months, so any figure can be
+answered from these, for one unit (`self`) or a unit and all units under it (`area`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ INDICATORS: dict[str, tuple[str, str, str | None]] = {
     "DOC_ELECTRONIC": ("flow", "doc_electronic", None),
     "DOC_ELECTRONIC_RATE": ("flow", "doc_electronic", "doc_sent"),
     "DOC_SIGNED_RATE": ("flow", "doc_signed", "doc_sent"),
+    "STAFF_EMAIL_RATE": ("stock", "staff_email", "staff_serving"),
+    "STAFF_LEADER_SIGNING_RATE": ("stock", "staff_leader_signing", "staff_leaders"),
 }
+# flow counters of late dossiers by the reason the desk gave ('' for none): prefix + reason
+LATE_REASON = "late_reason:"
 
 
 def period_months(period: str) -> tuple[int, list[int]]:
@@ -66,9 +70,31 @@ class Truth:
         self.stocks: Counter[tuple[str, int, int, str]] = Counter()  # at the month's end
         self.faults: list[dict] = []  # report figures that are wrong on purpose
         self.hidden_late: list[dict] = []  # dossiers on time by the log, late by the rule
+        self.late: list[dict] = []  # every late dossier, with its reason
 
     def add(self, unit: str, d: date, name: str, n: int = 1) -> None:
         self.flows[(unit, d.year, d.month, name)] += n
+
+    def add_late(self, unit: str, plan, cal=None) -> None:
+        """A dossier finished late (a `dossiers.Plan`): its reason counted in its finishing
+        month, and its row for the list of late dossiers. Days late are calendar days from
+        the recorded due date to the finishing date; working days late the working days
+        after the due date up to and including the finishing date."""
+        finished, due = plan.finished.date(), plan.due.date()
+        self.add(unit, finished, LATE_REASON + (plan.late_reason or ""))
+        self.late.append(
+            {
+                "unit_code": unit,
+                "dossier_code": plan.code,
+                "procedure_code": plan.version.procedure_code,
+                "received_at": plan.received.isoformat(sep=" "),
+                "due_at": plan.due.isoformat(sep=" "),
+                "finished_at": plan.finished.isoformat(sep=" "),
+                "days_late": (finished - due).days,
+                "working_days_late": None if cal is None else cal.between(due, finished),
+                "late_reason": plan.late_reason,
+            }
+        )
 
     def set_stock(self, unit: str, month_end: date, name: str, n: int) -> None:
         self.stocks[(unit, month_end.year, month_end.month, name)] = n
@@ -102,13 +128,30 @@ class Truth:
         denominator = self._count(units, year, months, den_name, kind)
         return numerator, denominator, rate(numerator, denominator)
 
+    def late_reasons(self, unit: str, scope: str, period: str) -> list[tuple[str | None, int]]:
+        """[(reason or None, late dossiers)] finished in the period, most first, then by
+        reason (none last)."""
+        units = set(self._units(unit, scope))
+        year, months = period_months(period)
+        counts: Counter[str] = Counter()
+        for (u, y, m, name), n in self.flows.items():
+            if u in units and y == year and m in months and name.startswith(LATE_REASON):
+                counts[name[len(LATE_REASON) :]] += n
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0]))
+        return [(reason or None, n) for reason, n in ordered if n]
+
     def as_dict(self) -> dict:
         """Every figure of every unit, both scopes, every period: JSON-ready."""
         out: dict = {}
+        reasons: dict = {}
         for unit in self.scenario.units:
             scopes = ("self", "area") if self.scenario.children(unit.code) else ("self",)
             for scope in scopes:
                 for period in periods(self.scenario.year, self.scenario.end.month):
+                    reasons.setdefault(unit.code, {}).setdefault(scope, {})[period] = [
+                        {"late_reason": reason, "dossiers": n}
+                        for reason, n in self.late_reasons(unit.code, scope, period)
+                    ]
                     for indicator in INDICATORS:
                         num, den, value = self.figure(unit.code, scope, period, indicator)
                         out.setdefault(unit.code, {}).setdefault(scope, {}).setdefault(period, {})[
@@ -119,4 +162,13 @@ class Truth:
                             "value": None if value is None else str(value),
                         }
         hidden = sorted(self.hidden_late, key=lambda d: (d["unit_code"], d["dossier_code"]))
-        return {"figures": out, "report_faults": self.faults, "hidden_late_dossiers": hidden}
+        late = sorted(self.late, key=lambda d: (d["unit_code"], d["dossier_code"]))
+        return {
+            "figures": out,
+            "report_faults": self.faults,
+            "hidden_late_dossiers": hidden,
+            # every late dossier, and their count by reason (unit, scope, period), as the
+            # published late_dossiers and late_dossier_reasons tables must give them
+            "late_dossiers": late,
+            "late_reasons": reasons,
+        }

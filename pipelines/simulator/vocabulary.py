@@ -603,3 +603,61 @@ DOCUMENT_TOPICS: tuple[tuple[str, tuple[int, ...]], ...] = (
 )
 
 SIGNER_TITLES = ("Chủ tịch", "Phó Chủ tịch", "Phó Chủ tịch")
+
+# The city People's Committee's specialised divisions (Decree 37/2014, as amended by Decree
+# 108/2020), as positions name them: (head, deputy head, specialist).
+CITY_DIVISIONS = (
+    ("Chánh Văn phòng HĐND và UBND", "Phó Chánh Văn phòng HĐND và UBND",
+     "Chuyên viên Văn phòng HĐND và UBND"),
+    ("Trưởng phòng Nội vụ", "Phó Trưởng phòng Nội vụ", "Chuyên viên Phòng Nội vụ"),
+    ("Trưởng phòng Tư pháp", "Phó Trưởng phòng Tư pháp", "Chuyên viên Phòng Tư pháp"),
+    ("Trưởng phòng Tài chính - Kế hoạch", "Phó Trưởng phòng Tài chính - Kế hoạch",
+     "Chuyên viên Phòng Tài chính - Kế hoạch"),
+    ("Trưởng phòng Tài nguyên và Môi trường", "Phó Trưởng phòng Tài nguyên và Môi trường",
+     "Chuyên viên Phòng Tài nguyên và Môi trường"),
+    ("Trưởng phòng Lao động - Thương binh và Xã hội",
+     "Phó Trưởng phòng Lao động - Thương binh và Xã hội",
+     "Chuyên viên Phòng Lao động - Thương binh và Xã hội"),
+    ("Trưởng phòng Văn hóa và Thông tin", "Phó Trưởng phòng Văn hóa và Thông tin",
+     "Chuyên viên Phòng Văn hóa và Thông tin"),
+    ("Trưởng phòng Giáo dục và Đào tạo", "Phó Trưởng phòng Giáo dục và Đào tạo",
+     "Chuyên viên Phòng Giáo dục và Đào tạo"),
+    ("Trưởng phòng Y tế", "Phó Trưởng phòng Y tế", "Chuyên viên Phòng Y tế"),
+    ("Trưởng phòng Kinh tế", "Phó Trưởng phòng Kinh tế", "Chuyên viên Phòng Kinh tế"),
+    ("Trưởng phòng Quản lý đô thị", "Phó Trưởng phòng Quản lý đô thị",
+     "Chuyên viên Phòng Quản lý đô thị"),
+    ("Chánh Thanh tra thành phố", "Phó Chánh Thanh tra thành phố", "Thanh tra viên"),
+)  # fmt: skip
+
+# A ward's People's Committee: its chair and vice-chairs lead it; the commune-level civil
+# servants (Decree 92/2009, as amended by Decree 34/2019) and the heads of the mass
+# organisations it pays are on its staff list too.
+WARD_LEADER_TITLES = ("Chủ tịch UBND phường", "Phó Chủ tịch UBND phường")
+WARD_STAFF_TITLES = (
+    "Công chức Văn phòng - Thống kê",
+    "Công chức Tư pháp - Hộ tịch",
+    "Công chức Địa chính - Xây dựng - Đô thị và Môi trường",
+    "Công chức Tài chính - Kế toán",
+    "Công chức Văn hóa - Xã hội",
+    "Chỉ huy trưởng Ban Chỉ huy Quân sự phường",
+    "Công chức Văn phòng - Thống kê",
+    "Công chức Tư pháp - Hộ tịch",
+    "Công chức Địa chính - Xây dựng - Đô thị và Môi trường",
+    "Công chức Văn hóa - Xã hội",
+    "Chủ tịch Ủy ban MTTQ Việt Nam phường",
+    "Chủ tịch Hội Liên hiệp Phụ nữ phường",
+    "Bí thư Đoàn TNCS Hồ Chí Minh phường",
+    "Chủ tịch Hội Cựu chiến binh phường",
+    "Chủ tịch Hội Nông dân phường",
+    "Công chức Tài chính - Kế toán",
+)
+
+# What desks write as the reason for a late result (on the apology letter).
+LATE_REASONS = (
+    "Lỗi đường truyền mạng",
+    "Chờ ý kiến phối hợp của cơ quan có liên quan",
+    "Phải xác minh thực địa",
+    "Công chức thụ lý nghỉ ốm",
+    "Phần mềm một cửa bị lỗi, không chuyển được hồ sơ",
+    "Hồ sơ phải trình cấp trên xem xét",
+)

@@ -16,9 +16,9 @@ from pathlib import Path
 import xlsxwriter
 
 from pipelines.simulator.dialects import (
-    FIELDS,
     api_value,
     book_value,
+    unit_fields,
     windows_1258_form,
 )
 from pipelines.simulator.specs import UnitSpec
@@ -66,7 +66,7 @@ class LandingWriter:
 
 def jsonl_bytes(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
     """One JSONL file of the provincial sync API: one object per row, the API's keys."""
-    fields = FIELDS[feed]
+    fields = unit_fields(unit, feed)
     lines = []
     for row in rows:
         obj = {
@@ -77,7 +77,7 @@ def jsonl_bytes(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
 
 
 def _book_rows(unit: UnitSpec, feed: str, rows: list[dict]) -> list[list[str]]:
-    fields = FIELDS[feed]
+    fields = unit_fields(unit, feed)
     style, fmt = unit.service_levels, unit.time_format
     return [
         [book_value(row.get(f.name), f, level_style=style, time_format=fmt) for f in fields]
@@ -89,7 +89,7 @@ def csv_bytes(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
     """One CSV book in the unit's encoding and line ending, Vietnamese headers."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator=unit.line_ending)
-    writer.writerow([f.header for f in FIELDS[feed]])
+    writer.writerow([f.header for f in unit_fields(unit, feed)])
     writer.writerows(_book_rows(unit, feed, rows))
     text = buffer.getvalue()
     if unit.csv_encoding == "cp1258":
@@ -100,7 +100,7 @@ def csv_bytes(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
 def xlsx_bytes(unit: UnitSpec, feed: str, rows: list[dict]) -> bytes:
     """First sheet, header on row 1. 'native' feeds store dates as Excel datetimes and whole
     numbers as numbers, as a clerk typing into Excel gets; 'text' feeds hold typed text."""
-    fields = FIELDS[feed]
+    fields = unit_fields(unit, feed)
     native = unit.xlsx_dates.get(feed) == "native"
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(

@@ -22,7 +22,12 @@ from pipelines.reports.excel import COVER_SHEET, WARNING_COLUMNS, WARNINGS_SHEET
 from tests.browser import ARTIFACTS, render
 
 CITY = "900"
-GROUP_SHEETS = ["Thủ tục hành chính", "Hồ sơ thủ tục hành chính", "Văn bản đi"]
+GROUP_SHEETS = [
+    "Thủ tục hành chính",
+    "Hồ sơ thủ tục hành chính",
+    "Văn bản đi",
+    "Cán bộ, công chức và chữ ký số",
+]
 SCOPES = {"Toàn địa bàn": "area", "Riêng đơn vị": "self"}
 
 
@@ -75,7 +80,7 @@ def test_every_workbook_figure_equals_indicator_values(small_run, reports):
     }
     figures = workbook_figures(workbook)
     assert figures == expected
-    assert len(figures) == 20 * 4
+    assert len(figures) == 22 * 4  # 22 catalogue codes (the two STAFF_ rates included)
 
 
 def test_workbook_shows_the_hand_worked_figures(reports):
@@ -110,7 +115,8 @@ def test_workbook_warnings_and_cover(reports):
         ("90001/dossiers/2022-02-20.csv", 4),
         ("90001/dossiers/2022-02-20.csv", 5),
     ]
-    assert "Không rõ" in set_aside[0]["detail"]
+    # the reason names the column and the problem, never the delivered value ("Không rõ")
+    assert set_aside[0]["detail"] == "Trạng thái / status: unknown value"
     # The cover: files per unit and feed as write_small_landing puts them, 18 in all: the
     # city's 2 catalogue snapshots, 7 dossier days, a register and its _fix, a report;
     # ward A one file per feed; ward B a catalogue and a dossier log.

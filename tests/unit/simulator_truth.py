@@ -64,6 +64,7 @@ CONTRACT: dict[str, list[tuple[str, str, str]]] = {
         ("Thanh toán trực tuyến", "ThanhToanTrucTuyen", "paid_online"),
         ("Số hóa", "DuocSoHoa", "digitized"),
         ("Ngày cập nhật", "NgayCapNhat", "updated_at"),
+        ("Lý do trễ hạn", "LyDoTreHan", "late_reason"),  # optional: older exports lack it
     ],
     "documents": [
         ("Số, ký hiệu", "SoKyHieu", "document_number"),
@@ -85,7 +86,27 @@ CONTRACT: dict[str, list[tuple[str, str, str]]] = {
         ("Mẫu số", "MauSo", "denominator"),
         ("Tỷ lệ (%)", "TyLe", "reported_rate"),
     ],
+    "staff": [
+        ("Mã cán bộ", "MaCanBo", "staff_code"),
+        ("Họ và tên", "HoTen", "staff_name"),
+        ("Chức vụ", "ChucVu", "position"),
+        ("Lãnh đạo", "LaLanhDao", "is_leader"),
+        ("Hộp thư công vụ", "HopThuCongVu", "has_official_email"),
+        ("Chữ ký số", "ChuKySo", "has_signing_certificate"),
+        ("Trạng thái", "TrangThai", "status"),
+    ],
 }
+# (feed, canonical name) of the columns the contract makes optional
+OPTIONAL = {("dossiers", "late_reason")}
+
+
+def contract_headers(feed: str, dialect: str = "book") -> tuple[list[str], list[str]]:
+    """(every column, the required ones only) of a feed: the headers, or the JSONL keys."""
+    k = 0 if dialect == "book" else 1
+    every = [c[k] for c in CONTRACT[feed]]
+    required = [c[k] for c in CONTRACT[feed] if (feed, c[2]) not in OPTIONAL]
+    return every, required
+
 
 NAMES: dict[str, dict[str, int | str]] = {
     "authority_level": {"Cấp tỉnh": 1, "Cấp huyện": 2, "Cấp xã": 3},
@@ -108,11 +129,12 @@ NAMES: dict[str, dict[str, int | str]] = {
     "send_method": {"Điện tử": 1, "Giấy": 2, "Điện tử và giấy": 3},
     "classification": {"Thường": 0, "Mật": 1, "Tối mật": 2, "Tuyệt mật": 3},
     "scope": {"Đơn vị": "self", "Địa bàn": "area", "self": "self", "area": "area"},
+    "status_staff": {"Đang công tác": 1, "Đã nghỉ": 0},
 }
 CODED = {"authority_level", "change_type", "channel", "recipient_kind", "send_method"}
 CODED |= {"classification", "status"}
 BOOLS = {"has_fee", "is_published", "apology_issued", "paid_online", "digitized"}
-BOOLS |= {"digitally_signed"}
+BOOLS |= {"digitally_signed", "is_leader", "has_official_email", "has_signing_certificate"}
 DATES = {"decision_date", "effective_date", "document_date"}
 TIMES = {"received_at", "due_at", "finished_at", "returned_at", "updated_at"}
 INTS = {"processing_days", "supplement_count"}
@@ -264,6 +286,15 @@ class UnitLogs:
     dossier_rows: list[tuple[date, dict]] = field(default_factory=list)
     document_rows: list[dict] = field(default_factory=list)
     report_rows: list[dict] = field(default_factory=list)
+    staff_snapshots: list[tuple[date, dict[str, dict]]] = field(default_factory=list)
+
+    def staff_on(self, d: date) -> dict[str, dict]:
+        """The staff list as it stood on d: the latest snapshot exported on or before d."""
+        current: dict[str, dict] = {}
+        for day, snap in self.staff_snapshots:
+            if day <= d:
+                current = snap
+        return current
 
     def catalogue_on(self, d: date) -> dict[str, dict]:
         current: dict[str, dict] = {}
@@ -308,6 +339,7 @@ def read_landing(
     units = {u["unit_code"]: u for u in read_units(landing)}
     logs = {code: UnitLogs(code) for code in units}
     snaps: dict[str, dict[date, dict[str, dict]]] = defaultdict(dict)
+    staff: dict[str, dict[date, dict[str, dict]]] = defaultdict(dict)
     for f in delivered_files(landing):
         relpath = f.path.relative_to(landing).as_posix()
         if relpath in skip_files:
@@ -323,10 +355,14 @@ def read_landing(
             unit.dossier_rows.extend((f.export_date, r) for r in rows)
         elif f.feed == "documents":
             unit.document_rows.extend(rows)
+        elif f.feed == "staff":
+            staff[f.unit].setdefault(f.export_date, {}).update({r["staff_code"]: r for r in rows})
         else:
             unit.report_rows.extend(rows)
     for code, by_day in snaps.items():
         logs[code].snapshots = sorted(by_day.items())
+    for code, by_day in staff.items():
+        logs[code].staff_snapshots = sorted(by_day.items())
     return logs
 
 
@@ -394,6 +430,13 @@ def unit_figures(logs: UnitLogs, period: str) -> dict[str, tuple[int, int | None
             c["doc_electronic"] += doc["send_method"] == 1
             c["doc_signed"] += bool(doc["digitally_signed"])
 
+    serving = [p for p in logs.staff_on(end).values() if p["status"] == 1]
+    leaders = [p for p in serving if p["is_leader"]]
+    c["staff_serving"] = len(serving)
+    c["staff_email"] = sum(bool(p["has_official_email"]) for p in serving)
+    c["staff_leaders"] = len(leaders)
+    c["staff_leader_signing"] = sum(bool(p["has_signing_certificate"]) for p in leaders)
+
     spec = {
         "PROC_TOTAL": ("proc_active", None),
         "PROC_CHANGED": ("proc_changed", None),
@@ -415,5 +458,27 @@ def unit_figures(logs: UnitLogs, period: str) -> dict[str, tuple[int, int | None
         "DOC_ELECTRONIC": ("doc_electronic", None),
         "DOC_ELECTRONIC_RATE": ("doc_electronic", "doc_sent"),
         "DOC_SIGNED_RATE": ("doc_signed", "doc_sent"),
+        "STAFF_EMAIL_RATE": ("staff_email", "staff_serving"),
+        "STAFF_LEADER_SIGNING_RATE": ("staff_leader_signing", "staff_leaders"),
     }
     return {code: (c[n], None if d is None else c[d]) for code, (n, d) in spec.items()}
+
+
+def late_dossiers(logs: UnitLogs, period: str) -> list[dict]:
+    """The unit's dossiers finished late in the period (current state), with their reason
+    (None when blank or when the unit's exports have no such column)."""
+    start, end = _months(period)
+    out = []
+    for d in logs.latest_dossiers.values():
+        finished = d["finished_at"]
+        if d["status"] not in (8, 9, 10) or not finished or not start <= finished.date() <= end:
+            continue
+        if finished.date() > d["due_at"].date():
+            reason = (d.get("late_reason") or "").strip() or None
+            out.append({**d, "late_reason": reason})
+    return sorted(out, key=lambda d: d["dossier_code"])
+
+
+def late_reasons(units: list[UnitLogs], period: str) -> Counter:
+    """Late dossiers by reason (None: none given) over the units, for the period."""
+    return Counter(d["late_reason"] for u in units for d in late_dossiers(u, period))

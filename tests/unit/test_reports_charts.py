@@ -12,7 +12,14 @@ import vl_convert
 from pipelines.reports.charts import _vl_version, preview_png, render_html
 from pipelines.reports.data import build_report, load_snapshot
 from pipelines.reports.periods import parse_period
-from tests.unit.test_reports_data import CATALOG, CITY, tiny_published  # noqa: F401
+from tests.unit.test_reports_data import (  # noqa: F401
+    CATALOG,
+    CITY,
+    STAFF_CODES,
+    WARD_B,
+    tiny_published,
+    write_tiny_published,
+)
 
 
 @pytest.fixture
@@ -24,8 +31,8 @@ def page(tiny_published):  # noqa: F811
 def test_one_chart_per_indicator_and_nothing_fetched(page):
     html, specs = page
     assert list(specs) == [code for code, *_ in CATALOG]
-    assert 'data-charts-expected="4"' in html
-    assert len(re.findall(r"<div class='chart' id='chart-", html)) == 4
+    assert 'data-charts-expected="6"' in html
+    assert len(re.findall(r"<div class='chart' id='chart-", html)) == 6
     # Self-contained: no script, style or image is loaded from anywhere (the inlined
     # libraries' code is left out of the search: it mentions tags in strings).
     markup = re.sub(r"(<script[^>]*>).*?</script>", r"\1</script>", html, flags=re.DOTALL)
@@ -84,6 +91,49 @@ def test_target_lines_where_there_is_a_target(page):
     met = {r["series"]: r["met"] for r in data["ranking"]}
     assert met["Phường Bình Minh"] == "Chưa có mục tiêu"
     assert met["Phường An Hòa"] == "Đạt"
+
+
+def test_staff_coverage_has_its_section_and_charts(page):
+    html, specs = page
+    assert "<h2>Cán bộ, công chức và chữ ký số</h2>" in html
+    assert "90,91 %" in html  # mailboxes across the area at the end of February: 20/22
+    ranking = specs["STAFF_LEADER_SIGNING_RATE"]["datasets"]["ranking"]
+    assert [(r["series"], r["value"]) for r in ranking] == [
+        ("Thành phố Thử Nghiệm (riêng đơn vị)", 100.0),
+        ("Phường Bình Minh", 100.0),
+        ("Phường An Hòa", 50.0),
+    ]
+
+
+def test_late_reasons_line_and_table(page):
+    html, _ = page
+    assert (
+        "<p class='late-reasons'>Toàn địa bàn — 2 hồ sơ trễ hạn: lỗi đường truyền mạng (1), "
+        "không nêu lý do (1)</p>"
+    ) in html
+    assert (
+        "<p class='late-reasons'>Riêng đơn vị — 1 hồ sơ trễ hạn: lỗi đường truyền mạng (1)</p>"
+    ) in html
+    table = html[html.index("<table class='summary late'>") :]
+    table = table[: table.index("</table>")]
+    assert table.count("<tr>") == 3  # the header and the two late dossiers
+    assert "000.00.10.H60-220104-0007" in table and "Lỗi đường truyền mạng" in table
+    assert "<span class='no-reason'>không nêu lý do</span>" in table
+    assert "10/01/2022" in table  # finished, Vietnamese date
+
+
+def test_no_late_dossiers_and_older_files(tiny_published, tmp_path):  # noqa: F811
+    ward_b, _ = render_html(
+        build_report(load_snapshot(tiny_published), WARD_B, parse_period("2022"))
+    )
+    assert "<p class='late-reasons'>Không có hồ sơ trễ hạn</p>" in ward_b
+    assert "<table class='summary late'>" not in ward_b
+    published = write_tiny_published(tmp_path / "old.duckdb", staff=False, late_tables=False)
+    old, specs = render_html(build_report(load_snapshot(published), CITY, parse_period("2022")))
+    assert "Hồ sơ trễ hạn và lý do" not in old
+    assert "Cán bộ, công chức" not in old  # no staff figures: no empty section
+    assert set(specs) == {code for code, *_ in CATALOG} - set(STAFF_CODES)
+    assert 'data-charts-expected="4"' in old
 
 
 def test_charts_use_the_vietnamese_number_locale(page):

@@ -1,14 +1,18 @@
 """Reading the published file for reports, and a tiny hand-written published file that the
 other report tests share (`tiny_published`).
 
-The tiny file: city 900 with wards 90001 and 90002, January and February 2022, four
-indicators. Each unit's own monthly figures are in SELF below; area rows are the sums over
-the city and its wards, quarters and years the sums of their months (stocks: the last
-month), rates recomputed half-up, exactly as the warehouse does.
+The tiny file: city 900 with wards 90001 and 90002, January and February 2022, six
+indicators (two of them staff coverage). Each unit's own monthly figures are in SELF below;
+area rows are the sums over the city and its wards, quarters and years the sums of their
+months (stocks: the last month), rates recomputed half-up, exactly as the warehouse does.
+The late dossiers (LATE) are those the on-time rates imply - the city's one in January, ward
+A's one in February - with the tables `late_dossiers` and `late_dossier_reasons` built from
+them the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -22,6 +26,7 @@ from pipelines.reports.data import (
     UnknownPeriod,
     UnknownUnit,
     build_report,
+    late_sentence,
     load_snapshot,
 )
 from pipelines.reports.periods import Period, parse_period
@@ -38,7 +43,13 @@ CATALOG = [
      "rate", "flow", "higher", "dossiers"),
     ("DOC_SENT", "Số văn bản đi gửi cơ quan nhà nước", "Documents sent", "count", "flow",
      "higher", "documents"),
+    ("STAFF_EMAIL_RATE", "Tỷ lệ cán bộ, công chức được cấp và sử dụng hộp thư công vụ",
+     "Share of serving staff with an official mailbox", "rate", "stock", "higher", "staff"),
+    ("STAFF_LEADER_SIGNING_RATE", "Tỷ lệ lãnh đạo được cấp chữ ký số",
+     "Share of serving leaders with a digital-signing certificate", "rate", "stock", "higher",
+     "staff"),
 ]  # fmt: skip
+STAFF_CODES = ("STAFF_EMAIL_RATE", "STAFF_LEADER_SIGNING_RATE")
 TARGETS = {"DOSSIER_ONLINE_RATE_FULL": Decimal("15.00")}
 # (unit, code) -> [(numerator, denominator) in January, in February]
 SELF = {
@@ -54,7 +65,23 @@ SELF = {
     (CITY, "DOC_SENT"): [(2, None), (0, None)],
     (WARD_A, "DOC_SENT"): [(1, None), (0, None)],
     (WARD_B, "DOC_SENT"): [(0, None), (0, None)],
+    # staff lists as they stood at each month end: (with a mailbox, serving)
+    (CITY, "STAFF_EMAIL_RATE"): [(10, 12), (11, 12)],
+    (WARD_A, "STAFF_EMAIL_RATE"): [(5, 5), (5, 6)],
+    (WARD_B, "STAFF_EMAIL_RATE"): [(4, 4), (4, 4)],
+    # (leaders with a signing certificate, serving leaders)
+    (CITY, "STAFF_LEADER_SIGNING_RATE"): [(3, 4), (4, 4)],
+    (WARD_A, "STAFF_LEADER_SIGNING_RATE"): [(2, 2), (1, 2)],
+    (WARD_B, "STAFF_LEADER_SIGNING_RATE"): [(2, 2), (2, 2)],
 }
+NETWORK_FAILURE = "Lỗi đường truyền mạng"
+# unit, dossier, procedure, its name, received, due, finished, days late, working days, reason
+LATE = [
+    (CITY, "000.00.10.H60-220104-0007", "1.004227", "Đăng ký khai sinh",
+     dt.date(2022, 1, 4), dt.date(2022, 1, 6), dt.date(2022, 1, 10), 4, 2, NETWORK_FAILURE),
+    (WARD_A, "P1-220207-003", "2.000908", "Chứng thực bản sao từ bản chính",
+     dt.date(2022, 2, 7), dt.date(2022, 2, 8), dt.date(2022, 2, 9), 1, 1, None),
+]  # fmt: skip
 PERIODS = [
     ("month", dt.date(2022, 1, 1), dt.date(2022, 1, 31), [0]),
     ("month", dt.date(2022, 2, 1), dt.date(2022, 2, 28), [1]),
@@ -95,7 +122,28 @@ def indicator_rows() -> list[tuple]:
     return rows
 
 
-def write_tiny_published(path: Path, *, optional_tables: bool = True) -> Path:
+def late_reason_rows() -> list[tuple]:
+    """late_dossier_reasons as the warehouse builds it from LATE: sparse, by finishing month,
+    rolled up to quarters and the year, per scope (a unit's area: itself and the units under
+    it, as indicator_values)."""
+    counts: dict[tuple, int] = {}
+    for unit, *_, finished, _days, _working, reason in LATE:
+        owners = [(unit, "self")] + [(u, "area") for u in dict.fromkeys((unit, CITY))]
+        for period_type, start, end, _ in PERIODS:
+            if start <= finished <= end:
+                for owner, scope in owners:
+                    key = (owner, scope, period_type, start, end, reason)
+                    counts[key] = counts.get(key, 0) + 1
+    return [(u, NAMES[u], *rest, n) for (u, *rest), n in counts.items()]
+
+
+def write_tiny_published(
+    path: Path, *, optional_tables: bool = True, staff: bool = True, late_tables: bool = True
+) -> Path:
+    """The tiny published file. `optional_tables=False`: an older file without ingest
+    summary, reconciliation or set-aside rows; `staff=False`: no staff lists were delivered
+    (the catalogue still has the codes, no unit has a figure); `late_tables=False`: a file
+    published before late dossiers were."""
     conn = duckdb.connect(str(path))
     try:
         conn.execute(
@@ -115,7 +163,7 @@ def write_tiny_published(path: Path, *, optional_tables: bool = True) -> Path:
         )
         conn.executemany(
             "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            indicator_rows(),
+            [r for r in indicator_rows() if staff or r[6] not in STAFF_CODES],
         )
         conn.executemany(
             "INSERT INTO indicator_catalog VALUES (?, ?, ?, 'formula of ' || ?, ?, ?, ?, ?)",
@@ -138,6 +186,8 @@ def write_tiny_published(path: Path, *, optional_tables: bool = True) -> Path:
         conn.execute("INSERT INTO publication VALUES (?, 'run-1')", [PUBLISHED_AT])
         if optional_tables:
             _write_optional_tables(conn)
+        if late_tables:
+            _write_late_tables(conn)
     finally:
         conn.close()
     return path
@@ -187,6 +237,27 @@ def _write_optional_tables(conn: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _write_late_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE late_dossiers (unit_code VARCHAR, unit_name VARCHAR, dossier_code VARCHAR,
+          procedure_code VARCHAR, procedure_name VARCHAR, received_date DATE, due_date DATE,
+          finished_date DATE, days_late BIGINT, working_days_late BIGINT, late_reason VARCHAR,
+          source_file VARCHAR, source_row BIGINT);
+        CREATE TABLE late_dossier_reasons (unit_code VARCHAR, unit_name VARCHAR, scope VARCHAR,
+          period_type VARCHAR, period_start DATE, period_end DATE, late_reason VARCHAR,
+          dossiers BIGINT);
+        """
+    )
+    conn.executemany(
+        "INSERT INTO late_dossiers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'f.csv', 2)",
+        [(unit, NAMES[unit], *rest) for unit, *rest in LATE],
+    )
+    conn.executemany(
+        "INSERT INTO late_dossier_reasons VALUES (?, ?, ?, ?, ?, ?, ?, ?)", late_reason_rows()
+    )
+
+
 @pytest.fixture
 def tiny_published(tmp_path) -> Path:
     return write_tiny_published(tmp_path / "par.duckdb")
@@ -203,7 +274,7 @@ JANUARY = Period(dt.date(2022, 1, 1), "month")
 
 def test_snapshot_reads_and_lets_go_of_the_file(tiny_published):
     snapshot = load_snapshot(tiny_published)
-    assert snapshot.values.height == len(indicator_rows()) == 4 * 3 * 2 * 4
+    assert snapshot.values.height == len(indicator_rows()) == 6 * 3 * 2 * 4
     assert snapshot.published_at == PUBLISHED_AT and snapshot.run_id == "run-1"
     # The connection is closed: a writer can open the file at once.
     writer = duckdb.connect(str(tiny_published))
@@ -233,7 +304,8 @@ def test_report_units_and_row_order(snapshot):
         ("PROC_TOTAL", WARD_B, "self"),
     ]
     assert [k[0] for k in keys[::4]] == [c[0] for c in CATALOG]
-    assert report.rows.height == 4 * 4
+    assert report.rows.height == 6 * 4
+    assert report.groups() == ["procedures", "dossiers", "documents", "staff"]
     # City's on-time rate for the year: January 1/2 and February 1/1 -> 2/3.
     city = report.rows.filter(
         (pl.col("indicator_code") == "DOSSIER_ONTIME_RATE") & (pl.col("unit_code") == CITY)
@@ -254,7 +326,7 @@ def test_trend_holds_the_months_to_the_period_end(snapshot):
         dt.date(2022, 2, 1),
     ]
     # Only the scopes the report shows: the city's two, each ward's own.
-    assert report.trend.height == 2 * 4 * 4
+    assert report.trend.height == 2 * 6 * 4
 
 
 def test_warnings_and_set_aside_rows_belong_to_the_period(snapshot):
@@ -289,8 +361,103 @@ def test_unknown_unit_or_period(snapshot):
 def test_a_file_without_the_optional_tables_still_reports(tmp_path):
     snapshot = load_snapshot(write_tiny_published(tmp_path / "par.duckdb", optional_tables=False))
     report = build_report(snapshot, CITY, YEAR)
-    assert report.rows.height == 16
+    assert report.rows.height == 24
     assert report.warnings.is_empty() and report.set_aside.is_empty()
+
+
+def test_staff_coverage_is_a_stock_read_at_the_period_end(snapshot):
+    report = build_report(snapshot, CITY, YEAR)
+    staff = report.rows.filter(pl.col("source") == "staff")
+    assert staff.select("indicator_code", "unit_code", "scope", "numerator", "denominator",
+                        "value").rows() == [
+        # mailboxes at the end of February: city 11/12, ward A 5/6, ward B 4/4
+        ("STAFF_EMAIL_RATE", CITY, "area", 20, 22, Decimal("90.91")),
+        ("STAFF_EMAIL_RATE", CITY, "self", 11, 12, Decimal("91.67")),
+        ("STAFF_EMAIL_RATE", WARD_A, "self", 5, 6, Decimal("83.33")),
+        ("STAFF_EMAIL_RATE", WARD_B, "self", 4, 4, Decimal("100.00")),
+        # leaders' certificates: city 4/4, ward A 1/2, ward B 2/2
+        ("STAFF_LEADER_SIGNING_RATE", CITY, "area", 7, 8, Decimal("87.50")),
+        ("STAFF_LEADER_SIGNING_RATE", CITY, "self", 4, 4, Decimal("100.00")),
+        ("STAFF_LEADER_SIGNING_RATE", WARD_A, "self", 1, 2, Decimal("50.00")),
+        ("STAFF_LEADER_SIGNING_RATE", WARD_B, "self", 2, 2, Decimal("100.00")),
+    ]  # fmt: skip
+
+
+def test_a_file_without_staff_lists_has_no_staff_group(tmp_path):
+    snapshot = load_snapshot(write_tiny_published(tmp_path / "par.duckdb", staff=False))
+    report = build_report(snapshot, CITY, YEAR)
+    assert report.groups() == ["procedures", "dossiers", "documents"]
+    assert report.rows.height == 16
+
+
+def test_late_dossiers_and_their_reasons_in_the_period(snapshot):
+    year = build_report(snapshot, CITY, YEAR)
+    assert year.has_late_reasons
+    # the city's, then ward A's: unit by unit
+    assert year.late_dossiers.select("unit_code", "dossier_code", "days_late",
+                                     "working_days_late", "late_reason").rows() == [
+        (CITY, "000.00.10.H60-220104-0007", 4, 2, NETWORK_FAILURE),
+        (WARD_A, "P1-220207-003", 1, 1, None),
+    ]  # fmt: skip
+    # a tie: the reason given before the one without
+    assert year.late_reason_counts("area") == [(NETWORK_FAILURE, 1), (None, 1)]
+    assert year.late_reason_counts("self") == [(NETWORK_FAILURE, 1)]
+    january = build_report(snapshot, CITY, JANUARY)
+    assert january.late_dossiers.get_column("unit_code").to_list() == [CITY]
+    assert january.late_reason_counts("area") == [(NETWORK_FAILURE, 1)]
+    ward_a = build_report(snapshot, WARD_A, parse_period("2022-Q1"))
+    assert ward_a.late_reason_counts("self") == [(None, 1)]
+    ward_b = build_report(snapshot, WARD_B, YEAR)
+    assert ward_b.late_dossiers.is_empty() and ward_b.late_reason_counts("self") == []
+    assert late_sentence(ward_b.late_reason_counts("self")) == "Không có hồ sơ trễ hạn"
+
+
+def test_late_sentence():
+    counts = [("Chờ ý kiến phối hợp", 3), (None, 2), ("HĐND chưa họp", 1)]
+    assert late_sentence(counts) == (
+        "6 hồ sơ trễ hạn: chờ ý kiến phối hợp (3), không nêu lý do (2), HĐND chưa họp (1)"
+    )
+    assert late_sentence([(NETWORK_FAILURE, 1_200)], "en") == (
+        "1,200 late dossiers: lỗi đường truyền mạng (1,200)"
+    )
+    assert late_sentence([(None, 1)], "en") == "1 late dossier: no reason given (1)"
+    assert late_sentence([], "en") == "No late dossiers"
+
+
+def test_reasons_are_ordered_by_count(snapshot):
+    extra = pl.DataFrame(
+        {
+            "unit_code": [CITY] * 3,
+            "scope": ["area"] * 3,
+            "period_type": ["year"] * 3,
+            "period_start": [YEAR.start] * 3,
+            "late_reason": ["Phải xác minh thực địa", None, "Chờ ý kiến phối hợp"],
+            "dossiers": [1, 3, 3],
+        }
+    )
+    richer = dataclasses.replace(snapshot, late_reasons=extra)
+    report = build_report(richer, CITY, YEAR)
+    assert report.late_reason_counts("area") == [
+        ("Chờ ý kiến phối hợp", 3),
+        (None, 3),
+        ("Phải xác minh thực địa", 1),
+    ]
+    assert report.late_reason_counts("self") == []
+
+
+def test_files_without_the_late_tables(tmp_path):
+    old = load_snapshot(write_tiny_published(tmp_path / "old.duckdb", late_tables=False))
+    report = build_report(old, CITY, YEAR)
+    assert not report.has_late_reasons and report.late_dossiers.width == 0
+    assert report.late_reason_counts("area") == []
+    # a file with the list of late dossiers but not their counts: counted from the list
+    path = write_tiny_published(tmp_path / "list_only.duckdb")
+    conn = duckdb.connect(str(path))
+    conn.execute("DROP TABLE late_dossier_reasons")
+    conn.close()
+    report = build_report(load_snapshot(path), CITY, YEAR)
+    assert report.late_reason_counts("area") == [(NETWORK_FAILURE, 1), (None, 1)]
+    assert report.late_reason_counts("self") == [(NETWORK_FAILURE, 1)]
 
 
 def test_copy_schema_copies_tables_and_views_without_rows(tmp_path):

@@ -14,16 +14,30 @@ from pipelines.reports.data import build_report, load_snapshot
 from pipelines.reports.excel import (
     COVER_SHEET,
     INDICATOR_COLUMNS,
+    LATE_COLUMNS,
+    LATE_SHEET,
     WARNING_COLUMNS,
     WARNINGS_SHEET,
     write_workbook,
 )
 from pipelines.reports.periods import parse_period
 from pipelines.reports.vn_format import EXCEL_COUNT_FORMAT, EXCEL_RATE_FORMAT, fmt_number
-from tests.unit.test_reports_data import CITY, WARD_A, WARD_B, tiny_published  # noqa: F401
+from tests.unit.test_reports_data import (  # noqa: F401
+    CITY,
+    NETWORK_FAILURE,
+    WARD_A,
+    WARD_B,
+    tiny_published,
+    write_tiny_published,
+)
 
 SCOPE_LABELS = {"Toàn địa bàn": "area", "Riêng đơn vị": "self"}
-GROUP_SHEETS = ["Thủ tục hành chính", "Hồ sơ thủ tục hành chính", "Văn bản đi"]
+GROUP_SHEETS = [
+    "Thủ tục hành chính",
+    "Hồ sơ thủ tục hành chính",
+    "Văn bản đi",
+    "Cán bộ, công chức và chữ ký số",
+]
 
 
 @pytest.fixture
@@ -45,7 +59,7 @@ def data_rows(sheet) -> list[tuple]:
 def sheet_figures(book) -> dict[tuple, tuple]:
     """(code, unit, scope) -> (numerator, denominator, value, target, met) of every row."""
     figures = {}
-    for name in GROUP_SHEETS:
+    for name in [n for n in GROUP_SHEETS if n in book.sheetnames]:
         for row in data_rows(book[name]):
             code, _name, unit, _unit_name, scope, num, den, value, _measure, target, met = row
             key = (code, unit, SCOPE_LABELS[scope])
@@ -82,7 +96,7 @@ def as_cells(numerator, denominator, value, target, meets):
 def test_sheets_and_headers(workbook):
     path, _, _ = workbook
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == [COVER_SHEET, *GROUP_SHEETS, WARNINGS_SHEET]
+    assert book.sheetnames == [COVER_SHEET, *GROUP_SHEETS, LATE_SHEET, WARNINGS_SHEET]
     for name in GROUP_SHEETS:
         sheet = book[name]
         assert [c.value for c in sheet[2]] == [header for _, header in INDICATOR_COLUMNS]
@@ -103,8 +117,9 @@ def test_every_figure_equals_indicator_values(workbook):
     # The city with both scopes; the wards (nothing under them) with their own figures.
     shown = {k: as_cells(*v) for k, v in expected.items() if k[2] == "self" or k[1] == CITY}
     assert figures == shown
-    assert len(figures) == 4 * 4
-    assert rows == 16 + 6  # figures + 3 reconciliation warnings + 3 set-aside rows
+    assert len(figures) == 6 * 4
+    # figures + 2 late dossiers + 3 reconciliation warnings + 3 set-aside rows
+    assert rows == 24 + 2 + 6
 
 
 def test_figures_worked_by_hand(workbook):
@@ -118,6 +133,11 @@ def test_figures_worked_by_hand(workbook):
     assert figures[("DOSSIER_ONLINE_RATE_FULL", WARD_B, "self")] == (0, 0, None, 15.0, None)
     # Stock: the catalogue at the year's last month; area 3 + 2 + 1.
     assert figures[("PROC_TOTAL", CITY, "area")] == (6, None, 6.0, None, None)
+    # Staff lists at the end of February: mailboxes 11/12 + 5/6 + 4/4; certificates of the
+    # leaders 4/4 + 1/2 + 2/2.
+    assert figures[("STAFF_EMAIL_RATE", CITY, "area")] == (20, 22, 90.91, None, None)
+    assert figures[("STAFF_LEADER_SIGNING_RATE", WARD_A, "self")] == (1, 2, 50.0, None, None)
+    assert figures[("STAFF_LEADER_SIGNING_RATE", CITY, "area")] == (7, 8, 87.5, None, None)
 
 
 def test_number_formats_and_units_indented(workbook):
@@ -151,20 +171,90 @@ def _shown(cell) -> str:
 def test_columns_are_wide_enough_for_their_contents(workbook):
     path, _, _ = workbook
     book = openpyxl.load_workbook(path)
-    for name in [*GROUP_SHEETS, WARNINGS_SHEET]:
+    for name in [*GROUP_SHEETS, LATE_SHEET, WARNINGS_SHEET]:
         sheet = book[name]
         widths = {}
         for dim in sheet.column_dimensions.values():
             for index in range(dim.min, dim.max + 1):
                 widths[index] = dim.width
-        for row in sheet.iter_rows(min_row=3):
+        # the late sheet's closing sentences run on over the empty cells to their right
+        last = _filter_last_row(sheet) if name == LATE_SHEET else None
+        for row in sheet.iter_rows(min_row=3, max_row=last):
             for cell in row:
                 text = _shown(cell)
-                if text:
+                if text and cell.alignment.wrap_text:  # free text wraps: its words must fit
+                    longest = max(len(word) for word in text.split())
+                    assert widths.get(cell.column, 8.43) >= longest, (name, cell.coordinate)
+                elif text:
                     assert widths.get(cell.column, 8.43) >= len(text), (name, cell.coordinate)
         for cell in sheet[2]:  # headers wrap: their longest word must fit
             longest = max(len(word) for word in cell.value.split())
             assert widths[cell.column] >= longest, (name, cell.value)
+
+
+def _filter_last_row(sheet) -> int:
+    return int(sheet.auto_filter.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def test_every_sheet_prints_on_a4_landscape_one_page_wide(workbook):
+    path, _, _ = workbook
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # fitToWidth 1 is the default: left out of the file
+        assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
+        if sheet.title != COVER_SHEET:  # title and header on every page
+            assert sheet.print_title_rows == "$1:$2", sheet.title
+        assert "&P" in sheet.oddFooter.right.text
+
+
+def test_late_sheet_lists_the_late_dossiers_and_their_reasons(workbook):
+    path, _, _ = workbook
+    sheet = openpyxl.load_workbook(path)[LATE_SHEET]
+    assert sheet["A1"].value == "Hồ sơ trễ hạn và lý do — Thành phố Thử Nghiệm — Năm 2022"
+    assert [c.value for c in sheet[2]] == [header for _, header in LATE_COLUMNS]
+    assert sheet.freeze_panes == "A3"
+    assert _filter_last_row(sheet) == 4  # header and the two dossiers
+    rows = [r for r in sheet.iter_rows(min_row=3, max_row=4, values_only=True)]
+    assert rows == [
+        (CITY, "Thành phố Thử Nghiệm", "000.00.10.H60-220104-0007", "1.004227",
+         "Đăng ký khai sinh", dt.datetime(2022, 1, 4), dt.datetime(2022, 1, 6),
+         dt.datetime(2022, 1, 10), 4, 2, NETWORK_FAILURE),
+        (WARD_A, "Phường An Hòa", "P1-220207-003", "2.000908",
+         "Chứng thực bản sao từ bản chính", dt.datetime(2022, 2, 7), dt.datetime(2022, 2, 8),
+         dt.datetime(2022, 2, 9), 1, 1, "Không nêu lý do"),
+    ]  # fmt: skip
+    assert sheet["B4"].alignment.indent == 1  # the ward under the city
+    assert sheet["F3"].number_format == "dd/mm/yyyy"
+    assert sheet["I3"].number_format == EXCEL_COUNT_FORMAT
+    assert sheet["K4"].font.i  # no reason given: a label, not delivered text
+    # under the list, why, for each scope of the city
+    assert sheet["A5"].value is None
+    assert [sheet["A6"].value, sheet["A7"].value] == [
+        "Toàn địa bàn — 2 hồ sơ trễ hạn: lỗi đường truyền mạng (1), không nêu lý do (1)",
+        "Riêng đơn vị — 1 hồ sơ trễ hạn: lỗi đường truyền mạng (1)",
+    ]
+
+
+def test_late_sheet_of_a_period_without_late_dossiers(tiny_published, tmp_path):  # noqa: F811
+    snapshot = load_snapshot(tiny_published)
+    path = tmp_path / "ward_b.xlsx"
+    rows = write_workbook(build_report(snapshot, WARD_B, parse_period("2022")), path)
+    sheet = openpyxl.load_workbook(path)[LATE_SHEET]
+    assert sheet["A3"].value == "Không có hồ sơ trễ hạn trong kỳ."
+    assert rows == 6 + 2  # ward B's figures and warnings (a rate mismatch, a bad file)
+
+
+def test_older_files_without_late_tables_or_staff(tmp_path):
+    published = write_tiny_published(tmp_path / "par.duckdb", staff=False, late_tables=False)
+    path = tmp_path / "old.xlsx"
+    write_workbook(build_report(load_snapshot(published), CITY, parse_period("2022")), path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [COVER_SHEET, *GROUP_SHEETS[:3], WARNINGS_SHEET]
+    cover = [r[0] for r in book[COVER_SHEET].iter_rows(values_only=True)]
+    assert not any(str(label).startswith("Hồ sơ trễ hạn") for label in cover)
 
 
 def test_cover_says_period_time_and_files(workbook):
@@ -176,6 +266,13 @@ def test_cover_says_period_time_and_files(workbook):
     assert facts["Số liệu tính lúc (công bố)"] == dt.datetime(2022, 3, 1, 2, 0)
     assert facts["Lần chạy Dagster"] == "run-1"
     assert facts["Tệp dữ liệu"] == str(published)
+    late = {row[0]: row[1] for row in sheet.iter_rows(min_row=12, max_row=13, values_only=True)}
+    assert late == {
+        "Hồ sơ trễ hạn (toàn địa bàn)": (
+            "2 hồ sơ trễ hạn: lỗi đường truyền mạng (1), không nêu lý do (1)"
+        ),
+        "Hồ sơ trễ hạn (riêng đơn vị)": "1 hồ sơ trễ hạn: lỗi đường truyền mạng (1)",
+    }
     rows = list(sheet.iter_rows(min_row=1, values_only=True))
     header = next(i for i, r in enumerate(rows) if r[0] == "Mã đơn vị")
     ingest = [r for r in rows[header + 1 :] if r[0]]

@@ -11,7 +11,13 @@ from pipelines.reports.data import load_snapshot
 from pipelines.reports.generate import default_targets, write_reports
 from pipelines.reports.terminal import run
 from pipelines.settings import Settings
-from tests.unit.test_reports_data import CITY, WARD_A, tiny_published  # noqa: F401
+from tests.unit.test_reports_data import (  # noqa: F401
+    CITY,
+    WARD_A,
+    WARD_B,
+    tiny_published,
+    write_tiny_published,
+)
 
 
 def report(published, *args, **kwargs) -> tuple[int, str, str]:
@@ -34,6 +40,48 @@ def test_the_city_for_the_latest_year_by_default(tiny_published):  # noqa: F811
     at = lines.index("Tỷ lệ hồ sơ trực tuyến toàn trình")
     assert lines[at + 1].split()[-4:] == ["%", "15,00", "%", "Đạt"]
     assert "[Văn bản đi]" in lines
+    # Staff coverage: a stock, the lists at the end of February.
+    at = lines.index("[Cán bộ, công chức và chữ ký số]")
+    assert lines[at + 1] == "Tỷ lệ cán bộ, công chức được cấp và sử dụng hộp thư công vụ"
+    assert lines[at + 2].split() == ["Toàn", "địa", "bàn", "20", "22", "90,91", "%"]
+    assert lines[at + 3].split() == ["Riêng", "đơn", "vị", "11", "12", "91,67", "%"]
+    assert lines[at + 4] == "Tỷ lệ lãnh đạo được cấp chữ ký số"
+    assert lines[at + 5].split() == ["Toàn", "địa", "bàn", "7", "8", "87,50", "%"]
+    # Why dossiers were late, after the table.
+    assert lines[-3:] == [
+        "[Hồ sơ trễ hạn và lý do]",
+        "  Toàn địa bàn — 2 hồ sơ trễ hạn: lỗi đường truyền mạng (1), không nêu lý do (1)",
+        "  Riêng đơn vị — 1 hồ sơ trễ hạn: lỗi đường truyền mạng (1)",
+    ]
+
+
+def test_late_reasons_of_one_scope_and_of_a_unit_without_late_dossiers(tiny_published):  # noqa: F811
+    _, out, _ = report(tiny_published, CITY, "2022-01", scope="self", lang="en", width=100)
+    assert out.splitlines()[-2:] == [
+        "[Late dossiers and their reasons]",
+        "  1 late dossier: lỗi đường truyền mạng (1)",
+    ]
+    _, out, _ = report(tiny_published, WARD_B, "2022", width=100)
+    assert out.splitlines()[-1] == "  Không có hồ sơ trễ hạn"
+
+
+def test_a_long_reason_line_wraps(tiny_published):  # noqa: F811
+    _, out, _ = report(tiny_published, CITY, "2022", width=40)
+    lines = out.splitlines()
+    tail = lines[lines.index("[Hồ sơ trễ hạn và lý do]") + 1 :]
+    assert len(tail) > 2 and all(len(line) <= 40 for line in tail)  # the terminal's width
+    assert tail[1].startswith("    ")  # a continued sentence is indented further
+    assert " ".join(line.strip() for line in tail).startswith(
+        "Toàn địa bàn — 2 hồ sơ trễ hạn: lỗi đường truyền mạng (1), không nêu lý do (1)"
+    )
+
+
+def test_an_older_file_says_nothing_of_late_reasons_or_staff(tmp_path):
+    published = write_tiny_published(tmp_path / "par.duckdb", staff=False, late_tables=False)
+    code, out, _ = report(published, CITY, "2022", width=100)
+    assert code == 0
+    assert "[Văn bản đi]" in out
+    assert "trễ hạn và lý do" not in out and "Cán bộ, công chức" not in out
 
 
 def test_a_ward_in_english(tiny_published):  # noqa: F811
@@ -45,6 +93,13 @@ def test_a_ward_in_english(tiny_published):  # noqa: F811
     row = next(line for line in lines if line.startswith("On-time rate"))
     assert row.split()[-4:] == ["1", "2", "50.00", "%"]
     assert "[Outgoing documents]" in lines
+    assert "[Staff and digital signing]" in lines
+    row = next(line for line in lines if line.startswith("Share of serving leaders"))
+    assert row.split()[-4:] == ["1", "2", "50.00", "%"]
+    assert lines[-2:] == [
+        "[Late dossiers and their reasons]",
+        "  1 late dossier: no reason given (1)",
+    ]
 
 
 def test_unknown_unit_lists_the_units(tiny_published):  # noqa: F811
@@ -111,6 +166,7 @@ def test_nightly_reports_and_their_progress(tiny_published, tmp_path):  # noqa: 
         "900/2022/par_900_2022.html",
     ]
     assert [line.split(" files")[0] for line in seen] == ["reports: 1/2", "reports: 2/2"]
-    # The workbook: 16 figures and 6 warnings; the page: 16 figures and 32 monthly ones.
-    assert [f.rows for f in progress.files] == [22, 16 + 32]
+    # The workbook: 24 figures, 2 late dossiers and 6 warnings; the page: 24 figures and 48
+    # monthly ones.
+    assert [f.rows for f in progress.files] == [24 + 2 + 6, 24 + 48]
     assert progress.rows_per_second > 0

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -27,7 +27,10 @@ from tests.unit.simulator_truth import (
     CONTRACT,
     DeliveredFile,
     UnitLogs,
+    contract_headers,
     delivered_files,
+    late_dossiers,
+    late_reasons,
     rate,
     raw_records,
     read_landing,
@@ -142,7 +145,7 @@ def test_summary_counts_files_and_rows(generated):
     summary = generated.summary
     files = [p for p in generated.landing.rglob("*") if p.is_file() and p.name != "units.csv"]
     assert sum(n for fmts in summary["files"].values() for n in fmts.values()) == len(files)
-    assert set(summary["files"]) == {"procedures", "dossiers", "documents", "reports"}
+    assert set(summary["files"]) == {"procedures", "dossiers", "documents", "reports", "staff"}
     assert {"csv", "xlsx", "jsonl"} <= {f for fmts in summary["files"].values() for f in fmts}
     assert summary["rows"]["dossiers"] > 50_000
 
@@ -194,15 +197,19 @@ def test_file_names_and_headers_follow_the_contract(generated, units):
     assert any(f.suffix for f in files)  # a day delivered in two files
 
 
-def _check_header(f: DeliveredFile, encoding: str) -> None:
+def _check_header(f: DeliveredFile, encoding: str) -> list[str]:
+    """The file's columns are the contract's (optional ones at the end, or none of them);
+    returns them."""
     if f.fmt == "jsonl":
-        keys = [key for _, key, _ in CONTRACT[f.feed]]
-        for line in f.path.read_text("utf-8").splitlines():
-            assert list(json.loads(line)) == keys, f.path
-        return
-    expected = [header for header, _, _ in CONTRACT[f.feed]]
+        every, required = contract_headers(f.feed, "api")
+        lines = f.path.read_text("utf-8").splitlines()
+        for line in lines:
+            assert list(json.loads(line)) in (every, required), f.path
+        return list(json.loads(lines[0])) if lines else every
+    every, required = contract_headers(f.feed)
     header, _ = raw_records(f, encoding)
-    assert header == expected, f.path
+    assert header in (every, required), f.path
+    return header
 
 
 def test_xlsx_is_first_sheet_with_header_on_row_one(generated):
@@ -212,7 +219,7 @@ def test_xlsx_is_first_sheet_with_header_on_row_one(generated):
     for f in books[:: max(1, len(books) // 40)]:  # a spread sample: openpyxl is slow
         sheet = openpyxl.load_workbook(f.path, read_only=True).worksheets[0]
         rows = list(sheet.iter_rows(values_only=True))
-        assert list(rows[0]) == [h for h, _, _ in CONTRACT[f.feed]]
+        assert list(rows[0]) in contract_headers(f.feed)
         for row in rows[1:]:
             native += any(hasattr(v, "hour") for v in row)
             code = row[1] if f.feed == "dossiers" else row[0]
@@ -438,6 +445,137 @@ def test_reports_agree_with_the_logs_except_two_planted_faults(generated, logs, 
     }
 
 
+# --- staff lists ---------------------------------------------------------------------------
+
+MONTH_ENDS = [date(2021, m + 1, 1) - timedelta(days=1) for m in range(1, 12)] + [date(2021, 12, 31)]
+
+
+def test_every_unit_delivers_staff_snapshots_in_its_own_format(generated, logs, units):
+    files = delivered_files(generated.landing)
+    for code in units:
+        staff = [f for f in files if (f.unit, f.feed) == (code, "staff")]
+        # the whole list early in January, then again on the days it changed
+        assert staff[0].export_date <= date(2021, 1, 8), code
+        assert len(staff) >= 2, code
+        # the unit's software: the sync API's JSONL, or its books' CSV or Excel
+        dossiers = {f.fmt for f in files if (f.unit, f.feed) == (code, "dossiers")}
+        assert {f.fmt for f in staff} == dossiers, code
+        snapshots = logs[code].staff_snapshots
+        assert any(a != b for (_, a), (_, b) in zip(snapshots, snapshots[1:], strict=False)), code
+        first = snapshots[0][1]
+        leaders = [p for p in first.values() if p["is_leader"] and p["status"] == 1]
+        if units[code]["unit_level"] == "ward":
+            assert 10 <= len(first) <= 22, code
+            assert [p["position"] for p in leaders] == [
+                "Chủ tịch UBND phường",
+                "Phó Chủ tịch UBND phường",
+                "Phó Chủ tịch UBND phường",
+            ], code
+            # the chair and vice-chairs are the signers of the ward's register
+            signers = {d["signer"] for d in logs[code].latest_documents.values()}
+            assert {p["staff_name"] for p in leaders} <= signers, code
+        else:
+            heads = [p for p in leaders if not p["position"].startswith("Phó")]
+            assert len(heads) == 12 and len(leaders) > 12
+            assert 50 <= len(first) <= 80
+        for _, snapshot in snapshots:
+            assert all(re.fullmatch(r"CB\d{3}", staff_code) for staff_code in snapshot)
+    statuses = {
+        p["status"] for u in logs.values() for _, s in u.staff_snapshots for p in s.values()
+    }
+    assert statuses == {0, 1}  # officials who left stay on the list
+
+
+def test_every_serving_official_has_the_tools_all_year(logs, units):
+    for code in units:
+        for end in MONTH_ENDS:
+            period = f"2021-{end.month:02d}"
+            figures = unit_figures(logs[code], period)
+            email, serving = figures["STAFF_EMAIL_RATE"]
+            signing, leaders = figures["STAFF_LEADER_SIGNING_RATE"]
+            assert email == serving > 0 and signing == leaders > 0, (code, period)
+    # some who left lack them: they do not count
+    gone = [
+        p
+        for u in logs.values()
+        for _, s in u.staff_snapshots
+        for p in s.values()
+        if p["status"] == 0 and not p["has_official_email"]
+    ]
+    assert gone
+
+
+def test_city_staff_coverage_in_2021(generated, logs, units):
+    area = _area(logs, units, CITY, "2021")
+    email, serving = area["STAFF_EMAIL_RATE"]
+    signing, leaders = area["STAFF_LEADER_SIGNING_RATE"]
+    assert email == serving > 150 and signing == leaders >= 12 + 10 * 3 - 2
+    truth = generated.summary["truth"]["figures"][CITY]["area"]["2021"]
+    assert truth["STAFF_EMAIL_RATE"] == {
+        "numerator": serving,
+        "denominator": serving,
+        "value": "100.00",
+    }
+    assert truth["STAFF_LEADER_SIGNING_RATE"] == {
+        "numerator": leaders,
+        "denominator": leaders,
+        "value": "100.00",
+    }
+
+
+# --- late reasons ---------------------------------------------------------------------------
+
+NETWORK_FAILURE = "Lỗi đường truyền mạng"
+
+
+def test_city_late_dossiers_give_network_failure(generated, logs):
+    assert late_reasons([logs[CITY]], "2021") == {NETWORK_FAILURE: 5}
+    late = {d["dossier_code"] for d in late_dossiers(logs[CITY], "2021")}
+    assert len(late) == 5
+    # the desk's other dossiers give no reason, in any row
+    for _, row in logs[CITY].dossier_rows:
+        if row["dossier_code"] not in late:
+            assert row["late_reason"] is None, row["dossier_code"]
+    truth = generated.summary["truth"]
+    assert truth["late_reasons"][CITY]["self"]["2021"] == [
+        {"late_reason": NETWORK_FAILURE, "dossiers": 5}
+    ]
+
+
+def test_late_reasons_add_up_to_the_late_dossiers(generated, logs, units):
+    """Every unit's dossier export has the column; by unit, scope and period the late
+    dossiers by reason are the late dossiers, and the truth says the same."""
+    truth = generated.summary["truth"]
+    for f in delivered_files(generated.landing):
+        if f.feed == "dossiers":
+            assert _check_header(f, units[f.unit]["csv_encoding"])[-1] in (
+                "Lý do trễ hạn",
+                "LyDoTreHan",
+            )
+    for code in units:
+        members = [code] + [c for c, u in units.items() if u["parent_code"] == code]
+        for scope in ("self", "area") if len(members) > 1 else ("self",):
+            chosen = [logs[m] for m in (members if scope == "area" else [code])]
+            for period in YEAR_PERIODS:
+                reasons = late_reasons(chosen, period)
+                late = truth["figures"][code][scope][period]["DOSSIER_LATE"]["numerator"]
+                assert sum(reasons.values()) == late, (code, scope, period)
+                assert {
+                    r["late_reason"]: r["dossiers"]
+                    for r in truth["late_reasons"][code][scope][period]
+                } == dict(reasons), (code, scope, period)
+    area = late_reasons([logs[c] for c in units], "2021")
+    assert area[NETWORK_FAILURE] > 5 and area[None] > 0 and len(area) >= 5
+    listed = {(d["unit_code"], d["dossier_code"], d["late_reason"]) for d in truth["late_dossiers"]}
+    assert listed == {
+        (code, d["dossier_code"], d["late_reason"])
+        for code in units
+        for d in late_dossiers(logs[code], "2021")
+    }
+    for d in truth["late_dossiers"]:
+        assert 1 <= d["working_days_late"] <= d["days_late"]
+
+
 # --- the returned ground truth -------------------------------------------------------------
 
 
@@ -585,6 +723,93 @@ def test_mini_truth_matches_its_files(mini):
         assert figures["DOSSIER_FINISHED"][0] > 10 and figures["DOC_SENT"][0] > 5
         assert figures["PROC_TOTAL"][0] > 20
     _check_hidden_late(summary["truth"], logs)
+
+
+# mini-2021's staff coverage, worked by hand from its scenario (scenarios.mini_2021):
+# the city: 14 serving (4 leaders: 3 division heads, a deputy without a certificate), one
+# specialist without a mailbox; a recruit without a mailbox on 18 January, the first one
+# given on 8 February, a specialist leaving on 22 February. Phường 1: 12 serving, all
+# equipped; a vice-chair leaves on 1 February, the new one (17 February) has no certificate.
+# Phường 2: 10 serving, two without a mailbox, one given on 25 January.
+MINI_STAFF = {
+    # unit, scope, period: (mailboxes, serving), (certificates, leaders)
+    (CITY, "self", "2021-01"): ((13, 15), (3, 4)),
+    (CITY, "self", "2021-02"): ((13, 14), (3, 4)),
+    ("31522", "self", "2021-01"): ((12, 12), (3, 3)),
+    ("31522", "self", "2021-02"): ((12, 12), (2, 3)),
+    ("31519", "self", "2021-01"): ((9, 10), (3, 3)),
+    ("31519", "self", "2021-02"): ((9, 10), (3, 3)),
+    (CITY, "area", "2021-01"): ((34, 37), (9, 10)),
+    (CITY, "area", "2021-02"): ((34, 36), (8, 10)),
+}
+MINI_RATES = {  # the same, as the published values
+    (CITY, "area", "2021-01"): ("91.89", "90.00"),
+    (CITY, "area", "2021-02"): ("94.44", "80.00"),
+    (CITY, "self", "2021-01"): ("86.67", "75.00"),
+    (CITY, "self", "2021-02"): ("92.86", "75.00"),
+    ("31522", "self", "2021-02"): ("100.00", "66.67"),
+    ("31519", "self", "2021-01"): ("90.00", "100.00"),
+}
+
+
+def test_mini_staff_coverage_worked_by_hand(mini):
+    landing, summary = mini
+    logs = read_landing(landing)
+    units = {u["unit_code"]: u for u in read_units(landing)}
+    truth = summary["truth"]["figures"]
+    for (code, scope, period), (email, signing) in MINI_STAFF.items():
+        figures = (
+            _area(logs, units, code, period)
+            if scope == "area"
+            else unit_figures(logs[code], period)
+        )
+        assert figures["STAFF_EMAIL_RATE"] == email, (code, scope, period)
+        assert figures["STAFF_LEADER_SIGNING_RATE"] == signing, (code, scope, period)
+        expected = truth[code][scope][period]
+        assert (
+            expected["STAFF_EMAIL_RATE"]["numerator"],
+            expected["STAFF_EMAIL_RATE"]["denominator"],
+        ) == email
+        assert (
+            expected["STAFF_LEADER_SIGNING_RATE"]["numerator"],
+            expected["STAFF_LEADER_SIGNING_RATE"]["denominator"],
+        ) == signing
+    for (code, scope, period), values in MINI_RATES.items():
+        expected = truth[code][scope][period]
+        assert (
+            expected["STAFF_EMAIL_RATE"]["value"],
+            expected["STAFF_LEADER_SIGNING_RATE"]["value"],
+        ) == values
+    # one of the lists changes within the quarter more than once; every format is used
+    staff = [f for f in delivered_files(landing) if f.feed == "staff"]
+    assert {f.fmt for f in staff} == {"csv", "xlsx", "jsonl"}
+    assert len([f for f in staff if f.unit == CITY]) == 4
+
+
+def test_mini_late_reasons_vary_and_some_are_blank(mini):
+    landing, summary = mini
+    logs = read_landing(landing)
+    units = {u["unit_code"]: u for u in read_units(landing)}
+    assert late_reasons([logs[CITY]], "2021-01") == {None: 1}
+    assert late_reasons([logs[CITY]], "2021-02") == {
+        "Chờ ý kiến phối hợp của cơ quan có liên quan": 1
+    }
+    assert late_reasons([logs["31522"]], "2021-01") == {NETWORK_FAILURE: 1}
+    # Phường 2's older software has no late-reason column: its late dossier gives none
+    assert late_reasons([logs["31519"]], "2021-01") == {None: 1}
+    for f in delivered_files(landing):
+        if f.feed == "dossiers":
+            header = _check_header(f, units[f.unit]["csv_encoding"])
+            has_column = header[-1] in ("Lý do trễ hạn", "LyDoTreHan")
+            assert has_column == (f.unit != "31519"), f.path
+    reasons = summary["truth"]["late_reasons"][CITY]["area"]
+    assert reasons["2021-01"] == [
+        {"late_reason": None, "dossiers": 2},
+        {"late_reason": NETWORK_FAILURE, "dossiers": 1},
+    ]
+    assert reasons["2021-02"] == [
+        {"late_reason": "Chờ ý kiến phối hợp của cơ quan có liên quan", "dossiers": 1}
+    ]
 
 
 # --- dirty mode ----------------------------------------------------------------------------
