@@ -1,6 +1,8 @@
 -- Every day of every calendar year from the earliest to the latest event in the data:
 -- dossier received and finished dates, document dates and procedure and staff-list
--- snapshot dates.
+-- snapshot dates. An event dated after the day its export covers cannot have happened
+-- (a mistyped year: the ingest's checks flag it) and makes no year a data year: one
+-- ward's 2023 typed for 2022 must not add a year of rows for every unit.
 -- Whole years, so every year has all its months and quarters. The spine runs on for
 -- var par_calendar_years_ahead more years (default 1), flagged as outside the data's
 -- years, so that due dates past the last event resolve to a working day; periods use
@@ -10,11 +12,17 @@ with
 
 event_dates as (
 
-    select cast(received_at as date) as event_date from {{ ref('stg_ward_exports__dossiers') }}
+    select cast(received_at as date) as event_date
+    from {{ ref('stg_ward_exports__dossiers') }}
+    where cast(received_at as date) <= export_date
     union all
-    select cast(finished_at as date) as event_date from {{ ref('stg_ward_exports__dossiers') }}
+    select cast(finished_at as date) as event_date
+    from {{ ref('stg_ward_exports__dossiers') }}
+    where cast(finished_at as date) <= export_date
     union all
-    select document_date as event_date from {{ ref('stg_ward_exports__documents') }}
+    select document_date as event_date
+    from {{ ref('stg_ward_exports__documents') }}
+    where document_date <= export_date
     union all
     select export_date as event_date from {{ ref('stg_ward_exports__procedures') }}
     union all
