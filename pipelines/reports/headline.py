@@ -35,6 +35,45 @@ def headline_rows(published_db: Path, year: int | None = None) -> list[tuple]:
     return rows
 
 
+def late_reason_lines(published_db: Path, year: int | None = None) -> list[str]:
+    """For each top-level unit, its own desk's late dossiers of the year by reason
+    ("Thành phố Sóc Trăng, 2021: 5 hồ sơ trễ hạn: lỗi đường truyền mạng (5)"); none when
+    the published file predates late_dossier_reasons."""
+    from pipelines.reports.data import late_sentence
+
+    conn = duckdb.connect(str(published_db), read_only=True)
+    try:
+        tables = {
+            name for (name,) in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+        if "late_dossier_reasons" not in tables:
+            return []
+        if year is None:
+            year = conn.execute(
+                "SELECT max(year(period_start)) FROM indicator_values WHERE period_type = 'year'"
+            ).fetchone()[0]
+        units = conn.execute(
+            "SELECT DISTINCT v.unit_code, v.unit_name FROM indicator_values AS v "
+            "WHERE v.period_type = 'year' AND year(v.period_start) = ? "
+            "AND v.unit_code IN (SELECT unit_code FROM dim_unit WHERE parent_code IS NULL) "
+            "ORDER BY v.unit_code",
+            [year],
+        ).fetchall()
+        lines = []
+        for unit_code, unit_name in units:
+            counts = conn.execute(
+                "SELECT late_reason, sum(dossiers)::BIGINT AS n FROM late_dossier_reasons "
+                "WHERE unit_code = ? AND scope = 'self' AND period_type = 'year' "
+                "AND year(period_start) = ? GROUP BY late_reason "
+                "ORDER BY n DESC, late_reason NULLS LAST",
+                [unit_code, year],
+            ).fetchall()
+            lines.append(f"{unit_name}, {year}: {late_sentence(counts, 'vi')}")
+    finally:
+        conn.close()
+    return lines
+
+
 def _fmt(value) -> str:
     if value is None:
         return ""
@@ -55,3 +94,8 @@ def print_headline(published_db: Path, year: int | None = None) -> None:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
         if number == 0:
             print("  ".join("-" * width for width in widths))
+    late = late_reason_lines(published_db, year)
+    if late:
+        print("\nLate dossiers of each top-level unit's own desk, by reason:")
+        for line in late:
+            print(f"  {line}")

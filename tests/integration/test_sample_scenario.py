@@ -57,6 +57,33 @@ def test_city_seed_figures(sample_run, scope, code, numerator, denominator, valu
     assert year_2021(sample_run, CITY, scope, code)[:3] == (numerator, denominator, Decimal(value))
 
 
+@pytest.mark.parametrize("code", ["STAFF_EMAIL_RATE", "STAFF_LEADER_SIGNING_RATE"])
+def test_city_area_staff_coverage_is_complete(sample_run, code):
+    # "100% of civil servants have an official mailbox; 100% of the heads of the divisions
+    # and of the 10 wards have a digital-signing device": every serving official of the
+    # city's divisions and the wards is listed with both (the scenario's lists, read on
+    # 31 December 2021), so the numerator equals the denominator, and there are some.
+    numerator, denominator, value, _target, _meets = year_2021(sample_run, CITY, "area", code)
+    assert denominator > 0
+    assert (numerator, value) == (denominator, Decimal("100.00"))
+
+
+def test_headline_shows_staff_rates_and_why_the_five_were_late(sample_run, capsys):
+    from pipelines.reports.headline import print_headline
+
+    print_headline(sample_run.published)
+    out = capsys.readouterr().out
+    # columns: unit (several words), indicator, scope, numerator, denominator, value (no
+    # target for these codes, so the line ends with the value)
+    staff = [line.split() for line in out.splitlines() if "STAFF_" in line]
+    assert [(row[-5], row[-4], row[-1]) for row in staff] == [
+        ("STAFF_EMAIL_RATE", "area", "100.00"),
+        ("STAFF_LEADER_SIGNING_RATE", "area", "100.00"),
+    ]
+    # The city's own desk: its 5 late dossiers all failed on the network.
+    assert "Thành phố Sóc Trăng, 2021: 5 hồ sơ trễ hạn: lỗi đường truyền mạng (5)" in out
+
+
 def test_each_ward_has_145_procedures(sample_run):
     rows = sample_run.query(
         "SELECT unit_code, numerator FROM indicator_values WHERE indicator_code = 'PROC_TOTAL' "

@@ -4,6 +4,7 @@ and package directly under pipelines/ (and every top-level entry) is named."""
 from __future__ import annotations
 
 import re
+import subprocess
 
 from pipelines.settings import REPO_ROOT
 
@@ -34,11 +35,11 @@ def test_the_layout_names_everything_in_pipelines_and_at_the_top():
         and (path.suffix == ".py" or (path.is_dir() and (path / "__init__.py").exists()))
     }
     assert sorted(entries - named) == []
-    tracked_top = {
-        path.name
-        for path in REPO_ROOT.iterdir()
-        if not path.name.startswith(".")
-        and path.name not in ("pipelines", "README.md")
-        and path.name != "par_warehouse.egg-info"
-    }
+    # what the repository holds at its top (not what runs leave there: .venv, test-artifacts)
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    tracked_top = {path.split("/", 1)[0] for path in listed}
+    tracked_top -= {"pipelines", "README.md"}
+    tracked_top = {name for name in tracked_top if not name.startswith(".")}
     assert sorted(tracked_top - named) == []

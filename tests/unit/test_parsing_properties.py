@@ -107,6 +107,7 @@ def dossier_values(draw, code: int) -> dict[str, str]:
         "paid_online": draw(st.sampled_from(("", "Có"))),
         "digitized": "Không",
         "updated_at": "31/01/2023 18:00:00",
+        "late_reason": draw(st.sampled_from(("", "Lỗi đường truyền mạng"))),
     }
 
 
