@@ -84,6 +84,33 @@ def test_headline_shows_staff_rates_and_why_the_five_were_late(sample_run, capsy
     assert "Thành phố Sóc Trăng, 2021: 5 hồ sơ trễ hạn: lỗi đường truyền mạng (5)" in out
 
 
+def test_every_sql_block_of_the_readme_runs_on_the_published_file(sample_run):
+    # Analysts copy these: each statement must run on the sample's par.duckdb and return
+    # rows (the README's examples are about the sample city, 941, in 2021).
+    import re
+
+    from pipelines.settings import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", readme, flags=re.S)
+    statements = [s.strip() for block in blocks for s in block.split(";") if s.strip()]
+    assert len(statements) >= 6
+    for statement in statements:
+        assert sample_run.query(statement), statement
+
+
+def test_ingest_summary_counts_are_bigint(sample_run):
+    # pandas reads a HUGEINT column as floats: the counts are BIGINT
+    types = dict(
+        sample_run.query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'ingest_summary'"
+        )
+    )
+    for column in ("files", "rejected_files", "rows_in", "rows_loaded", "rows_set_aside"):
+        assert types[column] == "BIGINT", (column, types[column])
+
+
 def test_each_ward_has_145_procedures(sample_run):
     rows = sample_run.query(
         "SELECT unit_code, numerator FROM indicator_values WHERE indicator_code = 'PROC_TOTAL' "

@@ -19,11 +19,12 @@ files as (
     select
         unit_code,
         feed,
-        count(*) as files,
-        sum(case when is_rejected then 1 else 0 end) as rejected_files,
-        coalesce(sum(rows_in), 0) as rows_in,
-        coalesce(sum(rows_loaded), 0) as rows_loaded,
-        coalesce(sum(rows_set_aside), 0) as rows_set_aside,
+        -- bigint, not the wider type sum() gives: pandas and BI tools read it as integers
+        cast(count(*) as bigint) as files,
+        cast(sum(case when is_rejected then 1 else 0 end) as bigint) as rejected_files,
+        cast(coalesce(sum(rows_in), 0) as bigint) as rows_in,
+        cast(coalesce(sum(rows_loaded), 0) as bigint) as rows_loaded,
+        cast(coalesce(sum(rows_set_aside), 0) as bigint) as rows_set_aside,
         min(export_date) as first_export_date,
         max(export_date) as last_export_date,
         max(loaded_at) as last_loaded_at
@@ -38,7 +39,8 @@ listed as (
     select
         unit_code,
         feed,
-        sum(case when source_row is not null then 1 else 0 end) as set_aside_rows_listed
+        cast(sum(case when source_row is not null then 1 else 0 end) as bigint)
+            as set_aside_rows_listed
 
     from set_aside
     group by unit_code, feed
