@@ -68,7 +68,7 @@ def _summary(settings: Settings, progress) -> dict:
     group_name=REPORTS_GROUP,
     kinds={"excel"},
     description="One Excel workbook per top-level unit and year "
-    "(reports/<unit>/<year>/par_<unit>_<year>.xlsx): a cover saying the period, when the "
+    "(`reports/<unit>/<year>/par_<unit>_<year>.xlsx`): a cover saying the period, when the "
     "figures were computed and from which files; a sheet per indicator group with every unit's "
     "numerator, denominator, value, target and whether it is met; and the reconciliation "
     "warnings and set-aside rows. Months and quarters: `par report --period 2021-03 --excel`.",
@@ -89,7 +89,7 @@ def excel_reports(
     group_name=REPORTS_GROUP,
     kinds={"html"},
     description="One self-contained HTML page per top-level unit and year "
-    "(reports/<unit>/<year>/par_<unit>_<year>.html, opens offline): per indicator the monthly "
+    "(`reports/<unit>/<year>/par_<unit>_<year>.html`, opens offline): per indicator the monthly "
     "trend of the area and of each unit against the target line, and the ranking of the units.",
 )
 def html_reports(

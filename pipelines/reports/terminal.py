@@ -45,6 +45,8 @@ TEXT = {
         "published": "Số liệu công bố lúc {at}, tệp {path}",
         "wrote": "Đã ghi {path}",
         "late": "Hồ sơ trễ hạn và lý do",
+        "no_area": "{name} ({code}) không có đơn vị nào trực thuộc: số liệu toàn địa bàn chính "
+        "là số liệu riêng của đơn vị. Dùng --scope self (hoặc bỏ --scope).",
     },
     "en": {
         "missing": "There is no published file at {path}. Run `make run` first.",
@@ -57,6 +59,8 @@ TEXT = {
         "published": "Figures published at {at}, file {path}",
         "wrote": "Wrote {path}",
         "late": "Late dossiers and their reasons",
+        "no_area": "{name} ({code}) has no units under it: its area figures are its own. "
+        "Use --scope self (or leave --scope out).",
     },
 }
 NUMERIC = {1, 2, 3, 4}  # columns aligned right
@@ -131,6 +135,17 @@ def _cell(value, kind: str, lang: str) -> str:
     return fmt_number(value, 0, lang)
 
 
+def fit_text(text: str, size: int) -> str:
+    """Text cut to `size` characters. A long name loses its middle, not its end: indicator
+    names often differ only at the end ("… trực tuyến một phần" / "… toàn trình")."""
+    if len(text) <= size:
+        return text
+    if size < 16:
+        return text[: size - 1] + "…"
+    tail = min(len(text) // 3, size // 2 - 1)
+    return text[: size - 1 - tail].rstrip() + "…" + text[-tail:].lstrip()
+
+
 def render_table(
     report: Report, lang: str = "vi", scope: str | None = None, width: int | None = None
 ) -> str:
@@ -179,14 +194,11 @@ def render_table(
     widths[0] = max(24, min(widths[0], room))
     total = sum(widths) + 2 * (len(header) - 1)
 
-    def fit(text: str, size: int) -> str:
-        return text if len(text) <= size else text[: size - 1] + "…"
-
     def render(row: tuple[str, ...]) -> str:
         cells = [
-            fit(cell, widths[i]).rjust(widths[i])
+            fit_text(cell, widths[i]).rjust(widths[i])
             if i in NUMERIC
-            else fit(cell, widths[i]).ljust(widths[i])
+            else fit_text(cell, widths[i]).ljust(widths[i])
             for i, cell in enumerate(row)
         ]
         return "  ".join(cells).rstrip()
@@ -198,7 +210,7 @@ def render_table(
     )
     out = [title, published, "", render(header), "  ".join("-" * w for w in widths)]
     for line in lines:
-        out.append(fit(line, total) if isinstance(line, str) else render(line))
+        out.append(fit_text(line, total) if isinstance(line, str) else render(line))
     out += late_lines(report, lang, scopes, max(width, 40))
     return "\n".join(out)
 
@@ -244,6 +256,10 @@ def run(
         print(problem, file=stderr)
         return 2
     report = build_report(snapshot, unit_code, period)
+    if scope and scope not in report.root.scopes:
+        root = report.root
+        print(TEXT[lang]["no_area"].format(name=root.name, code=root.code), file=stderr)
+        return 2
     print(render_table(report, lang, scope, width), file=stdout)
     kinds = tuple(kind for kind, wanted in (("excel", excel), ("html", html)) if wanted)
     if kinds:

@@ -170,3 +170,28 @@ def test_nightly_reports_and_their_progress(tiny_published, tmp_path):  # noqa: 
     # monthly ones.
     assert [f.rows for f in progress.files] == [24 + 2 + 6, 24 + 48]
     assert progress.rows_per_second > 0
+
+
+def test_names_that_differ_at_the_end_stay_apart_when_cut():
+    from pipelines.reports.terminal import fit_text
+
+    partial = (
+        "Tỷ lệ hồ sơ trực tuyến của thủ tục hành chính cung cấp dịch vụ công trực tuyến một phần"
+    )
+    full = (
+        "Tỷ lệ hồ sơ trực tuyến của thủ tục hành chính cung cấp dịch vụ công trực tuyến toàn trình"
+    )
+    # cut to 40 characters: the beginning and the end stay, the middle goes
+    assert fit_text(partial, 40) != fit_text(full, 40)
+    assert fit_text(partial, 40).endswith("một phần") and len(fit_text(partial, 40)) == 40
+    assert fit_text(full, 40).startswith("Tỷ lệ hồ sơ") and "…" in fit_text(full, 40)
+    assert fit_text("ngắn", 40) == "ngắn"
+
+
+def test_area_scope_for_a_ward_is_refused_with_a_reason(tiny_published):  # noqa: F811
+    # a ward has nothing under it: an area table would be empty; say why, exit 2
+    code, out, err = report(tiny_published, WARD_A, "2022-01", scope="area", lang="en")
+    assert code == 2 and out == ""
+    assert "has no units under it" in err and "--scope self" in err
+    code, out, _ = report(tiny_published, WARD_A, "2022-01", scope="self", lang="en")
+    assert code == 0 and "Phường An Hòa (90001)" in out
