@@ -111,6 +111,24 @@ def test_ingest_summary_counts_are_bigint(sample_run):
         assert types[column] == "BIGINT", (column, types[column])
 
 
+def test_units_sort_naturally_and_reports_name_their_unit(sample_run):
+    names = [
+        name
+        for (name,) in sample_run.query(
+            "SELECT unit_name FROM dim_unit WHERE unit_level = 'ward' ORDER BY unit_sort_key"
+        )
+    ]
+    # the scenario's ten wards are Phường 1 ... Phường 10: in number order, not 1, 10, 2
+    assert names == [f"Phường {n}" for n in range(1, 11)]
+    first = sample_run.query("SELECT unit_code FROM dim_unit ORDER BY unit_sort_key LIMIT 1")
+    assert first == [(CITY,)]
+    # reconciliation rows carry the unit's and the indicator's names
+    missing = sample_run.query(
+        "SELECT count(*) FROM reconciliation WHERE unit_name IS NULL OR indicator_name_vi IS NULL"
+    )
+    assert missing == [(0,)]
+
+
 def test_each_ward_has_145_procedures(sample_run):
     rows = sample_run.query(
         "SELECT unit_code, numerator FROM indicator_values WHERE indicator_code = 'PROC_TOTAL' "

@@ -23,6 +23,12 @@ warehouse as (
 
 ),
 
+units as (
+
+    select * from {{ ref('dim_unit') }}
+
+),
+
 compared as (
 
     select
@@ -46,6 +52,10 @@ compared as (
         warehouse.numerator as computed_numerator,
         warehouse.denominator as computed_denominator,
         case when catalog.kind = 'rate' then warehouse.value end as computed_rate,
+        -- the unit as named on the day the report was delivered (the registry's row then)
+        coalesce(warehouse.unit_name, units.unit_name) as unit_name,
+        catalog.name_vi as indicator_name_vi,
+        catalog.name_en as indicator_name_en,
         catalog.indicator_code is not null as is_known_indicator,
         warehouse.unit_code is not null as has_warehouse_figure
 
@@ -59,6 +69,11 @@ compared as (
             and reports.period_type = warehouse.period_type
             and reports.period_start = warehouse.period_start
             and reports.indicator_code = warehouse.indicator_code
+    left join units
+        on
+            reports.unit_code = units.unit_code
+            and reports.export_date >= coalesce(units.valid_from, reports.export_date)
+            and reports.export_date <= coalesce(units.valid_to, reports.export_date)
 
 ),
 
@@ -86,6 +101,7 @@ checked as (
 
 select
     unit_code,
+    unit_name,
     source_file,
     source_row,
     export_date,
@@ -94,6 +110,8 @@ select
     period_start,
     period_end,
     indicator_code,
+    indicator_name_vi,
+    indicator_name_en,
     scope,
     kind,
     reported_numerator,
