@@ -3,8 +3,12 @@ unit against the target line, and the ranking of the units for the period; one
 self-contained file (Vega, Vega-Lite and vega-embed inlined) that opens offline.
 
 Charts are Vega-Altair specs rendered in the browser by vega-embed with the Vietnamese
-number locale (`99,95`, `10.122`). The JavaScript bundle comes from vl-convert and is cached
-on disk: building it takes seconds, reusing it nothing.
+number locale (`99,95`, `10.122`). Under each title, what the indicator counts in
+Vietnamese words. Value axes are worked out from the data (value_axis): whole-number ticks
+for counts, an axis spanning only the values for rates, so that 99,83 and 100 stand apart;
+each unit's line is grey but the one picked in the menu under the chart. The JavaScript
+bundle comes from vl-convert and is cached on disk: building it takes seconds, reusing it
+nothing.
 """
 
 from __future__ import annotations
@@ -20,13 +24,20 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
-from pipelines.reports.data import GROUPS, NO_REASON, SCOPES, Report, late_sentence
+from pipelines.reports.data import (
+    GROUPS,
+    NO_REASON,
+    SCOPES,
+    Report,
+    late_sentence,
+    warning_summary,
+)
 from pipelines.reports.paths import cache_dir
 from pipelines.reports.vn_format import (
     D3_FORMAT_LOCALE,
     D3_TIME_FORMAT_LOCALE,
     fmt_date,
-    fmt_datetime,
+    fmt_local_time,
     fmt_met,
     fmt_number,
 )
@@ -74,17 +85,65 @@ def vega_bundle() -> str:
     return bundle
 
 
-def _number_format(kind: str, axis: bool = False) -> str:
-    if kind == "rate":
-        return ",.2~f" if axis else ",.2f"
-    return ",.0f"
+def _number_format(kind: str) -> str:
+    return ",.2f" if kind == "rate" else ",.0f"
 
 
-def _value_axis(kind: str) -> alt.Axis:
-    # Counts are whole numbers: no tick between 1 and 2 that would print as "1" or "2".
-    if kind == "rate":
-        return alt.Axis(format=_number_format(kind, axis=True))
-    return alt.Axis(format=_number_format(kind, axis=True), tickMinStep=1)
+# Tick steps in hundredths: a count axis steps by whole numbers (100 = 1), a rate axis by
+# as little as 0,01 so that rates near 100 % still get ticks that read differently.
+_COUNT_STEPS = tuple(m * 10**e * 100 for e in range(0, 10) for m in (1, 2, 5))
+_RATE_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
+MAX_INTERVALS = 6
+
+
+@dataclass(frozen=True)
+class ValueAxis:
+    """A quantitative axis worked out from the data: its domain, its ticks (each label
+    different from its neighbours) and their format."""
+
+    domain: tuple[float, float]
+    ticks: tuple[float, ...]
+    format: str
+
+
+def value_axis(kind: str, values: list[float | None]) -> ValueAxis:
+    """Counts: from 0 to a whole-number top, whole-number ticks (no `0 1 1 2 2`). Rates: the
+    span of the values (and targets) only, within 0-100, with as many decimals as the tick
+    step needs: 99,83 and 100 stand apart and no label repeats (no `99,42 99,42`)."""
+    present = [float(v) for v in values if v is not None]
+    hundredths = [round(v * 100) for v in present] or [0]
+    if kind == "rate" and not present:
+        low, high, steps = 0, 10_000, _RATE_STEPS
+    elif kind == "rate":
+        low, high, steps = min(hundredths), max(hundredths), _RATE_STEPS
+        if low == high:  # a flat line: half a point either side, not a 0,01 % zoom
+            low, high = max(low - 50, 0), min(high + 50, 10_000)
+    else:
+        low, high, steps = 0, max(max(hundredths), 100), _COUNT_STEPS
+    for step in steps:
+        first, last = (low // step) * step, -(-high // step) * step
+        if first == last:  # all zero: one step up
+            last = first + step
+        if kind == "rate" or first < 0:
+            first = max(first, 0)
+        if kind == "rate" and high <= 10_000:
+            last = min(last, 10_000)
+        if (last - first) // step <= MAX_INTERVALS:
+            break
+    decimals = 0 if step % 100 == 0 else (1 if step % 10 == 0 else 2)
+    ticks = tuple(t / 100 for t in range(first, last + 1, step))
+    return ValueAxis((first / 100, last / 100), ticks, f",.{decimals}f")
+
+
+def _apply_axis(panel: dict, channel: str, axis: ValueAxis, title: str | None) -> None:
+    """Set a panel's value scale and axis on every layer (they share them)."""
+    for layer in panel["layer"]:
+        encoding = layer.get("encoding", {}).get(channel)
+        if not encoding or encoding.get("type") != "quantitative":
+            continue
+        encoding["scale"] = {"domain": list(axis.domain), "zero": False, "nice": False}
+        encoding["axis"] = {"values": list(axis.ticks), "format": axis.format}
+        encoding["title"] = title
 
 
 def _datasets(report: Report, code: str, direction: str) -> dict[str, list[dict]]:
@@ -152,12 +211,19 @@ class _Shape:
     kind: str
     area_title: str
     ranking_title: str
-    with_units: bool
+    unit_names: tuple[str, ...]  # the units' lines, in order; empty: no units panel
     targets: frozenset[str]  # the datasets with a target series
     met_values: tuple[str, ...]  # the ranking's colour domain
 
 
-def _trend_panel(shape: _Shape, name: str, title: str, legend: bool):
+FOCUS_COLOR = "#d35400"
+OTHER_COLOR = "#c9ced6"
+
+
+def _trend_panel(shape: _Shape, name: str, title: str, highlight: bool):
+    """A monthly line (the area), or every unit's line in grey with the one picked in the
+    menu under the chart drawn over them in colour: eleven coloured lines cannot be told
+    apart, one at a time can."""
     kind = shape.kind
     value_format = _number_format(kind)
     x = alt.X("month:T", timeUnit="yearmonth", title=None, axis=alt.Axis(format="T%-m"))
@@ -170,37 +236,30 @@ def _trend_panel(shape: _Shape, name: str, title: str, legend: bool):
         alt.Tooltip("target:Q", title="Mục tiêu", format=value_format),
     ]
     base = alt.Chart(alt.NamedData(name)).encode(x=x)
-    # Rates near 100% differ in the decimals: a line chart need not start at zero.
-    y = alt.Y(
-        "value:Q",
-        title="%" if kind == "rate" else None,
-        scale=alt.Scale(zero=kind != "rate"),
-        axis=_value_axis(kind),
-    )
-    if legend:
-        pick = alt.selection_point(name="pick", fields=["series"], bind="legend")
-        color = alt.Color(
-            "series:N",
-            title="Đơn vị (bấm để làm nổi bật)",
-            sort=None,  # the data's order: the report unit, then the units under it
-            scale=alt.Scale(scheme="tableau20"),
-            legend=alt.Legend(orient="right", labelLimit=180),
+    y = alt.Y("value:Q")  # scale and axis: _apply_axis, from the data
+    params = []
+    if highlight:
+        unit = alt.param(
+            name="unit",
+            value=shape.unit_names[0],
+            bind=alt.binding_select(options=list(shape.unit_names), name="Đơn vị tô màu: "),
         )
-        lines = (
-            base.mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.5)
-            .encode(
-                y=y,
-                color=color,
-                opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.12)),
-                tooltip=tooltip,
-            )
-            .add_params(pick)
+        params.append(unit)
+        others = base.mark_line(strokeWidth=1.2, color=OTHER_COLOR).encode(
+            y=y, detail="series:N", tooltip=tooltip
         )
+        picked = (
+            base.transform_filter(alt.datum.series == unit)
+            .mark_line(point=alt.OverlayMarkDef(size=30, color=FOCUS_COLOR), strokeWidth=2.8)
+            .encode(y=y, color=alt.value(FOCUS_COLOR), tooltip=tooltip)
+        )
+        layers = [others, picked]
     else:
-        lines = base.mark_line(point=True, strokeWidth=2.5, color=AREA_COLOR).encode(
-            y=y, tooltip=tooltip
-        )
-    layers = [lines]
+        layers = [
+            base.mark_line(point=True, strokeWidth=2.5, color=AREA_COLOR).encode(
+                y=y, tooltip=tooltip
+            )
+        ]
     if f"{name}_target" in shape.targets:
         layers.append(
             alt.Chart(alt.NamedData(f"{name}_target"))
@@ -211,49 +270,43 @@ def _trend_panel(shape: _Shape, name: str, title: str, legend: bool):
                 tooltip=[alt.Tooltip("target:Q", title="Mục tiêu", format=value_format)],
             )
         )
-    return alt.layer(*layers).properties(width=PANEL_WIDTH, height=PANEL_HEIGHT, title=title)
+    chart = alt.layer(*layers).properties(width=PANEL_WIDTH, height=PANEL_HEIGHT, title=title)
+    return chart.add_params(*params) if params else chart
 
 
 def _ranking_panel(shape: _Shape):
+    """The units for the period, best first. Counts are bars from zero; rates are dots on
+    an axis spanning their values only, so that 99,83 and 100 do not look the same (a bar
+    that does not start at zero would mislead)."""
     kind = shape.kind
     value_format = _number_format(kind)
     # The data come best first.
-    y = alt.Y("series:N", sort=None, title=None, axis=alt.Axis(labelLimit=190))
-    bars = (
-        alt.Chart(alt.NamedData("ranking"))
-        .mark_bar()
-        .encode(
-            y=y,
-            x=alt.X(
-                "value:Q",
-                title="%" if kind == "rate" else None,
-                axis=_value_axis(kind),
-            ),
-            color=alt.Color(
-                "met:N",
-                title="Mục tiêu",
-                scale=alt.Scale(
-                    domain=list(shape.met_values),
-                    range=[MET_COLORS[m] for m in shape.met_values],
-                ),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            tooltip=[
-                alt.Tooltip("series:N", title="Đơn vị"),
-                alt.Tooltip("value:Q", title="Giá trị", format=value_format),
-                alt.Tooltip("numerator:Q", title="Tử số", format=",.0f"),
-                alt.Tooltip("denominator:Q", title="Mẫu số", format=",.0f"),
-                alt.Tooltip("target:Q", title="Mục tiêu", format=value_format),
-                alt.Tooltip("met:N", title="Đạt mục tiêu"),
-            ],
-        )
+    y = alt.Y("series:N", sort=None, title=None, axis=alt.Axis(labelLimit=190, grid=True))
+    x = alt.X("value:Q")  # scale and axis: _apply_axis, from the data
+    color = alt.Color(
+        "met:N",
+        title="Mục tiêu",
+        scale=alt.Scale(
+            domain=list(shape.met_values),
+            range=[MET_COLORS[m] for m in shape.met_values],
+        ),
+        legend=alt.Legend(orient="bottom"),
     )
-    labels = (
-        alt.Chart(alt.NamedData("ranking"))
-        .mark_text(align="left", dx=3, fontSize=10)
-        .encode(y=y, x="value:Q", text=alt.Text("value:Q", format=value_format))
+    tooltip = [
+        alt.Tooltip("series:N", title="Đơn vị"),
+        alt.Tooltip("value:Q", title="Giá trị", format=value_format),
+        alt.Tooltip("numerator:Q", title="Tử số", format=",.0f"),
+        alt.Tooltip("denominator:Q", title="Mẫu số", format=",.0f"),
+        alt.Tooltip("target:Q", title="Mục tiêu", format=value_format),
+        alt.Tooltip("met:N", title="Đạt mục tiêu"),
+    ]
+    chart = alt.Chart(alt.NamedData("ranking"))
+    marks = chart.mark_circle(size=70, opacity=1) if kind == "rate" else chart.mark_bar()
+    marks = marks.encode(y=y, x=x, color=color, tooltip=tooltip)
+    labels = chart.mark_text(align="left", dx=6 if kind == "rate" else 3, fontSize=10).encode(
+        y=y, x=x, text=alt.Text("value:Q", format=value_format)
     )
-    layers = [bars, labels]
+    layers = [marks, labels]
     if "ranking_target" in shape.targets:
         layers.append(
             alt.Chart(alt.NamedData("ranking_target"))
@@ -265,9 +318,10 @@ def _ranking_panel(shape: _Shape):
 
 @lru_cache(maxsize=64)
 def _template(shape: _Shape) -> str:
-    panels = [_trend_panel(shape, "area", shape.area_title, legend=False)]
-    if shape.with_units:
-        panels.append(_trend_panel(shape, "units", "Từng đơn vị theo tháng", legend=True))
+    panels = [_trend_panel(shape, "area", shape.area_title, highlight=False)]
+    if shape.unit_names:
+        title = "Từng đơn vị theo tháng (chọn đơn vị ở ô dưới biểu đồ)"
+        panels.append(_trend_panel(shape, "units", title, highlight=True))
     panels.append(_ranking_panel(shape))
     chart = (
         alt.hconcat(*panels, spacing=28)
@@ -279,6 +333,12 @@ def _template(shape: _Shape) -> str:
     return json.dumps(chart.to_dict(validate=False))
 
 
+def _unit_names(datasets: dict[str, list[dict]]) -> tuple[str, ...]:
+    """The units' lines in the data's order (the report unit's own, then the units under
+    it); the first is coloured when the page opens."""
+    return tuple(dict.fromkeys(r["series"] for r in datasets["units"]))
+
+
 def indicator_spec(report: Report, code: str) -> dict:
     """The Vega-Lite spec of one indicator: area trend | units trend | ranking."""
     entry = report.catalog.filter(pl.col("indicator_code") == code).row(0, named=True)
@@ -288,13 +348,83 @@ def indicator_spec(report: Report, code: str) -> dict:
         kind=entry["kind"],
         area_title="Toàn địa bàn theo tháng" if report.root.has_children else "Theo tháng",
         ranking_title=f"Xếp hạng đơn vị — {report.period.title()}",
-        with_units=len(report.units) > 1,
+        unit_names=_unit_names(datasets) if len(report.units) > 1 else (),
         targets=frozenset(name for name in datasets if name.endswith("_target")),
         met_values=tuple(m for m in MET_COLORS if m in met),
     )
     spec = json.loads(_template(shape))
     spec["datasets"] = datasets
+    _apply_axes(spec, datasets, entry["kind"])
     return spec
+
+
+def _apply_axes(spec: dict, datasets: dict[str, list[dict]], kind: str) -> None:
+    """Each panel's value axis from its own data and targets (see value_axis)."""
+
+    def values(name: str) -> list:
+        rows = datasets.get(name, []) + datasets.get(f"{name}_target", [])
+        return [r.get("value") for r in rows] + [r.get("target") for r in rows]
+
+    title = "%" if kind == "rate" else None
+    panels = spec["hconcat"]
+    trend_names = ["area", "units"][: len(panels) - 1]
+    for panel, name in zip(panels, trend_names, strict=False):
+        _apply_axis(panel, "y", value_axis(kind, values(name)), title)
+    _apply_axis(panels[-1], "x", value_axis(kind, values("ranking")), title)
+
+
+# What each indicator counts, in words, for readers of the charts (the catalogue's formula
+# is written for analysts, in English). Keyed by indicators.md's codes.
+EXPLANATIONS = {
+    "PROC_TOTAL": "Số thủ tục hành chính còn hiệu lực vào ngày cuối kỳ, theo danh mục gần "
+    "nhất của đơn vị (không tính thủ tục đã bãi bỏ).",
+    "PROC_CHANGED": "Số thủ tục được công bố mới, sửa đổi, bổ sung hoặc thay thế trong kỳ, "
+    "tính theo ngày của quyết định công bố.",
+    "PROC_ABOLISHED": "Số thủ tục bị bãi bỏ trong kỳ, tính theo ngày của quyết định.",
+    "PROC_PUBLISHED_RATE": "Số thủ tục đang có hiệu lực được công khai trên Cổng dịch vụ "
+    "công, chia cho số thủ tục đang có hiệu lực, nhân 100.",
+    "PROC_ONLINE_PARTIAL": "Số thủ tục đang có hiệu lực cung cấp dịch vụ công trực tuyến "
+    "một phần (mức độ 3 cũ) vào ngày cuối kỳ.",
+    "PROC_ONLINE_FULL": "Số thủ tục đang có hiệu lực cung cấp dịch vụ công trực tuyến toàn "
+    "trình (mức độ 4 cũ) vào ngày cuối kỳ.",
+    "DOSSIER_RECEIVED": "Số hồ sơ tiếp nhận trong kỳ, tính theo ngày tiếp nhận.",
+    "DOSSIER_FINISHED": "Số hồ sơ đã có kết quả giải quyết trong kỳ, tính theo ngày có kết quả.",
+    "DOSSIER_ONTIME": "Số hồ sơ có kết quả trong kỳ vào hoặc trước ngày hẹn trả.",
+    "DOSSIER_LATE": "Số hồ sơ có kết quả trong kỳ sau ngày hẹn trả.",
+    "DOSSIER_ONTIME_RATE": "Số hồ sơ giải quyết trước hạn và đúng hạn, chia cho số hồ sơ đã "
+    "giải quyết trong kỳ, nhân 100.",
+    "DOSSIER_ONLINE_RATE_PARTIAL": "Số hồ sơ nộp trực tuyến, chia cho số hồ sơ tiếp nhận, "
+    "chỉ tính thủ tục cung cấp dịch vụ công trực tuyến một phần vào ngày tiếp nhận, nhân 100.",
+    "DOSSIER_ONLINE_RATE_FULL": "Số hồ sơ nộp trực tuyến, chia cho số hồ sơ tiếp nhận, chỉ "
+    "tính thủ tục cung cấp dịch vụ công trực tuyến toàn trình vào ngày tiếp nhận, nhân 100.",
+    "DOSSIER_APOLOGY_RATE": "Số hồ sơ quá hạn có văn bản xin lỗi, chia cho số hồ sơ giải "
+    "quyết quá hạn trong kỳ, nhân 100.",
+    "DOSSIER_PAID_ONLINE_RATE": "Số hồ sơ đã giải quyết được thanh toán phí, lệ phí trực "
+    "tuyến, chia cho số hồ sơ đã giải quyết của thủ tục có thu phí, lệ phí, nhân 100.",
+    "DOSSIER_DIGITIZED_RATE": "Số hồ sơ tiếp nhận có thành phần hồ sơ được số hóa, chia cho "
+    "số hồ sơ tiếp nhận trong kỳ, nhân 100.",
+    "DOC_SENT": "Số văn bản đi (không mật) gửi cơ quan nhà nước trong kỳ, tính theo ngày văn bản.",
+    "DOC_ELECTRONIC": "Số văn bản đi gửi cơ quan nhà nước hoàn toàn dưới dạng điện tử trong kỳ.",
+    "DOC_ELECTRONIC_RATE": "Số văn bản gửi hoàn toàn dưới dạng điện tử, chia cho số văn bản "
+    "đi gửi cơ quan nhà nước, nhân 100.",
+    "DOC_SIGNED_RATE": "Số văn bản đi được ký số, chia cho số văn bản đi gửi cơ quan nhà "
+    "nước, nhân 100.",
+    "STAFF_EMAIL_RATE": "Số cán bộ, công chức đang công tác có hộp thư công vụ, chia cho số "
+    "cán bộ, công chức đang công tác (danh sách gần nhất đến ngày cuối kỳ), nhân 100.",
+    "STAFF_LEADER_SIGNING_RATE": "Số lãnh đạo (cấp trưởng, cấp phó của đơn vị và các phòng, "
+    "ban) đang công tác có chứng thư chữ ký số, chia cho số lãnh đạo đang công tác (danh sách "
+    "gần nhất đến ngày cuối kỳ), nhân 100.",
+}
+
+
+def explanation(entry: dict) -> str:
+    """What the indicator counts, in Vietnamese; for a code this module does not know, what
+    its kind says."""
+    if entry["indicator_code"] in EXPLANATIONS:
+        return EXPLANATIONS[entry["indicator_code"]]
+    if entry["kind"] == "rate":
+        return "Tỷ lệ phần trăm: tử số chia cho mẫu số, nhân 100."
+    return "Số đếm trong kỳ." if entry["measure"] == "flow" else "Số đếm vào ngày cuối kỳ."
 
 
 def _with_unit(value, kind: str) -> str:
@@ -393,12 +523,39 @@ def _late_section(report: Report, workbook_name: str | None) -> str:
     return "".join(out)
 
 
+MAX_WARNING_ITEMS = 20  # lines per kind of warning on the page; the workbook lists all
+
+
+def _warnings_section(report: Report, workbook_name: str | None) -> str:
+    """What to know before trusting the figures: each kind of warning with its lines."""
+    out = ["<section id='warnings' class='warnings'><h2>Cảnh báo</h2>"]
+    groups = warning_summary(report)
+    if not groups:
+        out.append("<p>Không có cảnh báo nào trong kỳ.</p></section>")
+        return "".join(out)
+    where = (
+        f"sheet “Cảnh báo” của {html.escape(workbook_name)}"
+        if workbook_name
+        else "sheet “Cảnh báo” của tệp Excel"
+    )
+    for group in groups:
+        out.append(f"<h3>{html.escape(group.title)}</h3><ul>")
+        out += [f"<li>{html.escape(item)}</li>" for item in group.items[:MAX_WARNING_ITEMS]]
+        if len(group.items) > MAX_WARNING_ITEMS:
+            more = fmt_number(len(group.items) - MAX_WARNING_ITEMS)
+            out.append(f"<li class='meta'>… và {more} dòng khác trong {where}.</li>")
+        out.append("</ul>")
+    out.append(f"<p class='meta'>Chi tiết từng tệp, từng dòng: {where}.</p></section>")
+    return "".join(out)
+
+
 PAGE_STYLE = """
 body { font-family: Arial, 'Segoe UI', sans-serif; margin: 24px 32px; color: #222; }
 h1 { font-size: 22px; margin-bottom: 4px; }
 h2 { margin-top: 36px; border-bottom: 2px solid #1f4e79; }
 h3 { margin: 24px 0 2px; font-size: 16px; }
-.en { color: #777; font-size: 12px; margin: 0 0 8px; }
+.explain { color: #444; font-size: 13px; margin: 0 0 8px; max-width: 70em; }
+.explain .code { color: #888; font-size: 11px; }
 .meta { color: #555; font-size: 13px; } .meta td { padding: 1px 12px 1px 0; }
 table.summary { border-collapse: collapse; font-size: 13px; margin-top: 8px; }
 table.summary th, table.summary td { border: 1px solid #ccc; padding: 3px 8px; }
@@ -406,6 +563,9 @@ table.summary th { background: #dce6f1; } td.num { text-align: right; white-spac
 .met { color: #1e7b34; font-weight: bold; } .not-met { color: #c0392b; font-weight: bold; }
 .chart { min-height: 240px; } #status { font-size: 12px; color: #777; }
 .chart-error { color: #c0392b; }
+.warnings { background: #fff8e6; border-left: 4px solid #e0a800; padding: 4px 16px;
+  margin-top: 16px; } .warnings h2 { margin-top: 8px; border: none; }
+.warnings ul { margin: 4px 0 8px; font-size: 14px; }
 .late-reasons { font-size: 14px; margin: 6px 0; } .no-reason { color: #777; font-style: italic; }
 """
 
@@ -459,9 +619,8 @@ PAGE = """<!DOCTYPE html>
 <body data-charts-expected="{expected}">
 <h1>{title}</h1>
 <table class="meta">{meta}</table>
-<p class="meta">Cảnh báo đối chiếu số liệu báo cáo: {warnings}; dòng dữ liệu bị để riêng:
-{set_aside} (chi tiết trong sheet “Cảnh báo” của tệp Excel). Đường đứt nét đỏ: mục tiêu.
-<span id="status"></span></p>
+<p class="meta">Đường đứt nét đỏ: mục tiêu. <span id="status"></span></p>
+{alerts}
 {summary}
 {late}
 {sections}
@@ -494,8 +653,8 @@ def render_html(report: Report, workbook_name: str | None = None) -> tuple[str, 
             specs[code] = indicator_spec(report, code)
             sections.append(
                 f"<section id='{code}'><h3>{html.escape(entry['name_vi'])}</h3>"
-                f"<p class='en'>{html.escape(entry['name_en'])} · <code>{code}</code> · "
-                f"{html.escape(entry['formula'] or '')}</p>"
+                f"<p class='explain'>{html.escape(explanation(entry))} "
+                f"<span class='code'>Mã: {code}</span></p>"
                 f"<div class='chart' id='chart-{code}'></div></section>"
             )
     under = len(report.units) - 1
@@ -503,10 +662,11 @@ def render_html(report: Report, workbook_name: str | None = None) -> tuple[str, 
     meta = [
         ("Đơn vị", html.escape(unit)),
         ("Kỳ báo cáo", f"{period.title()} ({fmt_date(period.start)} – {fmt_date(period.end)})"),
-        ("Số liệu tính lúc", fmt_datetime(snapshot.published_at)),
+        ("Số liệu tính lúc", fmt_local_time(snapshot.published_at)),
         ("Lần chạy Dagster", html.escape(snapshot.run_id or "")),
-        ("Tệp dữ liệu", html.escape(str(snapshot.source))),
-        ("Báo cáo lập lúc", fmt_datetime(report.generated_at)),
+        # the file's name only: a server's folders mean nothing to a reader
+        ("Tệp dữ liệu", html.escape(snapshot.source.name)),
+        ("Báo cáo lập lúc", fmt_local_time(report.generated_at)),
     ]
     if workbook_name:
         link = html.escape(workbook_name)
@@ -519,8 +679,7 @@ def render_html(report: Report, workbook_name: str | None = None) -> tuple[str, 
         bundle=vega_bundle(),
         expected=len(specs),
         meta="".join(f"<tr><td>{label}</td><td>{value}</td></tr>" for label, value in meta),
-        warnings=report.warnings.height if report.warnings.width else 0,
-        set_aside=report.set_aside.height if report.set_aside.width else 0,
+        alerts=_warnings_section(report, workbook_name),
         summary=_summary_table(report),
         late=_late_section(report, workbook_name),
         sections="".join(sections),

@@ -6,7 +6,10 @@ before any file is written. `build_report` then selects one unit's subtree and o
 from that snapshot, in the order a reader expects (groups, catalogue order, the unit then
 the units under it in Vietnamese alphabetical order, area before self), with the period's
 late dossiers and their reasons (`late_sentence`: "5 hồ sơ trễ hạn: lỗi đường truyền mạng
-(5)").
+(5)"), and what an official should know before trusting the figures (`warning_summary`:
+reported figures that disagree with the logs, due dates moved without a supplement request,
+rows set aside and files not read, units that stopped delivering), which the workbook, the
+page and `par report` all show.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import duckdb
 import polars as pl
 
 from pipelines.reports.periods import Period
-from pipelines.reports.vn_format import fmt_number, sort_key
+from pipelines.reports.vn_format import LOCAL_ZONE, fmt_date, fmt_number, sort_key
 
 # Indicator groups in the order of the workbook's sheets: catalogue `source` -> names.
 GROUPS: dict[str, dict[str, str]] = {
@@ -93,9 +96,17 @@ _QUERIES = {
         SELECT unit_code, scope, period_type, period_start, late_reason,
                dossiers::BIGINT AS dossiers
         FROM late_dossier_reasons""",
+    # no names or ID numbers: the mart has none
+    "due_date_flags": """
+        SELECT unit_code, dossier_code, procedure_code,
+               CAST(received_at AS DATE) AS received_date, expected_due_date,
+               recorded_due_date, days_moved::BIGINT AS days_moved,
+               CAST(finished_at AS DATE) AS finished_date, timeliness_as_logged,
+               timeliness_by_rule, source_file, source_row::BIGINT AS source_row
+        FROM due_date_flags""",
 }
 # Tables an older or partial published file may lack: the reports then show none of them.
-_OPTIONAL = {"ingest", "warnings", "set_aside", "late_dossiers", "late_reasons"}
+_OPTIONAL = {"ingest", "warnings", "set_aside", "late_dossiers", "late_reasons", "due_date_flags"}
 _TABLE_OF = {
     "values": "indicator_values",
     "catalog": "indicator_catalog",
@@ -105,6 +116,7 @@ _TABLE_OF = {
     "set_aside": "set_aside",
     "late_dossiers": "late_dossiers",
     "late_reasons": "late_dossier_reasons",
+    "due_date_flags": "due_date_flags",
 }
 
 
@@ -128,6 +140,7 @@ class Snapshot:
     set_aside: pl.DataFrame
     late_dossiers: pl.DataFrame
     late_reasons: pl.DataFrame
+    due_date_flags: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def periods(self) -> list[Period]:
         pairs = self.values.select("period_type", "period_start").unique().rows()
@@ -210,6 +223,62 @@ class ReportUnit:
         return ("area", "self") if self.has_children else ("self",)
 
 
+# Feeds a unit delivers every working day: a gap in them means the unit stopped delivering.
+DAILY_FEEDS = ("dossiers", "documents")
+# Days behind the newest delivery before a unit is said to have stopped: the default of
+# Settings.freshness_days (PAR_FRESHNESS_DAYS), which callers that have settings pass on.
+STALE_AFTER_DAYS = 7
+
+
+@dataclass(frozen=True)
+class StaleFeed:
+    """A unit whose daily feed stopped: its last delivery (None: nothing delivered by
+    then) lies more than the allowed days before the reference day."""
+
+    unit_code: str
+    unit_name: str
+    feed: str
+    last_delivery: dt.date | None
+    reference: dt.date  # the newest delivery of the feed by any unit, at most the period end
+
+    @property
+    def days_behind(self) -> int | None:
+        return None if self.last_delivery is None else (self.reference - self.last_delivery).days
+
+
+def stale_feeds(
+    ingest: pl.DataFrame, units: list[ReportUnit], period: Period, days: int
+) -> list[StaleFeed]:
+    """The units of the report that had stopped delivering a daily feed by the period's end
+    (or by the newest delivery, for a period still running): the rule of the
+    `*_delivered_recently` checks, judged from ingest_summary's first and last export
+    dates. A feed no unit delivers is not judged."""
+    if not ingest.width or ingest.is_empty():
+        return []
+    # every unit's deliveries, not only the report's: the newest of them is the reference
+    stale = []
+    for feed in DAILY_FEEDS:
+        delivered = ingest.filter(pl.col("feed") == feed)
+        newest = delivered.get_column("last_export_date").max()
+        if newest is None:
+            continue
+        reference = min(newest, period.end)
+        spans = {
+            code: (first, last)
+            for code, first, last in delivered.select(
+                "unit_code", "first_export_date", "last_export_date"
+            ).rows()
+        }
+        for unit in units:
+            first, last = spans.get(unit.code, (None, None))
+            if first is not None and first > reference:
+                last = None  # it only started after the reference day
+            if last is None or (reference - last).days > days:
+                stale.append(StaleFeed(unit.code, unit.name, feed, last, reference))
+    order = {unit.code: position for position, unit in enumerate(units)}
+    return sorted(stale, key=lambda s: (order[s.unit_code], DAILY_FEEDS.index(s.feed)))
+
+
 class UnknownUnit(LookupError):
     pass
 
@@ -237,8 +306,15 @@ class Report:
     # the report unit's late dossiers by reason: (scope, late_reason, dossiers), scope by
     # scope, most first (no columns when the published file has no late-dossier tables)
     late_reasons: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # aware, so that every report shows it on the readers' clock (Asia/Ho_Chi_Minh)
+    # the subtree's dossiers received in the period whose due date was moved later than the
+    # rule allows without a supplement request (no columns for files without the table)
+    due_date_flags: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # the subtree's units whose daily feeds stopped (see stale_feeds)
+    stale: list[StaleFeed] = field(default_factory=list)
+    stale_after_days: int = STALE_AFTER_DAYS
     generated_at: dt.datetime = field(
-        default_factory=lambda: dt.datetime.now().replace(microsecond=0)
+        default_factory=lambda: dt.datetime.now(LOCAL_ZONE).replace(microsecond=0)
     )
 
     @property
@@ -343,8 +419,11 @@ def _display_order(report_units: list[ReportUnit], catalog: pl.DataFrame) -> tup
     return unit_order, indicators
 
 
-def build_report(snapshot: Snapshot, unit_code: str, period: Period) -> Report:
-    """The report of one unit and the units under it, for one period."""
+def build_report(
+    snapshot: Snapshot, unit_code: str, period: Period, stale_after_days: int = STALE_AFTER_DAYS
+) -> Report:
+    """The report of one unit and the units under it, for one period. A unit whose daily
+    feed is more than stale_after_days behind is warned about."""
     names = snapshot.unit_names(period)
     if period not in snapshot.periods():
         raise UnknownPeriod(period)
@@ -418,6 +497,14 @@ def build_report(snapshot: Snapshot, unit_code: str, period: Period) -> Report:
             .sort("unit_position", "feed", "source_file", "source_row", nulls_last=False)
         )
     late_dossiers, late_reasons = _late(snapshot, report_units, unit_order, period)
+    flags = snapshot.due_date_flags
+    if flags.width:
+        flags = (
+            flags.filter(in_subtree & pl.col("received_date").is_between(period.start, period.end))
+            .join(unit_order.select("unit_code", "unit_position"), on="unit_code")
+            .sort("unit_position", "received_date", "dossier_code")
+            .drop("unit_position")
+        )
     return Report(
         snapshot=snapshot,
         root=report_units[0],
@@ -430,6 +517,9 @@ def build_report(snapshot: Snapshot, unit_code: str, period: Period) -> Report:
         set_aside=set_aside,
         late_dossiers=late_dossiers,
         late_reasons=late_reasons,
+        due_date_flags=flags,
+        stale=stale_feeds(snapshot.ingest, report_units, period, stale_after_days),
+        stale_after_days=stale_after_days,
     )
 
 
@@ -478,3 +568,209 @@ def _late(
         return dossiers, reasons
     ordered = [_reason_order(reasons.filter(pl.col("scope") == scope)) for scope in root.scopes]
     return dossiers, pl.concat(ordered)
+
+
+# --- warnings, in words -----------------------------------------------------------------
+
+RECONCILIATION_TEXT = {
+    "vi": {
+        "rate_mismatch": "tỷ lệ báo cáo {reported_rate} % không khớp với tử số và mẫu số của "
+        "chính báo cáo ({recomputed_rate} %)",
+        "counts_differ": "báo cáo {reported}, sổ sách cho {computed}",
+        "unknown_indicator": "mã chỉ tiêu không có trong danh mục",
+        "unknown_period": "kỳ báo cáo không đọc được, hoặc kho dữ liệu không có số liệu kỳ đó",
+    },
+    "en": {
+        "rate_mismatch": "reported rate {reported_rate} % does not follow from the report's "
+        "own numerator and denominator ({recomputed_rate} %)",
+        "counts_differ": "reported {reported}, the logs give {computed}",
+        "unknown_indicator": "indicator code not in the catalogue",
+        "unknown_period": "period not understood, or no figures for it",
+    },
+}
+WARNING_TEXT = {
+    "vi": {
+        "reconciliation": "Số liệu đơn vị báo cáo không khớp với sổ sách ({n})",
+        "due_dates": "Ngày hẹn trả bị dời muộn hơn quy định mà không có yêu cầu bổ sung "
+        "({n} hồ sơ)",
+        "due_unit": "{unit}: {n} hồ sơ, trong đó {hidden} hồ sơ ghi là đúng hạn nhưng trễ "
+        "hạn theo quy định",
+        "due_unit_plain": "{unit}: {n} hồ sơ",
+        "set_aside": "Dòng dữ liệu bị để riêng và tệp không đọc được",
+        "set_aside_unit": "{unit}, {feed}: {what}",
+        "rows": "{n} dòng bị để riêng",
+        "files": "{n} tệp không đọc được",
+        "stale": "Đơn vị ngừng gửi dữ liệu (quá {days} ngày)",
+        "stale_unit": "{unit}, {feed}: lần gửi gần nhất {last}, {behind} ngày trước {reference}",
+        "never": "{unit}, {feed}: chưa gửi tệp nào đến {reference}",
+        "none": "Không có cảnh báo nào trong kỳ.",
+        "period": "kỳ {period}",
+    },
+    "en": {
+        "reconciliation": "Reported figures that disagree with the logs ({n})",
+        "due_dates": "Due dates moved later than the rule allows without a supplement "
+        "request ({n} dossiers)",
+        "due_unit": "{unit}: {n} dossiers, {hidden} of them logged on time but late by the rule",
+        "set_aside": "Rows set aside and files that could not be read",
+        "set_aside_unit": "{unit}, {feed}: {what}",
+        "rows": "{n} rows set aside",
+        "files": "{n} files not read",
+        "stale": "Units that stopped delivering (over {days} days)",
+        "stale_unit": "{unit}, {feed}: last delivery {last}, {behind} days before {reference}",
+        "never": "{unit}, {feed}: no file delivered by {reference}",
+        "none": "No warnings in the period.",
+        "period": "period {period}",
+    },
+}
+FEEDS_EN = {
+    "procedures": "procedure catalogue",
+    "dossiers": "dossier log",
+    "documents": "outgoing-document register",
+    "reports": "unit's own report",
+    "staff": "staff list",
+}
+
+
+@dataclass(frozen=True)
+class WarningGroup:
+    """One kind of warning: a heading and one line per unit or per disagreement."""
+
+    title: str
+    items: list[str]
+
+
+def _reported(value, kind: str, lang: str) -> str:
+    return fmt_number(value, 2 if kind == "rate" else 0, lang)
+
+
+def _reconciliation_item(r: dict, report: Report, lang: str) -> str:
+    names = {u.code: u.name for u in report.units}
+    catalog = dict(report.catalog.select("indicator_code", f"name_{lang}").rows())
+    indicator = catalog.get(r["indicator_code"]) or r["indicator_code"]
+    scope = SCOPES.get(r["scope"], {lang: r["scope"]})[lang].lower()
+    if r["kind"] == "rate":
+        reported = (
+            f"{fmt_number(r['reported_numerator'], 0, lang)}/"
+            f"{fmt_number(r['reported_denominator'], 0, lang)}"
+        )
+        computed = (
+            f"{fmt_number(r['computed_numerator'], 0, lang)}/"
+            f"{fmt_number(r['computed_denominator'], 0, lang)}"
+        )
+    else:
+        reported = fmt_number(r["reported_numerator"], 0, lang)
+        computed = fmt_number(r["computed_numerator"], 0, lang)
+    detail = (
+        RECONCILIATION_TEXT[lang]
+        .get(r["status"], r["status"])
+        .format(
+            reported=reported,
+            computed=computed,
+            reported_rate=fmt_number(r["reported_rate"], 2, lang),
+            recomputed_rate=fmt_number(r["recomputed_rate"], 2, lang),
+        )
+    )
+    period = WARNING_TEXT[lang]["period"].format(period=r["period"])
+    unit = names.get(r["unit_code"], r["unit_code"])
+    return f"{unit} — {indicator} ({scope}), {period}: {detail}"
+
+
+def _due_date_items(report: Report, lang: str) -> list[str]:
+    flags = report.due_date_flags
+    words = WARNING_TEXT[lang]
+    items = []
+    for unit in report.units:
+        mine = flags.filter(pl.col("unit_code") == unit.code)
+        if mine.is_empty():
+            continue
+        hidden = mine.filter(
+            pl.col("timeliness_as_logged").is_in(["early", "on_time"])
+            & (pl.col("timeliness_by_rule") == "late")
+        ).height
+        template = words["due_unit" if hidden else "due_unit_plain"]
+        items.append(
+            template.format(
+                unit=unit.name,
+                n=fmt_number(mine.height, 0, lang),
+                hidden=fmt_number(hidden, 0, lang),
+            )
+        )
+    return items
+
+
+def _set_aside_items(report: Report, lang: str) -> list[str]:
+    rows = report.set_aside
+    counts = (
+        rows.group_by("unit_code", "feed")
+        .agg(
+            pl.col("source_row").is_not_null().sum().alias("rows"),
+            pl.col("source_row").is_null().sum().alias("files"),
+        )
+        .rows(named=True)
+    )
+    order = {u.code: i for i, u in enumerate(report.units)}
+    counts.sort(key=lambda c: (order.get(c["unit_code"], len(order)), c["feed"] or ""))
+    names = {u.code: u.name for u in report.units}
+    feeds = FEEDS if lang == "vi" else FEEDS_EN
+    words = WARNING_TEXT[lang]
+    items = []
+    for c in counts:
+        what = [
+            words[key].format(n=fmt_number(c[key], 0, lang)) for key in ("rows", "files") if c[key]
+        ]
+        items.append(
+            words["set_aside_unit"].format(
+                unit=names.get(c["unit_code"], c["unit_code"]),
+                feed=feeds.get(c["feed"], c["feed"]),
+                what=", ".join(what),
+            )
+        )
+    return items
+
+
+def _stale_items(report: Report, lang: str) -> list[str]:
+    words = WARNING_TEXT[lang]
+    feeds = FEEDS if lang == "vi" else FEEDS_EN
+    items = []
+    for s in report.stale:
+        fields = {
+            "unit": s.unit_name,
+            "feed": feeds.get(s.feed, s.feed),
+            "reference": fmt_date(s.reference, lang),
+        }
+        if s.last_delivery is None:
+            items.append(words["never"].format(**fields))
+        else:
+            items.append(
+                words["stale_unit"].format(
+                    **fields, last=fmt_date(s.last_delivery, lang), behind=s.days_behind
+                )
+            )
+    return items
+
+
+def warning_summary(report: Report, lang: str = "vi") -> list[WarningGroup]:
+    """What an official should know before trusting the report's figures, for its units and
+    period, in words: reported figures that disagree with the logs, due dates moved without
+    a supplement request, rows set aside and files not read, units that stopped
+    delivering. Only the kinds that occur; an empty list when none does. No names or ID
+    numbers: the tables these come from hold none."""
+    words = WARNING_TEXT[lang]
+    groups = []
+    if report.warnings.width and report.warnings.height:
+        items = [
+            _reconciliation_item(r, report, lang) for r in report.warnings.iter_rows(named=True)
+        ]
+        groups.append(WarningGroup(words["reconciliation"].format(n=len(items)), items))
+    if report.due_date_flags.width and report.due_date_flags.height:
+        n = fmt_number(report.due_date_flags.height, 0, lang)
+        groups.append(WarningGroup(words["due_dates"].format(n=n), _due_date_items(report, lang)))
+    if report.set_aside.width and report.set_aside.height:
+        groups.append(WarningGroup(words["set_aside"], _set_aside_items(report, lang)))
+    if report.stale:
+        groups.append(
+            WarningGroup(
+                words["stale"].format(days=report.stale_after_days), _stale_items(report, lang)
+            )
+        )
+    return groups

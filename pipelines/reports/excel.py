@@ -4,7 +4,9 @@ dossiers with their reasons, and the warnings.
 Vietnamese headers and catalogue names; numbers stay numbers, formatted `#,##0` and
 `#,##0.00` and tagged Vietnamese (see vn_format); header rows frozen with a filter; every
 column as wide as its longest entry (long free text wraps instead). Printed on A4 landscape,
-one page wide, the title and header rows repeated on every page.
+one page wide, the title and header rows repeated on every page, the unit and period in the
+page header and the page number in the footer (tests/unit/test_report_print.py prints it
+with LibreOffice). Times are Vietnam time; no server path is written anywhere.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pipelines.reports.data import (
     SCOPES,
     Report,
     late_sentence,
+    warning_summary,
 )
 from pipelines.reports.vn_format import (
     EXCEL_COUNT_FORMAT,
@@ -37,9 +40,11 @@ from pipelines.reports.vn_format import (
     fmt_datetime,
     fmt_met,
     fmt_number,
+    local_time,
 )
 
 COVER_SHEET = "Thông tin"
+TIME_NOTE = "giờ Việt Nam"
 WARNINGS_SHEET = "Cảnh báo"
 LATE_SHEET = "Hồ sơ trễ hạn"
 # Sheet names of the indicator groups (Excel allows 31 characters).
@@ -71,6 +76,7 @@ WARNING_COLUMNS = (
     ("export_date", "Ngày xuất dữ liệu"),
     ("period", "Kỳ báo cáo"),
     ("indicator_code", "Mã chỉ tiêu"),
+    ("indicator_name", "Chỉ tiêu"),
     ("scope", "Phạm vi"),
     ("reported_numerator", "Đơn vị báo cáo: tử số"),
     ("reported_denominator", "Đơn vị báo cáo: mẫu số"),
@@ -113,6 +119,7 @@ RECONCILIATION_DETAIL = {
     "unknown_indicator": "Mã chỉ tiêu không có trong danh mục",
     "unknown_period": "Kỳ báo cáo không đọc được, hoặc kho dữ liệu không có số liệu kỳ đó",
 }
+COVER_WARNING_ITEMS = 10  # lines per kind of warning on the cover
 MAX_SET_ASIDE_ROWS = 50_000  # listed per workbook; the rest are counted in a closing row
 MAX_WIDTH = 100
 MIN_WIDTH = 6
@@ -125,6 +132,7 @@ class _Sheet:
         self.ws = worksheet
         self.widths: dict[int, int] = {}
         self.headers: dict[tuple[int, int], str] = {}
+        self.wrapping: dict[tuple[int, int], str] = {}  # free text that wraps
 
     def write(self, row: int, col: int, value: Any, fmt=None, shown: str | None = None) -> None:
         if value is None:
@@ -148,6 +156,7 @@ class _Sheet:
         """Free text that wraps at WRAP_WIDTH characters (a long procedure name, a reason):
         the column takes the longest word or line it needs, never more."""
         self.ws.write_string(row, col, text, fmt)
+        self.wrapping[(row, col)] = text
         longest_word = max((len(word) for word in text.split()), default=0)
         self.widths[col] = max(self.widths.get(col, 0), min(len(text), WRAP_WIDTH), longest_word)
 
@@ -170,6 +179,15 @@ class _Sheet:
             header_rows[row] = max(header_rows.get(row, 1), lines)
         for row, lines in header_rows.items():
             self.ws.set_row(row, 13 * lines + 3)
+        # Rows of wrapped text as tall as their lines: LibreOffice does not grow them when
+        # it opens the file, and the lines would print over the next row.
+        text_rows: dict[int, int] = {}
+        for (row, col), text in self.wrapping.items():
+            lines = _wrapped_lines(text, sized[col] - 2)
+            text_rows[row] = max(text_rows.get(row, 1), lines)
+        for row, lines in text_rows.items():
+            if lines > 1:
+                self.ws.set_row(row, 13 * lines + 2)
 
 
 def _wrapped_lines(text: str, width: int) -> int:
@@ -219,25 +237,33 @@ def _number(sheet: _Sheet, row: int, col: int, value, decimals: int, fmt) -> Non
     sheet.write(row, col, value, fmt, fmt_number(value, decimals))
 
 
-def _print_setup(ws: Worksheet, repeat_header: bool = True) -> None:
+def page_header(report: Report) -> str:
+    """`Thành phố Sóc Trăng (941) — Năm 2021`: what every printed page is about."""
+    return f"{report.root.name} ({report.root.code}) — {report.period.title()}"
+
+
+def _print_setup(ws: Worksheet, report: Report, repeat_header: bool = True) -> None:
     """A4 landscape, one page wide (as many pages down as it takes), the title and the
-    header row on every page, the sheet's name and the page number in the footer."""
+    header row on every page; the unit and period in the page header, the sheet's name and
+    the page number in the footer, so that a loose printed page still says what it is."""
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
     if repeat_header:
         ws.repeat_rows(TITLE_ROW, HEADER_ROW)
-    ws.set_footer("&L&8&A&R&8Trang &P/&N")
+    # `&` starts a code in Excel's header language: a name's own `&` is written `&&`.
+    ws.set_header(f"&L&8{page_header(report).replace('&', '&&')}", {"margin": 0.3})
+    ws.set_footer("&L&8&A&R&8Trang &P/&N", {"margin": 0.3})
 
 
-def _header(sheet: _Sheet, formats: _Formats, columns, title: str) -> None:
+def _header(sheet: _Sheet, formats: _Formats, report: Report, columns, title: str) -> None:
     sheet.ws.write_string(TITLE_ROW, 0, title, formats.title)
     sheet.ws.set_row(TITLE_ROW, 22)
     for col, (_, header) in enumerate(columns):
         sheet.header(HEADER_ROW, col, header, formats.header)
     sheet.ws.freeze_panes(FIRST_DATA_ROW, 0)
-    _print_setup(sheet.ws)
+    _print_setup(sheet.ws, report)
 
 
 def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None:
@@ -259,10 +285,11 @@ def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None
             f"{period.title()} ({fmt_date(period.start)} – {fmt_date(period.end)})",
             formats.text,
         ),
-        ("Số liệu tính lúc (công bố)", snapshot.published_at, formats.datetime),
+        (f"Số liệu tính lúc ({TIME_NOTE})", local_time(snapshot.published_at), formats.datetime),
         ("Lần chạy Dagster", snapshot.run_id, formats.text),
-        ("Tệp dữ liệu", str(snapshot.source), formats.text),
-        ("Báo cáo lập lúc", report.generated_at, formats.datetime),
+        # the file's name only: a server's folders mean nothing to a reader
+        ("Tệp dữ liệu", snapshot.source.name, formats.text),
+        (f"Báo cáo lập lúc ({TIME_NOTE})", local_time(report.generated_at), formats.datetime),
         (
             "Phạm vi",
             "Toàn địa bàn: đơn vị và mọi đơn vị trực thuộc; Riêng đơn vị: bộ phận một cửa, "
@@ -278,6 +305,7 @@ def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None
         ),
     ]
     facts += [(label, sentence, formats.text) for label, sentence in late_facts(report)]
+    facts += warning_facts(report, formats)
     row = 3
     for label, value, fmt in facts:
         sheet.write(row, 0, label, formats.label)
@@ -291,6 +319,10 @@ def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None
         row += 1
     row += 1
     sheet.ws.write_string(row, 0, "Dữ liệu đầu vào theo đơn vị và nguồn", formats.subtitle)
+    row += 1
+    # ingest_summary counts every file ever delivered, not the period's: say so, or a
+    # monthly workbook seems to show a month's files.
+    sheet.ws.write_string(row, 0, ingest_scope_note(report), formats.text)
     row += 1
     ingest_header = row
     for col, (_, header) in enumerate(INGEST_COLUMNS):
@@ -324,7 +356,20 @@ def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None
         sheet.write(row, 0, "Tệp dữ liệu công bố không có bảng ingest_summary.", formats.text)
     sheet.ws.autofilter(ingest_header, 0, ingest_header, len(INGEST_COLUMNS) - 1)
     sheet.size_columns(indent=dict.fromkeys(range(len(INGEST_COLUMNS)), 2))
-    _print_setup(sheet.ws, repeat_header=False)
+    _print_setup(sheet.ws, report, repeat_header=False)
+
+
+def ingest_scope_note(report: Report) -> str:
+    """What the input table counts: every file received, whatever the report's period."""
+    ingest = report.ingest
+    if not ingest.height:
+        return "Số tệp, số dòng: mọi tệp đã nhận."
+    first = ingest.get_column("first_export_date").min()
+    last = ingest.get_column("last_export_date").max()
+    note = f"Số tệp, số dòng: mọi tệp đã nhận (ngày xuất {fmt_date(first)} – {fmt_date(last)})"
+    if report.period.contains(first) and report.period.contains(last):
+        return note + "."
+    return note + f", không riêng {report.period.title().lower()}."
 
 
 def _indicator_sheet(
@@ -333,7 +378,11 @@ def _indicator_sheet(
     sheet = _Sheet(book.add_worksheet(GROUP_SHEETS.get(group, group[:31])))
     name = GROUPS.get(group, {"vi": group})["vi"]
     _header(
-        sheet, formats, INDICATOR_COLUMNS, f"{name} — {report.root.name} — {report.period.title()}"
+        sheet,
+        formats,
+        report,
+        INDICATOR_COLUMNS,
+        f"{name} — {report.root.name} — {report.period.title()}",
     )
     max_depth = 0
     for offset, record in enumerate(rows.iter_rows(named=True)):
@@ -372,11 +421,72 @@ def _indicator_sheet(
     return rows.height
 
 
+TIMELINESS = {"early": "trước hạn", "on_time": "đúng hạn", "late": "trễ hạn"}
+
+
+def _due_date_rows(report: Report, names: dict[str, str]) -> list[dict]:
+    """A row per dossier whose due date was moved later than the rule allows without a
+    supplement request: when it was due, by the rule and as recorded, and how it counts."""
+    flags = report.due_date_flags
+    rows = []
+    for r in flags.iter_rows(named=True) if flags.width else []:
+        detail = (
+            f"Hồ sơ {r['dossier_code']} (TTHC {r['procedure_code']}), tiếp nhận "
+            f"{fmt_date(r['received_date'])}: hẹn trả {fmt_date(r['recorded_due_date'])}, "
+            f"theo quy định {fmt_date(r['expected_due_date'])}"
+        )
+        if r["days_moved"] is not None:
+            detail += f" (dời {fmt_number(r['days_moved'])} ngày làm việc)"
+        detail += ", không có yêu cầu bổ sung"
+        if r["finished_date"] is not None:
+            detail += (
+                f"; có kết quả {fmt_date(r['finished_date'])}: ghi là "
+                f"{TIMELINESS.get(r['timeliness_as_logged'], '')}, theo quy định "
+                f"{TIMELINESS.get(r['timeliness_by_rule'], '')}"
+            )
+        rows.append(
+            {
+                "unit_code": r["unit_code"],
+                "unit_name": names.get(r["unit_code"], ""),
+                "kind": "Hạn trả bị dời không có yêu cầu bổ sung",
+                "feed": FEEDS["dossiers"],
+                "source_file": r["source_file"],
+                "source_row": r["source_row"],
+                "detail": detail,
+            }
+        )
+    return rows
+
+
+def _stale_rows(report: Report) -> list[dict]:
+    rows = []
+    for s in report.stale:
+        if s.last_delivery is None:
+            detail = f"Chưa gửi tệp nào đến {fmt_date(s.reference)}"
+        else:
+            detail = (
+                f"Lần gửi gần nhất {fmt_date(s.last_delivery)}, {s.days_behind} ngày trước "
+                f"{fmt_date(s.reference)} (lần gửi mới nhất của các đơn vị, trong kỳ)"
+            )
+        rows.append(
+            {
+                "unit_code": s.unit_code,
+                "unit_name": s.unit_name,
+                "kind": "Đơn vị ngừng gửi dữ liệu",
+                "feed": FEEDS.get(s.feed, s.feed),
+                "detail": detail,
+            }
+        )
+    return rows
+
+
 def warning_rows(report: Report) -> tuple[list[dict], int]:
-    """The warnings sheet's rows: reconciliation disagreements, then set-aside rows (at most
-    MAX_SET_ASIDE_ROWS), unit by unit. Returns the rows and how many set-aside rows were
-    left out."""
+    """The warnings sheet's rows: reconciliation disagreements, due dates moved without a
+    supplement request, set-aside rows (at most MAX_SET_ASIDE_ROWS) and units that stopped
+    delivering, each unit by unit. Returns the rows and how many set-aside rows were left
+    out."""
     names = {u.code: u.name for u in report.units}
+    indicator_names = dict(report.catalog.select("indicator_code", "name_vi").rows())
     rows: list[dict] = []
     for r in report.warnings.iter_rows(named=True) if report.warnings.height else []:
         detail = RECONCILIATION_DETAIL.get(r["status"], r["status"])
@@ -394,6 +504,7 @@ def warning_rows(report: Report) -> tuple[list[dict], int]:
                 "export_date": r["export_date"],
                 "period": r["period"],
                 "indicator_code": r["indicator_code"],
+                "indicator_name": indicator_names.get(r["indicator_code"], ""),
                 "scope": SCOPES.get(r["scope"], {"vi": r["scope"]})["vi"],
                 "reported_numerator": r["reported_numerator"],
                 "reported_denominator": r["reported_denominator"],
@@ -405,6 +516,7 @@ def warning_rows(report: Report) -> tuple[list[dict], int]:
                 "_rate": is_rate,
             }
         )
+    rows += _due_date_rows(report, names)
     set_aside = report.set_aside
     left_out = max(set_aside.height - MAX_SET_ASIDE_ROWS, 0) if set_aside.width else 0
     for r in set_aside.head(MAX_SET_ASIDE_ROWS).iter_rows(named=True) if set_aside.width else []:
@@ -422,6 +534,7 @@ def warning_rows(report: Report) -> tuple[list[dict], int]:
                 "detail": r["reason"],
             }
         )
+    rows += _stale_rows(report)
     return rows, left_out
 
 
@@ -430,8 +543,10 @@ def _warnings_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report
     _header(
         sheet,
         formats,
+        report,
         WARNING_COLUMNS,
-        f"Cảnh báo đối chiếu và dòng dữ liệu bị để riêng — {report.root.name} — "
+        f"Cảnh báo: số liệu không khớp, hạn trả bị dời, dữ liệu bị để riêng, đơn vị ngừng gửi "
+        f"— {report.root.name} — "
         f"{report.period.title()}",
     )
     rows, left_out = warning_rows(report)
@@ -447,6 +562,8 @@ def _warnings_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report
                 _number(sheet, row, col, value, 0, formats.count)
             elif key == "source_row":
                 _number(sheet, row, col, value, 0, formats.text)
+            elif key == "detail" and value:
+                sheet.wrapped(row, col, value, formats.wrap)
             else:
                 sheet.write(row, col, value, formats.text)
     end = FIRST_DATA_ROW + len(rows)
@@ -462,6 +579,24 @@ def _warnings_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report
     sheet.ws.autofilter(HEADER_ROW, 0, max(end - 1, HEADER_ROW), len(WARNING_COLUMNS) - 1)
     sheet.size_columns(indent=dict.fromkeys(range(len(WARNING_COLUMNS)), 2))
     return len(rows)
+
+
+def warning_facts(report: Report, formats: _Formats) -> list[tuple[str, str, Any]]:
+    """The cover's warning lines: each kind with its first lines (the sheet has them all)."""
+    groups = warning_summary(report)
+    if not groups:
+        return [("Cảnh báo", "Không có cảnh báo nào trong kỳ.", formats.text)]
+    facts = []
+    for number, group in enumerate(groups):
+        label = "Cảnh báo" if number == 0 else ""
+        facts.append((label, group.title, formats.label))
+        for item in group.items[:COVER_WARNING_ITEMS]:
+            facts.append(("", f"• {item}", formats.text))
+        if len(group.items) > COVER_WARNING_ITEMS:
+            more = len(group.items) - COVER_WARNING_ITEMS
+            facts.append(("", f"… và {fmt_number(more)} dòng khác: xem sheet “{WARNINGS_SHEET}”.",
+                          formats.text))  # fmt: skip
+    return facts
 
 
 def late_facts(report: Report) -> list[tuple[str, str]]:
@@ -486,6 +621,7 @@ def _late_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report) ->
     _header(
         sheet,
         formats,
+        report,
         LATE_COLUMNS,
         f"Hồ sơ trễ hạn và lý do — {report.root.name} — {report.period.title()}",
     )
@@ -541,8 +677,8 @@ def write_workbook(report: Report, path: Path) -> int:
                 f"{report.period.title()}",
                 "author": "PAR Warehouse",
                 "company": report.root.name,
-                "comments": f"Tạo từ {report.snapshot.source}",
-                "created": report.generated_at,
+                "comments": f"Tạo từ {report.snapshot.source.name}",
+                "created": local_time(report.generated_at),
             }
         )
         formats = _Formats(book)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.reports.data import Report, Snapshot, build_report
+from pipelines.reports.data import STALE_AFTER_DAYS, Report, Snapshot, build_report
 from pipelines.reports.paths import report_files
 from pipelines.reports.periods import Period
 
@@ -117,11 +117,15 @@ def write_reports(
     targets: list[tuple[str, Period]] | None = None,
     kinds: tuple[str, ...] = KINDS,
     on_file: Callable[[Progress], None] | None = None,
+    stale_after_days: int = STALE_AFTER_DAYS,
 ) -> Progress:
     """Write the workbook and/or page of every (unit, period) in targets (default: every
-    top-level unit, every year). on_file is called after each file with the progress."""
+    top-level unit, every year). on_file is called after each file with the progress. A
+    unit whose daily feed is more than stale_after_days behind is warned about (callers
+    with settings pass Settings.freshness_days)."""
     targets = default_targets(snapshot) if targets is None else targets
     progress = Progress(total=len(targets) * len(kinds))
     for unit, period in targets:
-        write_report(build_report(snapshot, unit, period), out_dir, kinds, progress, on_file)
+        report = build_report(snapshot, unit, period, stale_after_days)
+        write_report(report, out_dir, kinds, progress, on_file)
     return progress

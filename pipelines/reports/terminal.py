@@ -19,15 +19,17 @@ import polars as pl
 from pipelines.reports.data import (
     GROUPS,
     SCOPES,
+    STALE_AFTER_DAYS,
     MissingPublishedFile,
     Report,
     Snapshot,
     build_report,
     late_sentence,
     load_snapshot,
+    warning_summary,
 )
 from pipelines.reports.periods import Period, describe_periods, parse_period
-from pipelines.reports.vn_format import fmt_date, fmt_datetime, fmt_met, fmt_number, sort_key
+from pipelines.reports.vn_format import fmt_date, fmt_local_time, fmt_met, fmt_number, sort_key
 
 HEADERS = {
     "vi": ("Chỉ tiêu", "Tử số", "Mẫu số", "Giá trị", "Mục tiêu", "Đạt"),
@@ -45,6 +47,9 @@ TEXT = {
         "published": "Số liệu công bố lúc {at}, tệp {path}",
         "wrote": "Đã ghi {path}",
         "late": "Hồ sơ trễ hạn và lý do",
+        "warnings": "Cảnh báo",
+        "no_warnings": "Không có cảnh báo nào trong kỳ.",
+        "more_warnings": "… và {n} dòng khác: xem sheet “Cảnh báo” (par report --excel).",
         "no_area": "{name} ({code}) không có đơn vị nào trực thuộc: số liệu toàn địa bàn chính "
         "là số liệu riêng của đơn vị. Dùng --scope self (hoặc bỏ --scope).",
     },
@@ -59,6 +64,9 @@ TEXT = {
         "published": "Figures published at {at}, file {path}",
         "wrote": "Wrote {path}",
         "late": "Late dossiers and their reasons",
+        "warnings": "Warnings",
+        "no_warnings": "No warnings in the period.",
+        "more_warnings": "… and {n} more: see the “Cảnh báo” sheet (par report --excel).",
         "no_area": "{name} ({code}) has no units under it: its area figures are its own. "
         "Use --scope self (or leave --scope out).",
     },
@@ -206,13 +214,35 @@ def render_table(
     title = f"{root.name} ({root.code}) — {period.title(lang)} "
     title += f"({fmt_date(period.start, lang)} – {fmt_date(period.end, lang)})"
     published = TEXT[lang]["published"].format(
-        at=fmt_datetime(report.snapshot.published_at, lang), path=report.snapshot.source
+        at=fmt_local_time(report.snapshot.published_at, lang), path=report.snapshot.source.name
     )
     out = [title, published, "", render(header), "  ".join("-" * w for w in widths)]
     for line in lines:
         out.append(fit_text(line, total) if isinstance(line, str) else render(line))
     out += late_lines(report, lang, scopes, max(width, 40))
+    out += warning_lines(report, lang, max(width, 40))
     return "\n".join(out)
+
+
+MAX_WARNING_LINES = 10  # lines per kind of warning; the workbook's sheet lists them all
+
+
+def warning_lines(report: Report, lang: str, width: int) -> list[str]:
+    """What to know before trusting the figures, for the unit (and the units under it) and
+    the period: each kind of warning with its first lines, wrapped to the width."""
+    words = TEXT[lang]
+    out = ["", f"[{words['warnings']}]"]
+    groups = warning_summary(report, lang)
+    if not groups:
+        return out + ["  " + words["no_warnings"]]
+    for group in groups:
+        out += textwrap.wrap(group.title, width, initial_indent="  ", subsequent_indent="    ")
+        for item in group.items[:MAX_WARNING_LINES]:
+            out += textwrap.wrap(item, width, initial_indent="    - ", subsequent_indent="      ")
+        if len(group.items) > MAX_WARNING_LINES:
+            more = fmt_number(len(group.items) - MAX_WARNING_LINES, 0, lang)
+            out.append("    " + words["more_warnings"].format(n=more))
+    return out
 
 
 def late_lines(report: Report, lang: str, scopes: tuple[str, ...], width: int) -> list[str]:
@@ -240,6 +270,7 @@ def run(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     width: int | None = None,
+    stale_after_days: int = STALE_AFTER_DAYS,
 ) -> int:
     """The `par report` command. 0: printed (and written); 1: no published file; 2: unknown
     unit or period (the message lists what exists)."""
@@ -255,7 +286,7 @@ def run(
     except ReportError as problem:
         print(problem, file=stderr)
         return 2
-    report = build_report(snapshot, unit_code, period)
+    report = build_report(snapshot, unit_code, period, stale_after_days)
     if scope and scope not in report.root.scopes:
         root = report.root
         print(TEXT[lang]["no_area"].format(name=root.name, code=root.code), file=stderr)

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 LANGS = ("vi", "en")
 
@@ -35,6 +36,10 @@ D3_TIME_FORMAT_LOCALE = {
     "months": [f"tháng {m}" for m in range(1, 13)],
     "shortMonths": [f"Th{m}" for m in range(1, 13)],
 }
+
+# The readers' clock: the reports show every time in it, whatever the server's zone.
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_ZONE_NAME = {"vi": "giờ Việt Nam", "en": "Vietnam time"}
 
 _SEPARATORS = {"vi": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 
@@ -71,6 +76,25 @@ def fmt_datetime(value: dt.datetime | None, lang: str = "vi") -> str:
     if lang == "vi":
         return value.strftime("%H:%M:%S %d/%m/%Y")
     return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def local_time(value: dt.datetime | None) -> dt.datetime | None:
+    """value as a naive Asia/Ho_Chi_Minh wall-clock time (Excel has no time zones). A naive
+    value is the server's local time, as the publish step writes `published_at`."""
+    if value is None:
+        return None
+    return value.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+
+
+def now_local() -> dt.datetime:
+    return dt.datetime.now(LOCAL_ZONE).replace(microsecond=0, tzinfo=None)
+
+
+def fmt_local_time(value: dt.datetime | None, lang: str = "vi") -> str:
+    """`09:00:00 01/03/2022 (giờ Việt Nam)`: a server time on the readers' clock."""
+    if value is None:
+        return ""
+    return f"{fmt_datetime(local_time(value), lang)} ({LOCAL_ZONE_NAME[lang]})"
 
 
 def fmt_met(meets: bool | None, lang: str = "vi") -> str:

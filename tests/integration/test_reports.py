@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import dagster as dg
@@ -295,3 +296,60 @@ def test_reports_metadata_types(small_run):
     ]
     html = next(e for e in events if e.asset_key == dg.AssetKey(["reports", "html"]))
     assert isinstance(html.materialization.metadata["preview"], dg.MarkdownMetadataValue)
+
+
+# --- issue 16: warnings reach officials; no personal data or server path ---------------
+
+
+def _xlsx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as book:
+        return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
+
+
+def test_par_report_for_a_ward_tells_of_its_disagreement(small_run, capsys):
+    from pipelines.cli import main as par
+
+    assert par(["report", "--unit", "90001", "--period", "2022"], small_run.settings) == 0
+    lines = capsys.readouterr().out.splitlines()
+    warnings = lines[lines.index("[Cảnh báo]") :]
+    text = " ".join(line.strip() for line in warnings)
+    # Ward A reported 5 dossiers finished in January 2022; its log has 1 (small_landing).
+    assert (
+        "Phường An Hòa — Số hồ sơ đã giải quyết (riêng đơn vị), kỳ 2022-01: báo cáo 5, sổ "
+        "sách cho 1"
+    ) in text
+    # Its dossier file of 20/02 had two rows set aside (an unknown status, too few fields).
+    assert "Phường An Hòa, Sổ hồ sơ một cửa: 2 dòng bị để riêng" in text
+
+
+def test_the_city_report_names_units_that_stopped_delivering(reports):
+    _, page = reports
+    html = page.read_text(encoding="utf-8")
+    section = html[html.index("<section id='warnings'") :]
+    section = section[: section.index("</section>")]
+    # Newest dossier file: ward A's of 20/02/2022; ward B's last is of 17/01: 34 days before.
+    assert "Phường Bình Minh, Sổ hồ sơ một cửa: lần gửi gần nhất 17/01/2022, 34 ngày trước " \
+        "20/02/2022" in section  # fmt: skip
+    # Newest register: ward A's of 21/02/2022; the city's two files are of 06/01: 46 days.
+    assert "Thành phố Thử Nghiệm, Sổ văn bản đi: lần gửi gần nhất 06/01/2022, 46 ngày trước " \
+        "21/02/2022" in section  # fmt: skip
+    assert "Phường Bình Minh, Sổ văn bản đi: chưa gửi tệp nào đến 21/02/2022" in section
+
+
+def test_reports_hold_no_personal_data_nor_server_paths(small_run, reports, capsys):
+    from pipelines.cli import main as par
+    from tests.integration.small_landing import APPLICANTS
+
+    workbook, page = reports
+    assert par(["report", "--period", "2022"], small_run.settings) == 0
+    texts = {
+        "workbook": _xlsx_text(workbook),
+        "page": page.read_text(encoding="utf-8"),
+        "par report": capsys.readouterr().out,
+    }
+    for where, text in texts.items():
+        for name, id_number, phone, address in APPLICANTS.values():
+            for value in (name, id_number, phone, address):
+                assert value not in text, (where, value)
+        assert str(small_run.warehouse) not in text, where
+        assert str(small_run.settings.landing_dir) not in text, where

@@ -233,6 +233,18 @@ def _write_optional_tables(conn: duckdb.DuckDBPyConnection) -> None:
            'Trạng thái: Không rõ', '{}'),
           ('90002', 'documents', '2022-01-15', '90002/documents/2022-01-15.csv', NULL,
            'cannot decode as cp1258', NULL);
+        CREATE TABLE due_date_flags (unit_code VARCHAR, unit_name VARCHAR,
+          dossier_code VARCHAR, procedure_code VARCHAR, received_at TIMESTAMP,
+          processing_days INTEGER, expected_due_date DATE, recorded_due_date DATE,
+          days_moved INTEGER, finished_at TIMESTAMP, timeliness_as_logged VARCHAR,
+          timeliness_by_rule VARCHAR, source_file VARCHAR, source_row BIGINT);
+        -- ward B's one January dossier, on time as logged (SELF: 1/1): received Monday
+        -- 10/01, 2 working days -> due Wednesday 12/01 by the rule, but the desk recorded
+        -- Friday 14/01 without a supplement request and finished that day: late by the rule.
+        INSERT INTO due_date_flags VALUES
+          ('90002', 'Phường Bình Minh', 'P2-220110-001', '1.004227', '2022-01-10 09:00:00',
+           2, '2022-01-12', '2022-01-14', 2, '2022-01-14 10:00:00', 'on_time', 'late',
+           '90002/dossiers/2022-01-14.csv', 3);
         """
     )
 

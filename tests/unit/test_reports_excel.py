@@ -21,7 +21,12 @@ from pipelines.reports.excel import (
     write_workbook,
 )
 from pipelines.reports.periods import parse_period
-from pipelines.reports.vn_format import EXCEL_COUNT_FORMAT, EXCEL_RATE_FORMAT, fmt_number
+from pipelines.reports.vn_format import (
+    EXCEL_COUNT_FORMAT,
+    EXCEL_RATE_FORMAT,
+    fmt_number,
+    local_time,
+)
 from tests.unit.test_reports_data import (  # noqa: F401
     CITY,
     NETWORK_FAILURE,
@@ -118,8 +123,9 @@ def test_every_figure_equals_indicator_values(workbook):
     shown = {k: as_cells(*v) for k, v in expected.items() if k[2] == "self" or k[1] == CITY}
     assert figures == shown
     assert len(figures) == 6 * 4
-    # figures + 2 late dossiers + 3 reconciliation warnings + 3 set-aside rows
-    assert rows == 24 + 2 + 6
+    # figures + 2 late dossiers + warnings: 3 reconciliation, 1 due date moved, 3 set-aside
+    # rows, 3 daily feeds never delivered (test_report_warnings.py works them out)
+    assert rows == 24 + 2 + 10
 
 
 def test_figures_worked_by_hand(workbook):
@@ -244,7 +250,9 @@ def test_late_sheet_of_a_period_without_late_dossiers(tiny_published, tmp_path):
     rows = write_workbook(build_report(snapshot, WARD_B, parse_period("2022")), path)
     sheet = openpyxl.load_workbook(path)[LATE_SHEET]
     assert sheet["A3"].value == "Không có hồ sơ trễ hạn trong kỳ."
-    assert rows == 6 + 2  # ward B's figures and warnings (a rate mismatch, a bad file)
+    # ward B's figures and warnings: a rate mismatch, a due date moved, a bad file, no
+    # dossier file ever
+    assert rows == 6 + 4
 
 
 def test_older_files_without_late_tables_or_staff(tmp_path):
@@ -263,9 +271,10 @@ def test_cover_says_period_time_and_files(workbook):
     facts = {row[0]: row[1] for row in sheet.iter_rows(min_row=4, max_row=11, values_only=True)}
     assert facts["Đơn vị"] == "Thành phố Thử Nghiệm (900) và 2 đơn vị trực thuộc"
     assert facts["Kỳ báo cáo"] == "Năm 2022 (01/01/2022 – 31/12/2022)"
-    assert facts["Số liệu tính lúc (công bố)"] == dt.datetime(2022, 3, 1, 2, 0)
+    # the server's 02:00 on the readers' clock (test_report_cover.py pins the server to UTC)
+    assert facts["Số liệu tính lúc (giờ Việt Nam)"] == local_time(dt.datetime(2022, 3, 1, 2, 0))
     assert facts["Lần chạy Dagster"] == "run-1"
-    assert facts["Tệp dữ liệu"] == str(published)
+    assert facts["Tệp dữ liệu"] == published.name
     late = {row[0]: row[1] for row in sheet.iter_rows(min_row=12, max_row=13, values_only=True)}
     assert late == {
         "Hồ sơ trễ hạn (toàn địa bàn)": (
@@ -291,18 +300,23 @@ def test_warnings_sheet_lists_disagreements_and_set_aside_rows(workbook):
         (WARD_A, "Số liệu báo cáo không khớp", 4),  # unknown period, exported in February
         (WARD_A, "Số liệu báo cáo không khớp", 3),  # DOC_SENT Q1: reported 5, computed 1
         (WARD_B, "Số liệu báo cáo không khớp", 2),  # rate 90 for 1/1
+        (WARD_B, "Hạn trả bị dời không có yêu cầu bổ sung", 3),
         (WARD_A, "Dòng dữ liệu bị để riêng", 4),
         (WARD_A, "Dòng dữ liệu bị để riêng", 5),
         (WARD_B, "Tệp không đọc được", None),
+        (CITY, "Đơn vị ngừng gửi dữ liệu", None),  # no documents file
+        (WARD_A, "Đơn vị ngừng gửi dữ liệu", None),  # no documents file
+        (WARD_B, "Đơn vị ngừng gửi dữ liệu", None),  # no dossiers file
     ]
+    assert rows[1]["indicator_name"] == "Số văn bản đi gửi cơ quan nhà nước"
     differ = rows[1]
     assert (differ["reported_numerator"], differ["computed_numerator"]) == (5, 1)
     assert differ["detail"].startswith("Số liệu báo cáo khác")
     mismatch = rows[2]
     assert (mismatch["reported_rate"], mismatch["computed_value"]) == (90.0, 100.0)
     assert mismatch["detail"].endswith("(tính lại: 100,00%)")
-    assert rows[3]["detail"] == "Trạng thái: Không rõ"
-    assert rows[3]["export_date"] == dt.datetime(2022, 2, 20)
+    assert rows[4]["detail"] == "Trạng thái: Không rõ"
+    assert rows[4]["export_date"] == dt.datetime(2022, 2, 20)
 
 
 def test_a_month_workbook(tiny_published, tmp_path):  # noqa: F811
@@ -317,11 +331,14 @@ def test_a_month_workbook(tiny_published, tmp_path):  # noqa: F811
     }
     assert figures[("DOSSIER_ONTIME_RATE", CITY, "self")][:3] == (1, 2, 50.0)
     warnings = data_rows(book[WARNINGS_SHEET])
-    assert [r[0] for r in warnings] == [WARD_B, WARD_B]  # the rate mismatch, the bad file
+    # the rate mismatch, the due date moved (received 10/01), the bad file; then the feeds
+    # not delivered by January's reference days, unit by unit
+    assert [r[0] for r in warnings] == [WARD_B, WARD_B, WARD_B, CITY, WARD_A, WARD_B]
 
 
-def test_no_warnings_says_so(tiny_published, tmp_path):  # noqa: F811
-    snapshot = load_snapshot(tiny_published)
+def test_no_warnings_says_so(tmp_path):
+    # a file without reconciliation, set-aside rows, due-date flags or deliveries to judge
+    snapshot = load_snapshot(write_tiny_published(tmp_path / "par.duckdb", optional_tables=False))
     path = tmp_path / "ward_a_2022-01.xlsx"
     write_workbook(build_report(snapshot, WARD_A, parse_period("2022-01")), path)
     sheet = openpyxl.load_workbook(path)[WARNINGS_SHEET]
