@@ -26,6 +26,28 @@ def ensure_dagster_home(settings: Settings) -> Path:
     return home
 
 
+def ui_workspace(settings: Settings) -> Path:
+    """The project's workspace.yaml for a process started in the Dagster home (`par ui`),
+    written into the home: the same code locations, with their working directory made
+    absolute (Dagster takes a relative one from the process's folder, not the file's)."""
+    import yaml
+
+    workspace = yaml.safe_load((REPO_ROOT / "workspace.yaml").read_text(encoding="utf-8"))
+    for location in workspace.get("load_from", []):
+        for config in location.values():
+            if isinstance(config, dict):
+                folder = Path(config.get("working_directory", "."))
+                config["working_directory"] = str(
+                    folder if folder.is_absolute() else (REPO_ROOT / folder).resolve()
+                )
+    target = ensure_dagster_home(settings) / "workspace.yaml"
+    text = "# Written by `par ui` from the repository's workspace.yaml: do not edit.\n"
+    text += yaml.safe_dump(workspace, sort_keys=False)
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return target
+
+
 def dagster_instance(settings: Settings):
     """The Dagster instance of the settings' home (not whatever $DAGSTER_HOME says)."""
     import dagster as dg

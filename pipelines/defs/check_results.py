@@ -9,6 +9,10 @@ from collections.abc import Callable
 
 import dagster as dg
 
+# Failing rows a failed check lists in its metadata (`failing_rows`): enough to act on
+# without SQL; the whole set is in the tables the check names.
+FAILING_ROWS_SHOWN = 20
+
 
 def warning_on_error(check_name: str) -> Callable:
     """For the body of a non-blocking check: an exception inside it becomes a failed WARN

@@ -1,5 +1,9 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test a check.
 
+Every check says in one line what it guards (`describe_test`): the test's own description,
+or a sentence made from its kind, model and arguments, or for the project's invariant tests
+the first sentence of their macro's documentation.
+
 The manifest is prepared at build/test time (`make manifest`), never at import.
 
 A failed dbt test names its first failing rows, in the check's description and metadata.
@@ -8,10 +12,13 @@ dbt stored them in when the test has `store_failures`, else by running the test'
 query again (nothing has changed the file since; the run holds the build lock). Rows of
 tests on the marts, intermediate models and seeds are shown whole; rows of tests that read
 staging or raw (which carry pseudonymised personal columns) only by the columns that say
-where a row is (`FAILING_ROW_KEY_COLUMNS`).
+where a row is (`FAILING_ROW_KEY_COLUMNS`). A not_null or accepted_values test, whose own
+query gives only the null column or each wrong value and its count, shows the rows of the
+tested model that fail instead.
 """
 
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping
@@ -28,9 +35,12 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from pipelines.defs.check_results import FAILING_ROWS_SHOWN
 from pipelines.defs.ingest import INGEST_LEDGER
 from pipelines.defs.partitions import run_window
 from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
+from pipelines.lib.headers import ID_NUMBER_COLUMN
+from pipelines.lib.headers import PERSONAL_COLUMNS as _PERSONAL
 from pipelines.settings import dbt_environment
 
 # Sources written by the ingest ledger asset rather than by one feed asset.
@@ -55,6 +65,125 @@ class ParDbtTranslator(DagsterDbtTranslator):
             return "seeds"
         return fqn[1] if len(fqn) > 2 else "dbt"
 
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: Any,
+    ) -> dg.AssetCheckSpec | None:
+        """dagster-dbt's check, with a one-line description of what the test guards (the
+        Dagster UI otherwise says "No description provided")."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=describe_test(manifest, unique_id))
+
+
+# ---------------------------------------------------------------- check descriptions
+
+# The dbt generic tests whose meaning follows from their arguments. Fields: model, column,
+# the test's arguments (kwargs, refs shown as the model's name) and `where`.
+_TEST_TEMPLATES = {
+    "not_null": "Every row of {model} has a value in {column} (not_null){where}.",
+    "unique": "No two rows of {model} share a {column} (unique){where}.",
+    "accepted_values": "Every {column} of {model} is one of {values} (accepted_values){where}.",
+    "relationships": "Every {column} of {model} is found as {field} in {to} "
+    "(relationships){where}.",
+    "unique_combination_of_columns": "No two rows of {model} share the same "
+    "({combination_of_columns}) (unique_combination_of_columns){where}.",
+    "all_values_equal": "Every row of {model} has {column} = {value} (all_values_equal){where}.",
+    "has_no_rows": "{model} has no rows{where_rows}: each one is a finding (has_no_rows).",
+}
+_REF = re.compile(
+    r"""^\s*(?:ref|source)\(\s*['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?\s*\)\s*$"""
+)
+_FIRST_SENTENCE = re.compile(r"(.+?(?<!e\.g)(?<!i\.e)\.)(?:\s|$)")
+_JINJA_COMMENT = re.compile(r"^\s*\{#(.*?)#\}", re.DOTALL)
+
+
+def _argument_text(value: Any) -> str:
+    """An argument as a reader would name it: a ref or source by its table's name, a list
+    as its items."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_argument_text(item) for item in value)
+    text = str(value)
+    ref = _REF.match(text.replace("{{", "").replace("}}", ""))
+    if ref:
+        return ref.group(2) or ref.group(1)
+    return text
+
+
+def _tested_relation(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
+    """The name of the model, seed or source table the test is attached to."""
+    node_id = test.get("attached_node") or next(
+        iter(test.get("depends_on", {}).get("nodes", [])), ""
+    )
+    node = manifest.get("nodes", {}).get(node_id) or manifest.get("sources", {}).get(node_id)
+    return node["name"] if node else str(node_id).rsplit(".", 1)[-1]
+
+
+def macro_doc(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
+    """The documentation of a generic test's macro: its description in the dbt YAML, or else
+    the Jinja comment that opens its file, on one line."""
+    name = (test.get("test_metadata") or {}).get("name", "")
+    namespace = (test.get("test_metadata") or {}).get("namespace") or test.get("package_name")
+    macro = manifest.get("macros", {}).get(f"macro.{namespace}.test_{name}") or {}
+    text = macro.get("description") or ""
+    if not text.strip() and macro.get("original_file_path"):
+        path = DBT_PROJECT.project_dir / macro["original_file_path"]
+        try:
+            comment = _JINJA_COMMENT.match(path.read_text(encoding="utf-8"))
+        except OSError:
+            comment = None
+        text = comment.group(1) if comment else ""
+    return " ".join(text.split())
+
+
+def describe_test(manifest: Mapping[str, Any], unique_id: str) -> str:
+    """One line saying what a dbt test guards: its own description if it has one; for the
+    generic tests whose arguments say it all, a sentence made from them ("Every row of
+    fct_dossier has a value in dossier_code (not_null)."); for the project's invariant tests, the
+    first sentence of their macro's documentation, naming the model and arguments."""
+    test = manifest.get("nodes", {}).get(unique_id, {})
+    own = " ".join(str(test.get("description") or "").split())
+    if own:
+        return own
+    metadata = test.get("test_metadata") or {}
+    kind = metadata.get("name") or test.get("name", "test")
+    kwargs = {k: v for k, v in (metadata.get("kwargs") or {}).items() if k != "model"}
+    model = _tested_relation(test, manifest)
+    column = kwargs.get("column_name") or test.get("column_name") or ""
+    where = (test.get("config") or {}).get("where")
+    template = _TEST_TEMPLATES.get(kind)
+    if template:
+        fields = dict.fromkeys(("field", "to", "value", "values", "combination_of_columns"), "")
+        fields |= {key: _argument_text(value) for key, value in kwargs.items()}
+        try:
+            return template.format(
+                **{
+                    **fields,
+                    "model": model,
+                    "column": column,
+                    "where": f", among rows where {where}" if where else "",
+                    "where_rows": f" where {where}" if where else "",
+                }
+            )
+        except (KeyError, IndexError, ValueError):
+            pass
+    doc = macro_doc(test, manifest)
+    sentence = _FIRST_SENTENCE.match(doc)
+    guards = (sentence.group(1) if sentence else doc) or f"the dbt test {kind} passes."
+    arguments = "; ".join(
+        f"{key}: {_argument_text(value)}"
+        for key, value in kwargs.items()
+        if value not in (None, [], "") and key != "column_name"
+    )
+    on = f"{model}.{column}" if column else model
+    return f"{on}: {guards} ({kind}{': ' + arguments if arguments else ''}" + (
+        f"; rows where {where})" if where else ")"
+    )
+
 
 translator = ParDbtTranslator(
     settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
@@ -78,8 +207,11 @@ def dbt_environ(env: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-# Failing rows shown per failed test (in metadata; the description shows the first few).
-FAILING_ROWS_SHOWN = 20
+# Columns that hold (or stand for) personal data: never shown, whatever the test.
+PERSONAL_COLUMNS = frozenset({*_PERSONAL, ID_NUMBER_COLUMN, "applicant_id_hash"})
+
+# Failing rows shown per failed test (in metadata; the description shows the first few):
+# FAILING_ROWS_SHOWN, as for every check.
 FAILING_ROWS_IN_DESCRIPTION = 3
 # Failed tests whose rows are read (a broken build can fail hundreds; each read may run the
 # test's query again).
@@ -117,11 +249,15 @@ def _input_schemas(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> set[
 
 
 def read_failing_rows(
-    build_db: Path, source: str, whole: bool, limit: int = FAILING_ROWS_SHOWN
+    build_db: Path,
+    source: str,
+    whole: bool,
+    limit: int = FAILING_ROWS_SHOWN,
+    also_shown: tuple[str, ...] = (),
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The first failing rows from `source` (a FROM item: the relation dbt stored them in,
-    or the test's query in parentheses), whole or only their key columns; and the columns
-    left out."""
+    or the test's query in parentheses), whole or only their key columns (and also_shown,
+    the tested column of a coded-value test); and the columns left out."""
     conn = duckdb.connect(str(build_db), read_only=True)
     try:
         cursor = conn.execute(f"SELECT * FROM {source} LIMIT {int(limit)}")
@@ -129,7 +265,8 @@ def read_failing_rows(
         rows = cursor.fetchall()
     finally:
         conn.close()
-    shown = columns if whole else [c for c in columns if c in FAILING_ROW_KEY_COLUMNS]
+    keys = (*FAILING_ROW_KEY_COLUMNS, *also_shown)
+    shown = columns if whole else [c for c in columns if c in keys]
     left_out = [c for c in columns if c not in shown]
     return [{c: row[columns.index(c)] for c in shown} for row in rows], left_out
 
@@ -145,6 +282,38 @@ def _failing_rows_source(run_result: Mapping[str, Any]) -> tuple[str, str] | Non
     if query and run_result.get("status") in ("fail", "warn"):
         return f"({query}\n) AS failing_rows", "the test's query (target/run_results.json)"
     return None
+
+
+def _sql_text(value: Any) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _rows_of_the_tested_relation(
+    test: Mapping[str, Any], manifest: Mapping[str, Any], stored: bool
+) -> tuple[str, str, str] | None:
+    """For the column tests whose own query returns too little to act on: not_null (only the
+    null column itself) and accepted_values (each wrong value and its count: value_field,
+    n_records), the rows of the tested relation that fail, so an operator sees where they
+    are (file, row, unit, key). (FROM item, how to say it, the tested column). A not_null
+    test whose failures dbt stored (store_failures) stored whole rows: those are read."""
+    metadata = test.get("test_metadata") or {}
+    kind = metadata.get("name")
+    kwargs = metadata.get("kwargs") or {}
+    column = kwargs.get("column_name") or test.get("column_name")
+    node = manifest.get("nodes", {}).get(test.get("attached_node") or "")
+    if not column or not node or not node.get("relation_name"):
+        return None
+    if kind == "not_null" and not stored:
+        condition = f'"{column}" IS NULL'
+    elif kind == "accepted_values" and kwargs.get("values"):
+        accepted = ", ".join(_sql_text(value) for value in kwargs["values"])
+        condition = f'"{column}" IS NOT NULL AND CAST("{column}" AS VARCHAR) NOT IN ({accepted})'
+    else:
+        return None
+    where = (test.get("config") or {}).get("where")
+    query = f"SELECT * FROM {node['relation_name']} WHERE {condition}"
+    query += f" AND ({where})" if where else ""
+    return f"({query}) AS failing_rows", f"the failing rows of {node['name']}", column
 
 
 def _row_text(row: Mapping[str, Any]) -> str:
@@ -174,6 +343,16 @@ def with_failing_rows(
     if run_result.get("message"):
         metadata["dbt_message"] = str(run_result["message"])
     source = _failing_rows_source(run_result)
+    also_shown: tuple[str, ...] = ()
+    rows_source = (
+        _rows_of_the_tested_relation(test, manifest, bool(run_result.get("relation_name")))
+        if source
+        else None
+    )
+    if rows_source is not None:
+        source, column = rows_source[:2], rows_source[2]
+        # the tested column (its wrong value) says what to fix; a personal column never shows
+        also_shown = () if column in PERSONAL_COLUMNS else (column,)
     if source is None:
         lines.append(
             f"(the test could not run: {run_result.get('message') or 'see the dbt log'})"
@@ -185,7 +364,7 @@ def with_failing_rows(
         schemas = _input_schemas(test, manifest)
         whole = bool(schemas) and schemas <= SCHEMAS_SHOWN_WHOLE
         try:
-            rows, left_out = read_failing_rows(build_db, from_item, whole)
+            rows, left_out = read_failing_rows(build_db, from_item, whole, also_shown=also_shown)
         except duckdb.Error as error:
             rows, left_out = [], []
             lines.append(f"(its failing rows could not be read from {where}: {error})")

@@ -10,7 +10,7 @@ from typing import Any
 
 import dagster as dg
 
-from pipelines.defs.check_results import warning_on_error
+from pipelines.defs.check_results import FAILING_ROWS_SHOWN, warning_on_error
 from pipelines.defs.ingest import feed_key
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib import schema
@@ -153,7 +153,7 @@ def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
                     validated += len(frame)
                     yield frame
 
-            outcomes = validate_row_chunks(feed, chunks())
+            outcomes = validate_row_chunks(feed, chunks(), max_examples=FAILING_ROWS_SHOWN)
         finally:
             conn.close()
         if not validated:
@@ -173,6 +173,15 @@ def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
                     + _examples_markdown(outcome.examples)
                 )
             metadata[outcome.name] = dg.MetadataValue.md(text)
+        failing = [
+            {"expectation": outcome.name, **example}
+            for outcome in failed
+            for example in outcome.examples
+        ][:FAILING_ROWS_SHOWN]
+        if failing:  # every failed expectation's first rows, in one table
+            metadata["failing_rows"] = dg.MetadataValue.md(
+                md_table(failing, max_rows=FAILING_ROWS_SHOWN)
+            )
         return dg.AssetCheckResult(
             passed=not failed,
             severity=dg.AssetCheckSeverity.WARN,

@@ -10,11 +10,16 @@ database path, are those of its last parse. The work folder is therefore one per
 the cache folder), kept between runs and locked while in use, so every warehouse on the
 machine parses incrementally. `--no-compile` skips compiling every model and test, which the
 docs do not need (they show each model's SQL as written).
+
+The site opens on the project's overview (`dbt_project/models/overview.md`) and names each
+published model by its relation in `par.duckdb` (`par.main.indicator_values`), not in the
+build file.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -22,11 +27,35 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from pipelines.lib.publish import PUBLISHED_SCHEMA
 from pipelines.reports.paths import cache_dir
 from pipelines.settings import DBT_MANIFEST, DBT_PROJECT_DIR, Settings, dbt_environment
+
+# The schema of the published file that holds the marts (publish copies them into `main`).
+PUBLISHED_FILE_SCHEMA = "main"
+
+
+def as_published(manifest: dict[str, Any], database: str) -> dict[str, Any]:
+    """The manifest with every published model (the marts, which publish copies into
+    `par.duckdb`) named by its relation there, `<database>.main.<table>` (the site shows
+    database.schema.alias), instead of the build file's `build.marts.<table>`. Models that
+    are not published keep their build-file names."""
+    nodes = {}
+    for unique_id, node in manifest.get("nodes", {}).items():
+        if node.get("resource_type") == "model" and node.get("schema") == PUBLISHED_SCHEMA:
+            table = node.get("alias") or node["name"]
+            node = {
+                **node,
+                "database": database,
+                "schema": PUBLISHED_FILE_SCHEMA,
+                "relation_name": f'"{database}"."{PUBLISHED_FILE_SCHEMA}"."{table}"',
+            }
+        nodes[unique_id] = node
+    return {**manifest, "nodes": nodes}
 
 
 @dataclass(frozen=True)
@@ -82,8 +111,11 @@ def _generate(settings: Settings, out_dir: Path, work_dir: Path) -> int:
     tables = copy_schema(settings.build_db, copy)
     target = work_dir / "target"
     target.mkdir(parents=True, exist_ok=True)
-    # With --no-compile dbt reads the manifest from its target folder for the static page.
-    shutil.copyfile(DBT_MANIFEST, target / "manifest.json")
+    # With --no-compile dbt reads the manifest from its target folder for the static page:
+    # the project's, with the published tables named as analysts see them.
+    manifest = json.loads(DBT_MANIFEST.read_text(encoding="utf-8"))
+    published = as_published(manifest, settings.published_db.stem)
+    (target / "manifest.json").write_text(json.dumps(published), encoding="utf-8")
     dbt = Path(sys.executable).with_name("dbt")
     command = [
         str(dbt),

@@ -30,9 +30,9 @@ site: open `docs/index.html`), `secrets/` (the pseudonymisation key) and `dagste
 `par.duckdb` is replaced whole, atomically, after every successful nightly run; open it
 read-only (`duckdb -readonly warehouse/par.duckdb`, or
 `duckdb.connect("warehouse/par.duckdb", read_only=True)` in Python). It is written in a
-storage format that DuckDB 1.x clients read too. The contract for `indicator_values` and
-`indicator_catalog` is `../shared/contracts/indicators.md`; the other tables are documented
-below. Example queries are in the repository's README.
+storage format that DuckDB 1.x clients read too. Every table is documented below (what the
+units deliver is in [`docs/input-format.md`](../docs/input-format.md)). Example queries are in
+the repository's README.
 
 ## Tables
 """

@@ -1,10 +1,11 @@
-"""The operators' UI: the Dagster webserver on the project's workspace shows the lineage of
-indicator_values back to the four feeds, with its checks. Rendered by headless Chromium."""
+"""The operators' UI, started as `make ui` starts it (`par ui`): no misleading warning in its
+log; the lineage of indicator_values back to the feeds, with its checks, each saying what it
+guards; the report assets' descriptions. Rendered by headless Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,37 +28,63 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def webserver(tmp_path_factory):
-    home = tmp_path_factory.mktemp("dagster_home")
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+def ui(tmp_path_factory):
+    """The UI as `make ui` starts it: `par ui` (`dagster dev`: webserver, daemon and code
+    server) on a warehouse folder of its own; its log is kept for the tests."""
+    warehouse = tmp_path_factory.mktemp("ui_warehouse")
+    log = warehouse / "par_ui.log"
     port = _free_port()
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("dagster-webserver")),
-            *("-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)),
-        ],
-        cwd=REPO,
-        env={**os.environ, "DAGSTER_HOME": str(home)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group, stopped by PID below
-    )
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env |= {"PAR_WAREHOUSE_DIR": str(warehouse), "PAR_LANDING_DIR": str(warehouse / "landing")}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("par")), "ui", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, stopped by PID below
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             try:
                 urllib.request.urlopen(f"{base}/server_info", timeout=2)
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("the Dagster webserver did not start")
+                    pytest.fail(f"par ui did not start:\n{log.read_text(errors='replace')}")
                 time.sleep(1)
-        yield base
+        yield base, log, warehouse
     finally:
-        # `dagster-webserver` may ignore SIGTERM in some shells: kill the whole group.
-        os.killpg(proc.pid, signal.SIGKILL)
+        # `dagster dev` stops its webserver, daemon and code server on SIGINT; whatever
+        # is left of the group (all started in the same session) is then killed.
+        os.killpg(proc.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def webserver(ui):
+    return ui[0]
+
+
+def test_par_ui_uses_the_warehouse_home_without_a_misleading_warning(ui):
+    """`dagster dev` in the repository (where dagster.yaml lies) with DAGSTER_HOME elsewhere
+    warned "dagster.yaml ... will not be used": `par ui` now runs in the Dagster home, which
+    holds the project's dagster.yaml (the one it does use)."""
+    base, log, warehouse = ui
+    text = log.read_text(errors="replace")
+    assert "Launching Dagster services" in text
+    assert "will not be used" not in text
+    home = warehouse / "dagster_home"
+    assert (home / "dagster.yaml").read_bytes() == (REPO / "dagster.yaml").read_bytes()
+    # the instance it serves is that home's: its run storage is created there
+    assert (home / "history").is_dir() or (home / "storage").is_dir()
 
 
 # The node labels of the upstream graph: the ingest assets and an intermediate model.
@@ -92,3 +119,30 @@ def test_checks_of_indicator_values_are_listed(webserver):
         screenshot=ARTIFACTS / "dagster_checks_indicator_values.png",
     )
     assert [check for check in INVARIANT_CHECKS if check not in dom] == []
+
+
+def test_every_check_of_indicator_values_says_what_it_guards(webserver):
+    """The checks page showed "No description provided" for every dbt test: each says in
+    one line what it guards (pipelines/defs/dbt.py, describe_test)."""
+    guarded = "Every row of indicator_values has a value in unit_code (not_null)."
+    dom = render_until(
+        f"{webserver}/assets/marts/indicator_values?view=checks"
+        "&checkDetail=not_null_indicator_values_unit_code",
+        [guarded],
+        screenshot=ARTIFACTS / "dagster_check_description.png",
+    )
+    assert guarded in dom
+    assert "No description provided" not in dom
+
+
+def test_the_html_report_description_shows_its_path(webserver):
+    """Rendered as Markdown, `reports/<unit>/<year>/par_<unit>_<year>.html` once showed as
+    `reports///par__.html`: the path stays whole in a code span."""
+    path = "reports/&lt;unit&gt;/&lt;year&gt;/par_&lt;unit&gt;_&lt;year&gt;.html"
+    dom = render_until(
+        f"{webserver}/assets/reports/html",
+        [path],
+        screenshot=ARTIFACTS / "dagster_reports_html_description.png",
+    )
+    assert path in dom
+    assert "reports///par__.html" not in dom

@@ -48,6 +48,37 @@ PROJECT = {
                   - not_null:
                       config: {store_failures: true, schema: audit}
     """,
+    "models/staging/stg_reports.sql": """
+        select 'rows/90001/reports/2021-07-01.csv' as source_file, 2 as source_row,
+               '90001' as unit_code, 'self' as scope, 'Nguyễn Văn Một' as applicant_name
+        union all select 'rows/90001/reports/2021-07-01.csv', 3, '90001', 'tỉnh', 'x'
+        union all select 'rows/90002/reports/2021-07-01.csv', 5, '90002', 'tỉnh', 'y'
+        union all select 'rows/90002/reports/2021-07-01.csv', 6, '90002', 'area', 'z'
+    """,
+    "models/staging/stg_reports.yml": """
+        models:
+          - name: stg_reports
+            columns:
+              - name: scope
+                data_tests:
+                  - accepted_values:
+                      arguments: {values: [self, area]}
+                      config: {severity: warn}
+    """,
+    "models/marts/fct_things.sql": """
+        select '90001' as unit_code, 'D1' as dossier_code, 'K1' as procedure_version_key
+        union all select '90001', 'D2', null
+        union all select '90002', 'D3', 'K3'
+    """,
+    "models/marts/fct_things.yml": """
+        models:
+          - name: fct_things
+            columns:
+              - name: procedure_version_key
+                data_tests:
+                  - not_null:
+                      config: {severity: warn}
+    """,
     "models/marts/indicator_values.sql": """
         select '900' as unit_code, 'DOC_SENT' as indicator_code, 2 as numerator
         union all select '900', 'DOC_SENT', 3
@@ -222,3 +253,50 @@ def test_a_step_that_stops_early_stops_dbt_too(tiny_project, tmp_path, monkeypat
     assert "KeyError" in failure.step_failure_data.error.to_string()
     (invocation,) = invocations
     assert invocation.process.poll() is not None  # dbt has ended with the step
+
+
+def test_warnings_on_columns_list_the_rows_that_fail(tiny_project):
+    """accepted_values' own query gives only each wrong value and its count (a staging
+    model's check used to show nothing but `n_records=2`), not_null's only the null column:
+    the warning lists the rows that fail, by file and row or key, with the tested column,
+    and never a personal column."""
+    root, build_db = tiny_project
+
+    @dbt_assets(manifest=root / "target" / "manifest.json", select="stg_reports fct_things")
+    def reports(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build_naming_failing_rows(
+            context, dbt, ["build"], build_db, root / "target_reports"
+        )
+
+    result = dg.materialize(
+        [reports],
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={
+            "dbt": DbtCliResource(project_dir=str(root), profiles_dir=str(root), dbt_executable=DBT)
+        },
+        raise_on_error=False,
+    )
+    assert result.success  # a warning never fails the step
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    check = checks["accepted_values_stg_reports_scope__self__area"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    table = check.metadata["failing_rows"].value
+    assert "| source_file | source_row | unit_code | scope |" in table
+    assert "| rows/90001/reports/2021-07-01.csv | 3 | 90001 | tỉnh |" in table
+    assert "| rows/90002/reports/2021-07-01.csv | 5 | 90002 | tỉnh |" in table
+    assert "| 2 |" not in table and "| 6 |" not in table  # rows with accepted values
+    assert "source_file=rows/90001/reports/2021-07-01.csv, source_row=3" in check.description
+    texts = [check.description] + [str(v.value) for v in check.metadata.values()]
+    assert not any(name in text for text in texts for name in ("Nguyễn", "applicant_name="))
+
+    # not_null's own query selects only the null column ("procedure_version_key=None"): the
+    # warning shows the model's rows that lack it (a mart: whole)
+    nulls = checks["not_null_fct_things_procedure_version_key"]
+    assert not nulls.passed and nulls.severity == dg.AssetCheckSeverity.WARN
+    assert "| unit_code | dossier_code | procedure_version_key |" in (
+        nulls.metadata["failing_rows"].value
+    )
+    assert "| 90001 | D2 |  |" in nulls.metadata["failing_rows"].value
+    assert "first: unit_code=90001, dossier_code=D2, procedure_version_key=None" in (
+        nulls.description
+    )
