@@ -6,8 +6,10 @@ par run        ingest the landing folder, build, check and publish (writes the s
 par headline   print the city's headline indicators from the published file
 par report     print one unit's indicators for a period; write its Excel and HTML reports
 par simulate   write a simulated landing folder
+par units      write units.csv and unit_successions.csv for a province from the GSO lists
 par bench      benchmark the warehouse against plain DuckDB on a generated province
-par docs       regenerate warehouse/README.md from the dbt models' documentation
+par docs       regenerate warehouse/README.md (from the dbt models' documentation) and
+               docs/input-format.md (from the ingest's header table)
 par manifest   parse the dbt project (what `make manifest` runs)
 par ui         the Dagster UI on this warehouse's Dagster home
 """
@@ -26,9 +28,11 @@ from pipelines.bootstrap import (
     ensure_dagster_home,
     ensure_landing,
     ensure_manifest,
+    ui_workspace,
 )
+from pipelines.lib.decoding import ENCODINGS
 from pipelines.reports.vn_format import LANGS
-from pipelines.settings import REPO_ROOT, Settings, load_settings
+from pipelines.settings import Settings, load_settings
 
 # `par run` while another run holds the warehouse's build file: "try again later"
 # (sysexits EX_TEMPFAIL), so that a scheduler can tell it from a failed run (1).
@@ -110,7 +114,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.simulator.__main__ import PROVINCE, run_province, scale_arguments_given
+    from pipelines.simulator.__main__ import (
+        PROVINCE,
+        REORG,
+        run_province,
+        run_reorg,
+        scale_arguments_given,
+    )
 
     args.out = args.out or str(settings.landing_dir)
     if args.scenario == PROVINCE:
@@ -120,9 +130,39 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
             "--units, --days, --dossiers-per-day, --documents-per-day and --start "
             "are for --scenario province"
         )
+    if args.scenario == REORG:
+        return run_reorg(args)
     from pipelines.simulator import write_scenario
 
     print(write_scenario(args.scenario, Path(args.out), seed=args.seed))
+    return 0
+
+
+def cmd_units(args: argparse.Namespace, settings: Settings) -> int:
+    """The registry of a province across the July 2025 reform, from vietnamadminunits."""
+    from datetime import date
+
+    from pipelines.registry import build_registry, write_registry
+
+    try:
+        old_valid_from = (
+            date.fromisoformat(args.old_valid_from) if args.old_valid_from else settings.first_day
+        )
+    except ValueError:
+        args.parser.error(f"--old-valid-from {args.old_valid_from!r}: expected YYYY-MM-DD")
+    try:
+        registry = build_registry(
+            args.province,
+            old_valid_from=old_valid_from,
+            csv_encoding=args.csv_encoding,
+            new_csv_encoding=args.new_csv_encoding,
+        )
+    except (KeyError, ValueError) as exc:
+        args.parser.error(str(exc).strip("'\""))
+    out = Path(args.out or settings.landing_dir)
+    units, successions = write_registry(registry, out)
+    print(f"wrote {units} ({len(registry.units)} rows)")
+    print(f"wrote {successions} ({len(registry.successions)} rows)")
     return 0
 
 
@@ -135,9 +175,11 @@ def cmd_bench(bench_args: list[str], settings: Settings) -> int:
 
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     ensure_manifest(settings)
+    from pipelines.reports.input_format import write_doc
     from pipelines.reports.warehouse_readme import write_readme
 
     print(f"wrote {write_readme()}")
+    print(f"wrote {write_doc()}")
     return 0
 
 
@@ -148,14 +190,17 @@ def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     """`dagster dev` on this warehouse: DAGSTER_HOME is the settings' (it follows
-    PAR_WAREHOUSE_DIR), and the code location reads the same environment."""
+    PAR_WAREHOUSE_DIR), and the code location reads the same environment. It runs in the
+    Dagster home, whose dagster.yaml (the project's, copied) is the one it uses: started in
+    the repository, it would warn that the repository's dagster.yaml "will not be used"."""
     ensure_manifest(settings)
-    home = ensure_dagster_home(settings)
+    home = ensure_dagster_home(settings).resolve()
+    workspace = ui_workspace(settings)
     dagster = str(Path(sys.executable).with_name("dagster"))
-    command = [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")]
+    command = [dagster, "dev", "-w", str(workspace)]
     command += ["-h", args.host, "-p", str(args.port)]
     env = {**os.environ, **settings.to_env(), "DAGSTER_HOME": str(home)}
-    os.chdir(REPO_ROOT)
+    os.chdir(home)
     os.execve(dagster, command, env)
     return 0  # not reached
 
@@ -196,11 +241,36 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "--workers", type=int, help="--scenario province: processes (default: CPUs)"
     )
     simulate.add_argument(
-        "--force", action="store_true", help="--scenario province: write into a non-empty folder"
+        "--force",
+        action="store_true",
+        help="--scenario province or reorg-2025: write into a non-empty folder",
     )
     add_scale_arguments(simulate)
     simulate.set_defaults(func=cmd_simulate, parser=simulate)
-    sub.add_parser("docs", help="regenerate warehouse/README.md").set_defaults(func=cmd_docs)
+    units = sub.add_parser(
+        "units",
+        help="write units.csv and unit_successions.csv for a province from the GSO lists",
+        description="The registry of one province (a code of the 34 from 1 July 2025) and of "
+        "everything it was formed from, from the lists the vietnamadminunits package ships.",
+    )
+    units.add_argument("--province", required=True, help="e.g. 92 (Thành phố Cần Thơ)")
+    units.add_argument("--out", help=f"folder to write into (default: {settings.landing_dir})")
+    units.add_argument(
+        "--old-valid-from",
+        help=f"first day of the old units' rows, YYYY-MM-DD (default: {settings.first_day})",
+    )
+    units.add_argument(
+        "--csv-encoding", choices=ENCODINGS, default="utf-8", help="every row (default: utf-8)"
+    )
+    units.add_argument(
+        "--new-csv-encoding",
+        choices=ENCODINGS,
+        help="the rows from 1 July 2025 (default: --csv-encoding)",
+    )
+    units.set_defaults(func=cmd_units, parser=units)
+    sub.add_parser(
+        "docs", help="regenerate warehouse/README.md and docs/input-format.md"
+    ).set_defaults(func=cmd_docs)
     sub.add_parser("manifest", help="parse the dbt project").set_defaults(func=cmd_manifest)
     ui = sub.add_parser("ui", help="the Dagster UI (default http://127.0.0.1:3000)")
     ui.add_argument("--host", default="127.0.0.1")

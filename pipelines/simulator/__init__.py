@@ -15,6 +15,9 @@ every random draw comes from a `random.Random` seeded per unit and feed, and not
 the clock, so the same seed gives byte-identical files, however many worker processes
 write them.
 
+`reorg-2025` (`reorg.py`, `reorg_truth.py`) is written on its own: Sóc Trăng city across the
+reorganisation of 1 July 2025, its registry built from the GSO lists by `pipelines.registry`.
+
 The sample scenarios (`scenarios.py`) are written row by row (`catalogue`, `dossiers`,
 `documents`, `staff`, `reports`, `dirty`); the `province` scenario at scale column by column
 (`scale.py` and `scale_*.py`). Both speak the dialects of `dialects.py` and write the bytes

@@ -1,6 +1,8 @@
 """python -m pipelines.simulator --scenario soc-trang-2021 --out <landing> [--seed 2021]
 [--dirty --faults-out faults.json]
 
+python -m pipelines.simulator --scenario reorg-2025 --out <landing> [--truth-out truth.json]
+
 python -m pipelines.simulator --scenario province --out <landing> [--units 100 --days 365
 --dossiers-per-day 120 --documents-per-day 40 --start 2021-01-01]"""
 
@@ -21,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m pipelines.simulator",
         description="Write realistic ward and city exports to the ward-exports contract.",
     )
-    parser.add_argument("--scenario", required=True, choices=sorted([*SCENARIOS, PROVINCE]))
+    parser.add_argument("--scenario", required=True, choices=sorted([*SCENARIOS, PROVINCE, REORG]))
     parser.add_argument("--out", required=True, type=Path, help="landing folder to write")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument(
@@ -61,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.dirty or args.truth_out:
             parser.error("--dirty and --truth-out are not available for the province scenario")
         return run_province(parser, args)
+    if args.scenario == REORG:
+        if args.dirty or args.units or scale_arguments_given(args):
+            parser.error("--dirty, --units and the scale options are not for reorg-2025")
+        return run_reorg(args)
     if scale_arguments_given(args):
         parser.error(
             "--days, --dossiers-per-day, --documents-per-day and --start are for "
@@ -100,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 PROVINCE = "province"
+REORG = "reorg-2025"
 _SCALE_OPTIONS = ("days", "dossiers_per_day", "documents_per_day", "start")
 
 
@@ -160,6 +167,28 @@ def run_province(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
     print(
         f"wrote {n_files} files, {sum(summary['rows'].values())} rows in {summary['seconds']:.1f} s"
     )
+    return 0
+
+
+def run_reorg(args: argparse.Namespace) -> int:
+    """Scenario reorg-2025 (pipelines.simulator.reorg); its truth to --truth-out if given."""
+    from pipelines.simulator.reorg import write_reorg
+
+    started = time.perf_counter()  # only to tell the operator how long it took
+    try:
+        summary = write_reorg(Path(args.out), seed=args.seed, force=args.force)
+    except LandingNotEmptyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    truth = summary.pop("truth")
+    truth_out = getattr(args, "truth_out", None)
+    if truth_out:
+        truth_out.parent.mkdir(parents=True, exist_ok=True)
+        truth_out.write_text(json.dumps(truth.as_dict(), ensure_ascii=False, indent=1), "utf-8")
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    n_files = sum(n for formats in summary["files"].values() for n in formats.values())
+    elapsed = time.perf_counter() - started
+    print(f"wrote {n_files} files, {sum(summary['rows'].values())} rows in {elapsed:.1f} s")
     return 0
 
 
