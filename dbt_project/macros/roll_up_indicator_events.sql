@@ -4,11 +4,15 @@
     `events` names a relation or CTE with columns unit_code, event_date, indicator_code,
     numerator (contribution, 0 or 1) and denominator (1 for a rate's base, null for a
     count). The macro emits three CTEs, to follow a `with ... ,`:
-      - events_of_existing_units: events on days the unit code existed (others cannot
-        be attributed to a unit as of the period and are reported by the
-        unit_exists_on_date test),
+      - events_of_existing_units: events on days the unit code existed, with the unit
+        (unit_valid_from, int_units) whose registry row is valid on the event day: a
+        reused code is two units (others cannot be attributed to a unit as of the
+        period and are reported by the unit_exists_on_date test),
       - monthly: sums per unit, indicator and month,
-      - rolled_up: sums per unit, indicator and month/quarter/year period.
+      - rolled_up: sums per unit, indicator and month/quarter/year period (scope self),
+      - area_monthly, area_rolled_up: the same for scope area - each event counted, on its
+        day, for its unit and every unit its unit is under that day (int_unit_hierarchy),
+        so the area follows the hierarchy of each day.
     Summing months first and rolling up through int_period_months makes every flow of a
     year the sum of its quarters and of its months by construction.
 #}
@@ -17,20 +21,19 @@ events_of_existing_units as (
 
     select
         events.unit_code,
+        units.unit_valid_from,
         events.event_date,
         events.indicator_code,
         events.numerator,
         events.denominator
 
     from {{ events }} as events
-    where exists (
-        select 1
-        from {{ ref('stg_ward_exports__units') }} as units
-        where
-            units.unit_code = events.unit_code
+    -- validity rows of one code never overlap: at most one row per event
+    inner join {{ ref('int_units') }} as units
+        on
+            events.unit_code = units.unit_code
             and (units.valid_from is null or units.valid_from <= events.event_date)
             and (units.valid_to is null or units.valid_to >= events.event_date)
-    )
 
 ),
 
@@ -38,6 +41,7 @@ monthly as (
 
     select
         unit_code,
+        unit_valid_from,
         indicator_code,
         cast({{ dbt.date_trunc('month', 'event_date') }} as date) as month_start,
         sum(numerator) as numerator,
@@ -46,6 +50,7 @@ monthly as (
     from events_of_existing_units
     group by
         unit_code,
+        unit_valid_from,
         indicator_code,
         cast({{ dbt.date_trunc('month', 'event_date') }} as date)
 
@@ -55,6 +60,7 @@ rolled_up as (
 
     select
         monthly.unit_code,
+        monthly.unit_valid_from,
         period_months.period_type,
         period_months.period_start,
         period_months.period_end,
@@ -67,10 +73,61 @@ rolled_up as (
         on monthly.month_start = period_months.month_start
     group by
         monthly.unit_code,
+        monthly.unit_valid_from,
         period_months.period_type,
         period_months.period_start,
         period_months.period_end,
         monthly.indicator_code
+
+),
+
+area_monthly as (
+
+    select
+        hierarchy.area_unit_code as unit_code,
+        hierarchy.area_unit_valid_from as unit_valid_from,
+        events.indicator_code,
+        cast({{ dbt.date_trunc('month', 'events.event_date') }} as date) as month_start,
+        sum(events.numerator) as numerator,
+        sum(events.denominator) as denominator
+
+    from events_of_existing_units as events
+    inner join {{ ref('int_unit_hierarchy') }} as hierarchy
+        on
+            events.unit_code = hierarchy.member_unit_code
+            and events.unit_valid_from is not distinct from hierarchy.member_unit_valid_from
+            and (hierarchy.valid_from is null or hierarchy.valid_from <= events.event_date)
+            and (hierarchy.valid_to is null or hierarchy.valid_to >= events.event_date)
+    group by
+        hierarchy.area_unit_code,
+        hierarchy.area_unit_valid_from,
+        events.indicator_code,
+        cast({{ dbt.date_trunc('month', 'events.event_date') }} as date)
+
+),
+
+area_rolled_up as (
+
+    select
+        area_monthly.unit_code,
+        area_monthly.unit_valid_from,
+        period_months.period_type,
+        period_months.period_start,
+        period_months.period_end,
+        area_monthly.indicator_code,
+        cast(sum(area_monthly.numerator) as bigint) as numerator,
+        cast(sum(area_monthly.denominator) as bigint) as denominator
+
+    from area_monthly
+    inner join {{ ref('int_period_months') }} as period_months
+        on area_monthly.month_start = period_months.month_start
+    group by
+        area_monthly.unit_code,
+        area_monthly.unit_valid_from,
+        period_months.period_type,
+        period_months.period_start,
+        period_months.period_end,
+        area_monthly.indicator_code
 
 )
 {%- endmacro %}

@@ -43,8 +43,16 @@ def raw_tables() -> dict[str, dict[str, str]]:
     return tables
 
 
-def build(path: Path, *, empty: bool = False) -> None:
-    """(Re)create the raw schema in the DuckDB file at path and fill it with the fixture."""
+def build(
+    path: Path,
+    *,
+    empty: bool = False,
+    rows_sql: Path = ROWS_SQL,
+    holiday_years: range = range(2020, 2024),
+) -> None:
+    """(Re)create the raw schema in the DuckDB file at path and fill it with the fixture
+    (`rows_sql`: raw_rows.sql, or raw_rows_reorg.sql for the reorganisation fixture) and
+    the holidays of `holiday_years`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
@@ -54,8 +62,8 @@ def build(path: Path, *, empty: bool = False) -> None:
             cols = ", ".join(f"{name} {type_}" for name, type_ in columns.items())
             con.execute(f"create table raw.{table} ({cols})")
         if not empty:
-            con.execute(ROWS_SQL.read_text(encoding="utf-8"))
-            holidays = vietnam_holidays(range(2020, 2024)).to_arrow()  # noqa: F841 - scanned
+            con.execute(rows_sql.read_text(encoding="utf-8"))
+            holidays = vietnam_holidays(holiday_years).to_arrow()  # noqa: F841 - scanned
             con.execute("insert into raw.public_holidays select * from holidays")
 
 

@@ -173,6 +173,8 @@ def test_indicator_values_contract_types(warehouse):
     ).fetchall()
     assert columns == [
         ("unit_code", "VARCHAR"),
+        # contract: the unit is (unit_code, unit_valid_from) - a code can be reused
+        ("unit_valid_from", "DATE"),
         ("unit_name", "VARCHAR"),
         ("scope", "VARCHAR"),
         ("period_type", "VARCHAR"),

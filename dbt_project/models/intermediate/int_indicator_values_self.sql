@@ -42,6 +42,7 @@ unioned as (
 
 select
     unit_code,
+    unit_valid_from,
     period_type,
     period_start,
     period_end,
@@ -50,3 +51,4 @@ select
     denominator
 
 from unioned
+where scope = 'self'

@@ -30,6 +30,7 @@ in_force as (
 
     select
         unit_periods.unit_code,
+        unit_periods.unit_valid_from,
         unit_periods.period_type,
         unit_periods.period_start,
         unit_periods.period_end,
@@ -60,6 +61,7 @@ stock_counts as (
 
     select
         unit_code,
+        unit_valid_from,
         period_type,
         period_start,
         period_end,
@@ -69,7 +71,7 @@ stock_counts as (
         sum(case when online_level = 'full' then 1 else 0 end) as full_procedures
 
     from in_force
-    group by unit_code, period_type, period_start, period_end
+    group by unit_code, unit_valid_from, period_type, period_start, period_end
 
 ),
 
@@ -77,6 +79,7 @@ stocks as (
 
     select
         unit_code,
+        unit_valid_from,
         period_type,
         period_start,
         period_end,
@@ -89,6 +92,7 @@ stocks as (
 
     select
         unit_code,
+        unit_valid_from,
         period_type,
         period_start,
         period_end,
@@ -101,6 +105,7 @@ stocks as (
 
     select
         unit_code,
+        unit_valid_from,
         period_type,
         period_start,
         period_end,
@@ -113,6 +118,7 @@ stocks as (
 
     select
         unit_code,
+        unit_valid_from,
         period_type,
         period_start,
         period_end,
@@ -154,6 +160,8 @@ events as (
 
 select
     unit_code,
+    unit_valid_from,
+    'self' as scope,
     period_type,
     period_start,
     period_end,
@@ -166,6 +174,8 @@ union all
 
 select
     unit_code,
+    unit_valid_from,
+    'self' as scope,
     period_type,
     period_start,
     period_end,
@@ -173,3 +183,17 @@ select
     numerator,
     denominator
 from rolled_up
+
+union all
+
+select
+    unit_code,
+    unit_valid_from,
+    'area' as scope,
+    period_type,
+    period_start,
+    period_end,
+    indicator_code,
+    numerator,
+    denominator
+from area_rolled_up

@@ -33,6 +33,7 @@ lists_in_force as (
 
     select
         unit_periods.unit_code,
+        unit_periods.unit_valid_from,
         unit_periods.period_type,
         unit_periods.period_start,
         unit_periods.period_end,
@@ -43,9 +44,15 @@ lists_in_force as (
         on
             unit_periods.unit_code = snapshot_dates.unit_code
             and unit_periods.period_end >= snapshot_dates.export_date
+            -- a reused code: only the lists this unit delivered
+            and (
+                unit_periods.unit_valid_from is null
+                or unit_periods.unit_valid_from <= snapshot_dates.export_date
+            )
     where unit_periods.exists_on_period_end
     group by
         unit_periods.unit_code,
+        unit_periods.unit_valid_from,
         unit_periods.period_type,
         unit_periods.period_start,
         unit_periods.period_end
@@ -54,6 +61,7 @@ lists_in_force as (
 
 select
     lists_in_force.unit_code,
+    lists_in_force.unit_valid_from,
     lists_in_force.period_type,
     lists_in_force.period_start,
     lists_in_force.period_end,
@@ -78,6 +86,7 @@ inner join staff
         and lists_in_force.snapshot_date = staff.export_date
 group by
     lists_in_force.unit_code,
+    lists_in_force.unit_valid_from,
     lists_in_force.period_type,
     lists_in_force.period_start,
     lists_in_force.period_end,

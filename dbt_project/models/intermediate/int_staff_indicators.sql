@@ -17,6 +17,7 @@ stocks as (
 
     select
         unit_code,
+        unit_valid_from,
         period_type,
         period_start,
         period_end,
@@ -29,6 +30,7 @@ stocks as (
 
     select
         unit_code,
+        unit_valid_from,
         period_type,
         period_start,
         period_end,
@@ -41,6 +43,8 @@ stocks as (
 
 select
     unit_code,
+    unit_valid_from,
+    'self' as scope,
     period_type,
     period_start,
     period_end,

@@ -1,5 +1,7 @@
--- For each unit and period: the unit itself and every unit under it, following
--- parent_code recursively among the units that exist in that period.
+-- For each unit and period: the unit itself and every unit under it, following the
+-- parent (parent_code and the parent's unit on the child's last day in the period)
+-- recursively among the units that exist in that period. Units are (unit_code,
+-- unit_valid_from): a reused code is two units.
 
 with recursive
 
@@ -7,7 +9,9 @@ unit_periods as (
 
     select
         unit_code,
+        unit_valid_from,
         parent_code,
+        parent_valid_from,
         period_type,
         period_start,
         period_end
@@ -20,7 +24,9 @@ area_members as (
 
     select
         unit_code as area_unit_code,
+        unit_valid_from as area_unit_valid_from,
         unit_code as member_unit_code,
+        unit_valid_from as member_unit_valid_from,
         period_type,
         period_start,
         period_end,
@@ -32,7 +38,9 @@ area_members as (
 
     select
         area_members.area_unit_code,
+        area_members.area_unit_valid_from,
         children.unit_code as member_unit_code,
+        children.unit_valid_from as member_unit_valid_from,
         area_members.period_type,
         area_members.period_start,
         area_members.period_end,
@@ -42,6 +50,7 @@ area_members as (
     inner join unit_periods as children
         on
             area_members.member_unit_code = children.parent_code
+            and area_members.member_unit_valid_from is not distinct from children.parent_valid_from
             and area_members.period_type = children.period_type
             and area_members.period_start = children.period_start
     -- guards against a cycle in a bad registry; real trees are 2 or 3 levels deep
@@ -51,7 +60,9 @@ area_members as (
 
 select distinct
     area_unit_code,
+    area_unit_valid_from,
     member_unit_code,
+    member_unit_valid_from,
     period_type,
     period_start,
     period_end

@@ -1,17 +1,21 @@
--- Every version of every unit with its validity. A unit code is only meaningful
--- together with a date: codes are reused after mergers.
+-- Every version (registry row) of every unit with its validity, and the unit it belongs
+-- to (unit_code, unit_valid_from). A unit code is only meaningful together with a date:
+-- codes are reused after mergers.
 
 with
 
 units as (
 
-    select * from {{ ref('int_unit_versions') }}
+    select * from {{ ref('int_units') }}
 
 )
 
 select
     unit_version_key,
     unit_code,
+    unit_valid_from,
+    unit_valid_to,
+    unit_key,
     unit_name,
     unit_level,
     parent_code,

@@ -19,13 +19,25 @@ flags as (
 
 unit_years as (
 
+    -- one row per code and year: a reused code is named as its last unit in the year
     select
         unit_code,
         unit_name,
-        cast(extract(year from period_start) as integer) as received_year
+        received_year
 
-    from {{ ref('int_unit_periods') }}
-    where period_type = 'year'
+    from (
+        select
+            unit_code,
+            unit_name,
+            cast(extract(year from period_start) as integer) as received_year,
+            row_number() over (
+                partition by unit_code, period_start order by unit_valid_from desc nulls last
+            ) as unit_rank
+
+        from {{ ref('int_unit_periods') }}
+        where period_type = 'year'
+    ) as ranked_units
+    where unit_rank = 1
 
 ),
 

@@ -1,7 +1,10 @@
--- The analysts' table (contract: indicators.md). Dense: every unit that exists in a
--- period gets a row for both scopes and every catalogue code, zeros included. An area
--- row sums the self numerators and denominators of the unit and all units under it,
--- and its rate is recomputed from those sums.
+-- The analysts' table (contract: indicators.md). Dense: every unit (unit_code,
+-- unit_valid_from: a reused code is two units) that exists in a period gets a row for
+-- both scopes and every catalogue code, zeros included; only the periods it existed in,
+-- and only its days in them. An area row sums the self numerators and denominators of
+-- the unit and all units under it, and its rate is recomputed from those sums: for a
+-- flow, under it on each event's day (int_indicator_area_flows); for a stock, under it on
+-- the period end (int_unit_area), the day stocks are read.
 
 with
 
@@ -10,6 +13,7 @@ catalog as (
     select
         indicator_code,
         kind,
+        measure,
         direction
 
     from {{ ref('indicator_catalog_seed') }}
@@ -40,10 +44,17 @@ self_figures as (
 
 ),
 
+area_flow_figures as (
+
+    select * from {{ ref('int_indicator_area_flows') }}
+
+),
+
 self_dense as (
 
     select
         unit_periods.unit_code,
+        unit_periods.unit_valid_from,
         unit_periods.period_type,
         unit_periods.period_start,
         unit_periods.period_end,
@@ -58,16 +69,45 @@ self_dense as (
     left join self_figures
         on
             unit_periods.unit_code = self_figures.unit_code
+            and unit_periods.unit_valid_from is not distinct from self_figures.unit_valid_from
             and unit_periods.period_type = self_figures.period_type
             and unit_periods.period_start = self_figures.period_start
             and catalog.indicator_code = self_figures.indicator_code
 
 ),
 
-area_sums as (
+area_flows as (
+
+    select
+        unit_periods.unit_code,
+        unit_periods.unit_valid_from,
+        unit_periods.period_type,
+        unit_periods.period_start,
+        unit_periods.period_end,
+        catalog.indicator_code,
+        coalesce(area_flow_figures.numerator, 0) as numerator,
+        case
+            when catalog.kind = 'rate' then coalesce(area_flow_figures.denominator, 0)
+        end as denominator
+
+    from unit_periods
+    inner join catalog
+        on catalog.measure = 'flow'
+    left join area_flow_figures
+        on
+            unit_periods.unit_code = area_flow_figures.unit_code
+            and unit_periods.unit_valid_from is not distinct from area_flow_figures.unit_valid_from
+            and unit_periods.period_type = area_flow_figures.period_type
+            and unit_periods.period_start = area_flow_figures.period_start
+            and catalog.indicator_code = area_flow_figures.indicator_code
+
+),
+
+area_stocks as (
 
     select
         unit_area.area_unit_code as unit_code,
+        unit_area.area_unit_valid_from as unit_valid_from,
         unit_area.period_type,
         unit_area.period_start,
         unit_area.period_end,
@@ -79,10 +119,16 @@ area_sums as (
     inner join self_dense
         on
             unit_area.member_unit_code = self_dense.unit_code
+            and unit_area.member_unit_valid_from is not distinct from self_dense.unit_valid_from
             and unit_area.period_type = self_dense.period_type
             and unit_area.period_start = self_dense.period_start
+    inner join catalog
+        on
+            self_dense.indicator_code = catalog.indicator_code
+            and catalog.measure = 'stock'
     group by
         unit_area.area_unit_code,
+        unit_area.area_unit_valid_from,
         unit_area.period_type,
         unit_area.period_start,
         unit_area.period_end,
@@ -102,7 +148,14 @@ scoped as (
     select
         'area' as scope,
         *
-    from area_sums
+    from area_flows
+
+    union all
+
+    select
+        'area' as scope,
+        *
+    from area_stocks
 
 ),
 
@@ -110,6 +163,7 @@ valued as (
 
     select
         scoped.unit_code,
+        scoped.unit_valid_from,
         unit_periods.unit_name,
         scoped.scope,
         scoped.period_type,
@@ -129,6 +183,7 @@ valued as (
     inner join unit_periods
         on
             scoped.unit_code = unit_periods.unit_code
+            and scoped.unit_valid_from is not distinct from unit_periods.unit_valid_from
             and scoped.period_type = unit_periods.period_type
             and scoped.period_start = unit_periods.period_start
     inner join catalog
@@ -144,6 +199,7 @@ valued as (
 
 select
     cast(unit_code as varchar) as unit_code,
+    cast(unit_valid_from as date) as unit_valid_from,
     cast(unit_name as varchar) as unit_name,
     cast(scope as varchar) as scope,
     cast(period_type as varchar) as period_type,

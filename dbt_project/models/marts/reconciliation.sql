@@ -62,18 +62,21 @@ compared as (
     from reports
     left join catalog
         on reports.indicator_code = catalog.indicator_code
-    left join warehouse
-        on
-            reports.unit_code = warehouse.unit_code
-            and reports.scope = warehouse.scope
-            and reports.period_type = warehouse.period_type
-            and reports.period_start = warehouse.period_start
-            and reports.indicator_code = warehouse.indicator_code
     left join units
         on
             reports.unit_code = units.unit_code
             and reports.export_date >= coalesce(units.valid_from, reports.export_date)
             and reports.export_date <= coalesce(units.valid_to, reports.export_date)
+    -- the unit that sent the report (a reused code is two units): the registry's row on
+    -- its export date
+    left join warehouse
+        on
+            reports.unit_code = warehouse.unit_code
+            and units.unit_valid_from is not distinct from warehouse.unit_valid_from
+            and reports.scope = warehouse.scope
+            and reports.period_type = warehouse.period_type
+            and reports.period_start = warehouse.period_start
+            and reports.indicator_code = warehouse.indicator_code
 
 ),
 

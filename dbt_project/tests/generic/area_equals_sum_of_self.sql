@@ -1,22 +1,30 @@
 {#
     Indicators contract: an `area` row equals the sum of the `self` rows of the unit and
     all units under it (numerator and denominator). The tree is walked here again from
-    `hierarchy` (unit_code, parent_code, period_type, period_start per unit and period),
-    independently of the model's own area logic.
+    `hierarchy` (unit_code, unit_valid_from, parent_code, parent_valid_from, period_type,
+    period_start per unit and period), independently of the model's own area logic.
+    Units are (unit_code, unit_valid_from): a reused code is two units.
+    The tree is that of the period end (a child's parent on its last day in the period),
+    which is each day's tree unless a unit moved under another parent within the period:
+    with `changed_column` (a boolean of `hierarchy`) and `catalog`, flows are not
+    compared in a period where some unit moved (their area follows each day's parent;
+    flows_add_up_over_periods still checks them against the periods around).
 #}
-{% test area_equals_sum_of_self(model, hierarchy) %}
+{% test area_equals_sum_of_self(model, hierarchy, changed_column=none, catalog=none) %}
 
     with recursive
 
     tree as (
-        select unit_code, parent_code, period_type, period_start
+        select unit_code, unit_valid_from, parent_code, parent_valid_from, period_type, period_start
         from {{ hierarchy }}
     ),
 
     members as (
         select
             unit_code as area_unit_code,
+            unit_valid_from as area_unit_valid_from,
             unit_code as member_unit_code,
+            unit_valid_from as member_unit_valid_from,
             period_type,
             period_start,
             0 as depth
@@ -26,26 +34,32 @@
 
         select
             members.area_unit_code,
+            members.area_unit_valid_from,
             tree.unit_code as member_unit_code,
+            tree.unit_valid_from as member_unit_valid_from,
             members.period_type,
             members.period_start,
             members.depth + 1 as depth
         from members
         inner join tree
             on tree.parent_code = members.member_unit_code
+            and tree.parent_valid_from is not distinct from members.member_unit_valid_from
             and tree.period_type = members.period_type
             and tree.period_start = members.period_start
         where members.depth < 10
     ),
 
     distinct_members as (
-        select distinct area_unit_code, member_unit_code, period_type, period_start
+        select distinct
+            area_unit_code, area_unit_valid_from, member_unit_code, member_unit_valid_from,
+            period_type, period_start
         from members
     ),
 
     expected as (
         select
             distinct_members.area_unit_code as unit_code,
+            distinct_members.area_unit_valid_from as unit_valid_from,
             self_rows.period_type,
             self_rows.period_start,
             self_rows.indicator_code,
@@ -55,10 +69,12 @@
         inner join {{ model }} as self_rows
             on self_rows.scope = 'self'
             and self_rows.unit_code = distinct_members.member_unit_code
+            and self_rows.unit_valid_from is not distinct from distinct_members.member_unit_valid_from
             and self_rows.period_type = distinct_members.period_type
             and self_rows.period_start = distinct_members.period_start
         group by
             distinct_members.area_unit_code,
+            distinct_members.area_unit_valid_from,
             self_rows.period_type,
             self_rows.period_start,
             self_rows.indicator_code
@@ -68,10 +84,24 @@
         select *
         from {{ model }}
         where scope = 'area'
-    )
+    ){% if changed_column %},
+
+    changed_periods as (
+        select distinct period_type, period_start
+        from {{ hierarchy }}
+        where {{ changed_column }}
+    ),
+
+    skipped as (
+        select changed_periods.period_type, changed_periods.period_start, catalog.indicator_code
+        from changed_periods
+        cross join {{ catalog }} as catalog
+        where catalog.measure = 'flow'
+    ){% endif %}
 
     select
         coalesce(area_rows.unit_code, expected.unit_code) as unit_code,
+        coalesce(area_rows.unit_valid_from, expected.unit_valid_from) as unit_valid_from,
         coalesce(area_rows.period_type, expected.period_type) as period_type,
         coalesce(area_rows.period_start, expected.period_start) as period_start,
         coalesce(area_rows.indicator_code, expected.indicator_code) as indicator_code,
@@ -82,13 +112,25 @@
     from area_rows
     full outer join expected
         on area_rows.unit_code = expected.unit_code
+        and area_rows.unit_valid_from is not distinct from expected.unit_valid_from
         and area_rows.period_type = expected.period_type
         and area_rows.period_start = expected.period_start
         and area_rows.indicator_code = expected.indicator_code
     where
-        area_rows.unit_code is null
-        or expected.unit_code is null
-        or area_rows.numerator is distinct from expected.numerator
-        or area_rows.denominator is distinct from expected.denominator
+        (
+            area_rows.unit_code is null
+            or expected.unit_code is null
+            or area_rows.numerator is distinct from expected.numerator
+            or area_rows.denominator is distinct from expected.denominator
+        )
+        {% if changed_column %}
+        and not exists (
+            select 1
+            from skipped
+            where skipped.period_type = coalesce(area_rows.period_type, expected.period_type)
+                and skipped.period_start = coalesce(area_rows.period_start, expected.period_start)
+                and skipped.indicator_code = coalesce(area_rows.indicator_code, expected.indicator_code)
+        )
+        {% endif %}
 
 {% endtest %}

@@ -1,5 +1,5 @@
 {#
-    For every unit, scope and period the numerators of the part codes add up to the
+    For every unit (unit_code, unit_valid_from), scope and period the numerators of the part codes add up to the
     numerator of the total code, e.g. DOSSIER_ONTIME + DOSSIER_LATE = DOSSIER_FINISHED.
 #}
 {% test codes_sum_to_code(model, parts, total) %}
@@ -7,6 +7,7 @@
     with per_period as (
         select
             unit_code,
+            unit_valid_from,
             scope,
             period_type,
             period_start,
@@ -17,7 +18,7 @@
             sum(case when indicator_code in ('{{ parts | join("', '") }}') then 1 else 0 end)
                 as part_rows
         from {{ model }}
-        group by unit_code, scope, period_type, period_start
+        group by unit_code, unit_valid_from, scope, period_type, period_start
     )
 
     select *

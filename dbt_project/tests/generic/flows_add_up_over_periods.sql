@@ -16,6 +16,7 @@
     comparisons as (
         select
             parent.unit_code,
+            parent.unit_valid_from,
             parent.scope,
             parent.indicator_code,
             parent.period_type as parent_period_type,
@@ -28,6 +29,7 @@
         from flows as parent
         inner join flows as child
             on parent.unit_code = child.unit_code
+            and parent.unit_valid_from is not distinct from child.unit_valid_from
             and parent.scope = child.scope
             and parent.indicator_code = child.indicator_code
             and child.period_start >= parent.period_start
@@ -38,6 +40,7 @@
             )
         group by
             parent.unit_code,
+            parent.unit_valid_from,
             parent.scope,
             parent.indicator_code,
             parent.period_type,

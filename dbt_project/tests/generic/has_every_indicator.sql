@@ -1,5 +1,6 @@
 {#
-    The table is dense: every unit that exists in a period (from `unit_periods`) has one
+    The table is dense: every unit (unit_code, unit_valid_from) that exists in a period
+    (from `unit_periods`) has one
     row per scope and catalogue code, and no row exists for any other unit and period.
 #}
 {% test has_every_indicator(model, unit_periods, catalog, scopes=['self', 'area']) %}
@@ -7,6 +8,7 @@
     with expected as (
         select
             unit_periods.unit_code,
+            unit_periods.unit_valid_from,
             unit_periods.period_type,
             unit_periods.period_start,
             unit_periods.period_end,
@@ -23,6 +25,7 @@
 
     select
         coalesce(expected.unit_code, model_rows.unit_code) as unit_code,
+        coalesce(expected.unit_valid_from, model_rows.unit_valid_from) as unit_valid_from,
         coalesce(expected.period_type, model_rows.period_type) as period_type,
         coalesce(expected.period_start, model_rows.period_start) as period_start,
         coalesce(expected.scope, model_rows.scope) as scope,
@@ -31,6 +34,7 @@
     from expected
     full outer join {{ model }} as model_rows
         on expected.unit_code = model_rows.unit_code
+        and expected.unit_valid_from is not distinct from model_rows.unit_valid_from
         and expected.period_type = model_rows.period_type
         and expected.period_start = model_rows.period_start
         and expected.period_end = model_rows.period_end

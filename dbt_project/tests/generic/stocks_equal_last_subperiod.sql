@@ -31,6 +31,7 @@
     comparisons as (
         select
             parents.unit_code,
+            parents.unit_valid_from,
             parents.scope,
             parents.indicator_code,
             parents.period_type,
@@ -46,6 +47,7 @@
             on parents.period_type = child_types.parent_period_type
         left join stocks as last_child
             on parents.unit_code = last_child.unit_code
+            and parents.unit_valid_from is not distinct from last_child.unit_valid_from
             and parents.scope = last_child.scope
             and parents.indicator_code = last_child.indicator_code
             and last_child.period_type = child_types.child_period_type

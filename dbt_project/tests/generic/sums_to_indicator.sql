@@ -10,18 +10,20 @@
     with breakdown as (
         select
             unit_code,
+            unit_valid_from,
             scope,
             period_type,
             period_start,
             sum({{ count_column }}) as breakdown_sum,
             count(*) as breakdown_rows
         from {{ model }}
-        group by unit_code, scope, period_type, period_start
+        group by unit_code, unit_valid_from, scope, period_type, period_start
     ),
 
     indicator as (
         select
             unit_code,
+            unit_valid_from,
             scope,
             period_type,
             period_start,
@@ -32,6 +34,7 @@
 
     select
         coalesce(indicator.unit_code, breakdown.unit_code) as unit_code,
+        coalesce(indicator.unit_valid_from, breakdown.unit_valid_from) as unit_valid_from,
         coalesce(indicator.scope, breakdown.scope) as scope,
         coalesce(indicator.period_type, breakdown.period_type) as period_type,
         coalesce(indicator.period_start, breakdown.period_start) as period_start,
@@ -41,6 +44,7 @@
     from indicator
     full outer join breakdown
         on indicator.unit_code = breakdown.unit_code
+        and indicator.unit_valid_from is not distinct from breakdown.unit_valid_from
         and indicator.scope = breakdown.scope
         and indicator.period_type = breakdown.period_type
         and indicator.period_start = breakdown.period_start
