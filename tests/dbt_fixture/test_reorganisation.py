@@ -1,6 +1,7 @@
 """The July 2025 reorganisation on a hand-written fixture (raw_rows_reorg.sql): units as
 (unit_code, unit_valid_from), periods cut to a unit's days, handed-over dossiers counted
-once, and indicator_values_rebased - with figures worked out by hand from the rows.
+once (indicator_values and procedure_performance), and indicator_values_rebased - with
+figures worked out by hand from the rows.
 
 The fixture (see the map at the top of raw_rows_reorg.sql), all changes on 2025-07-01:
   94 (province) whole -> 92; city 941 (C) and city 916 end without a successor;
@@ -45,10 +46,6 @@ W2, W3, W4 = ("31513", OLD), ("31516", OLD), ("31519", OLD)
 N2, N3 = ("31507", NEW), ("31684", NEW)
 CITY, P94, P92, MOVED = ("941", OLD), ("94", OLD), ("92", OLD), ("31117", OLD)
 
-# procedure_performance (another mart) does not yet know units with a reused code; it is
-# left out so that this module tests the models it is about.
-EXCLUDE = ["--exclude", "procedure_performance"]
-
 
 def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -66,8 +63,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("dbt_reorg")
     db = tmp / "build.duckdb"
     build(db, rows_sql=ROWS, holiday_years=range(2024, 2027))
-    result = _dbt(["build", *EXCLUDE], db, tmp)
+    # every model and test, procedure_performance's blocking reconciliation with
+    # indicator_values per unit (unit_code, unit_valid_from) included
+    result = _dbt(["build"], db, tmp)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    assert any(
+        "PASS procedures_add_up_to_dossier_indicators " in line
+        for line in result.stdout.splitlines()
+    ), result.stdout[-3000:]
     return db, tmp
 
 
@@ -314,3 +317,47 @@ def test_area_follows_the_hierarchy_of_each_day(warehouse):
     assert value(warehouse, P92, "area", "quarter", "2025-01-01", "DOSSIER_FINISHED") == 1
     assert value(warehouse, P92, "area", "quarter", "2025-07-01", "DOSSIER_FINISHED") == 6
     assert value(warehouse, P92, "area", "year", "2025-01-01", "DOSSIER_FINISHED") == 7
+
+
+def test_procedure_performance_counts_handed_over_dossiers_once(warehouse):
+    # 2025 by procedure at the desks the three handed-over dossiers passed through:
+    # A03 (2.000002) received by W1 on 2025-06-20 and finished on 2025-07-03 under the
+    # same code 31510, by then N1's: received in W1's row, finished in N1's - two rows for
+    # code 31510 told apart by unit_valid_from. B02 (2.000001) received by W2, finished by
+    # N1; N1's copy under 31510 is not received by W1 (W1's log never had it) nor by N1.
+    # C02 (2.000001) received by W3, finished by N2, not received by N2. W1 also has A04
+    # (2.000001, received and finished in February), N1 its own A05 (2.000003).
+    rows = warehouse.execute(
+        """
+        select unit_code, unit_valid_from, procedure_code, procedure_name,
+               dossiers_received, dossiers_finished, dossiers_on_time
+        from marts.procedure_performance
+        where period_type = 'year' and period_start = '2025-01-01'
+          and unit_code in ('31510', '31513', '31516', '31507')
+        order by 1, 2, 3
+        """
+    ).fetchall()
+    assert rows == [
+        ("31507", NEW, "2.000001", None, 0, 1, 1),  # C02 finished; N2 has no catalogue
+        ("31510", OLD, "2.000001", "Chứng thực bản sao", 1, 1, 1),  # A04
+        ("31510", OLD, "2.000002", "Đăng ký khai sinh", 1, 0, 0),  # A03 received
+        ("31510", NEW, "2.000001", "Chứng thực bản sao", 0, 1, 1),  # B02 finished
+        ("31510", NEW, "2.000002", "Đăng ký khai sinh", 0, 1, 1),  # A03 finished
+        ("31510", NEW, "2.000003", "Đăng ký kết hôn", 1, 1, 1),  # A05
+        ("31513", OLD, "2.000001", None, 1, 0, 0),  # B02 received
+        ("31516", OLD, "2.000001", None, 1, 0, 0),  # C02 received
+    ]
+    # W1's 2025 year row is named after W1 (its last registry row), N1's after N1
+    names = warehouse.execute(
+        "select distinct unit_valid_from, unit_name from marts.procedure_performance "
+        "where unit_code = '31510' and period_type = 'year' and period_start = '2025-01-01' "
+        "order by 1"
+    ).fetchall()
+    assert names == [(OLD, "Phường 2"), (NEW, "Phường Phú Lợi")]
+    # over every desk, 2025: the 9 dossiers (E02 A04 A03 B02 C02 A05 G02 K02 K03) are each
+    # received once and finished once, as in indicator_values
+    totals = warehouse.execute(
+        "select sum(dossiers_received), sum(dossiers_finished) from marts.procedure_performance "
+        "where period_type = 'year' and period_start = '2025-01-01'"
+    ).fetchone()
+    assert totals == (9, 9)
