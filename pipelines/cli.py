@@ -221,7 +221,12 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     report.add_argument(
         "--period", help="2021 (year), 2021-Q1 (quarter) or 2021-03 (month); default: latest year"
     )
-    report.add_argument("--unit", help="unit code, e.g. 941; default: the top-level unit")
+    report.add_argument(
+        "--unit",
+        help="unit code, e.g. 941; default: the top-level unit. A code reused by a later unit "
+        "means the unit existing at the period's end; CODE@DATE names the unit of that code "
+        "on that day, e.g. 31510@2024-01-01",
+    )
     report.add_argument("--lang", choices=LANGS, default=LANGS[0], help="default: vi")
     report.add_argument(
         "--scope", choices=("area", "self"), help="default: both, for a unit with units under it"

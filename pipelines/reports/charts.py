@@ -25,10 +25,12 @@ import altair as alt
 import polars as pl
 
 from pipelines.reports.data import (
+    BASIS_TEXT,
     GROUPS,
     NO_REASON,
     SCOPES,
     Report,
+    basis_text,
     late_sentence,
     warning_summary,
 )
@@ -155,7 +157,7 @@ def _datasets(report: Report, code: str, direction: str) -> dict[str, list[dict]
     columns = ["month", "series", "value", "numerator", "denominator", "target"]
     area_scope = "area" if root.has_children else "self"
     area = (
-        trend.filter((pl.col("unit_code") == root.code) & (pl.col("scope") == area_scope))
+        trend.filter((pl.col("unit_key") == root.key) & (pl.col("scope") == area_scope))
         .with_columns(
             pl.col("period_start").cast(pl.String).alias("month"),
             pl.lit(f"{root.name} (toàn địa bàn)").alias("series"),
@@ -163,14 +165,14 @@ def _datasets(report: Report, code: str, direction: str) -> dict[str, list[dict]
         .with_columns(pl.col("value", "target").cast(pl.Float64))
         .select(columns)
     )
-    names = {u.code: u.name for u in report.units}
+    names = {u.key: u.name for u in report.units}
     if root.has_children:
-        names[root.code] = f"{root.name} (riêng đơn vị)"
+        names[root.key] = f"{root.name} (riêng đơn vị)"
     units = (
         trend.filter(pl.col("scope") == "self")
         .with_columns(
             pl.col("period_start").cast(pl.String).alias("month"),
-            pl.col("unit_code").replace_strict(names, default="").alias("series"),
+            pl.col("unit_key").replace_strict(names, default="").alias("series"),
         )
         .with_columns(pl.col("value", "target").cast(pl.Float64))
         .sort("unit_position", "period_start")
@@ -179,7 +181,7 @@ def _datasets(report: Report, code: str, direction: str) -> dict[str, list[dict]
     ranking = (
         report.rows.filter((pl.col("indicator_code") == code) & (pl.col("scope") == "self"))
         .with_columns(
-            pl.col("unit_code").replace_strict(names, default="").alias("series"),
+            pl.col("unit_key").replace_strict(names, default="").alias("series"),
             pl.col("value", "target").cast(pl.Float64),
             pl.when(pl.col("meets_target").is_null())
             .then(pl.lit("Chưa có mục tiêu"))
@@ -436,7 +438,7 @@ def _with_unit(value, kind: str) -> str:
 def _summary_table(report: Report) -> str:
     """Every indicator of the report's unit for the period, as an HTML table."""
     root = report.root
-    own = report.rows.filter(pl.col("unit_code") == root.code)
+    own = report.rows.filter(pl.col("unit_key") == root.key)
     head = ["Chỉ tiêu"] + [SCOPES[s]["vi"] for s in root.scopes] + ["Mục tiêu", "Đạt"]
     out = ["<table class='summary'><thead><tr>"]
     out += [f"<th>{html.escape(h)}</th>" for h in head]
@@ -523,6 +525,43 @@ def _late_section(report: Report, workbook_name: str | None) -> str:
     return "".join(out)
 
 
+def _history_section(report: Report) -> str:
+    """The unit's figures on today's territory from the start of the data (a unit formed or
+    grown by a reorganisation): a row per indicator, a column per period, the basis of each
+    period in words above the figures. Nothing for a unit whose every period is its own."""
+    if not report.has_history:
+        return ""
+    words = BASIS_TEXT["vi"]
+    notes = report.history_notes
+    out = [
+        f"<h2 id='history'>{html.escape(words['heading'])}</h2>",
+        f"<p class='explain'>{html.escape(words['explain'].format(name=report.root.name))}</p>",
+        "<table class='summary history'><thead><tr><th>Chỉ tiêu</th>",
+    ]
+    out += [f"<th>{html.escape(note.period.title())}</th>" for note in notes]
+    out.append("</tr></thead><tbody>")
+    out.append(f"<tr class='basis'><td>{html.escape(words['basis'])}</td>")
+    out += [f"<td>{html.escape(basis_text(note))}</td>" for note in notes]
+    out.append("</tr>")
+    history = report.history
+    cells = {
+        (r["indicator_code"], r["period_start"]): _with_unit(r["value"], r["kind"])
+        for r in history.iter_rows(named=True)
+    }
+    order = history.sort("group_position", "position", "indicator_code").unique(
+        "indicator_code", maintain_order=True
+    )
+    for r in order.iter_rows(named=True):
+        code = r["indicator_code"]
+        out.append(f"<tr><td>{html.escape(r['name_vi'] or code)}</td>")
+        out += [
+            f"<td class='num'>{cells.get((code, note.period.start), '')}</td>" for note in notes
+        ]
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
 MAX_WARNING_ITEMS = 20  # lines per kind of warning on the page; the workbook lists all
 
 
@@ -566,6 +605,7 @@ table.summary th { background: #dce6f1; } td.num { text-align: right; white-spac
 .warnings { background: #fff8e6; border-left: 4px solid #e0a800; padding: 4px 16px;
   margin-top: 16px; } .warnings h2 { margin-top: 8px; border: none; }
 .warnings ul { margin: 4px 0 8px; font-size: 14px; }
+tr.basis td { font-size: 12px; color: #555; font-style: italic; max-width: 16em; }
 .late-reasons { font-size: 14px; margin: 6px 0; } .no-reason { color: #777; font-style: italic; }
 """
 
@@ -623,6 +663,7 @@ PAGE = """<!DOCTYPE html>
 {alerts}
 {summary}
 {late}
+{history}
 {sections}
 <script type="application/json" id="par-specs">{specs}</script>
 <script type="application/json" id="par-embed-options">{options}</script>
@@ -668,6 +709,9 @@ def render_html(report: Report, workbook_name: str | None = None) -> tuple[str, 
         ("Tệp dữ liệu", html.escape(snapshot.source.name)),
         ("Báo cáo lập lúc", fmt_local_time(report.generated_at)),
     ]
+    note = report.code_note()
+    if note:
+        meta.insert(1, ("Mã đơn vị dùng lại", html.escape(note)))
     if workbook_name:
         link = html.escape(workbook_name)
         meta.append(("Bảng số liệu Excel", f"<a href='{link}'>{link}</a>"))
@@ -682,6 +726,7 @@ def render_html(report: Report, workbook_name: str | None = None) -> tuple[str, 
         alerts=_warnings_section(report, workbook_name),
         summary=_summary_table(report),
         late=_late_section(report, workbook_name),
+        history=_history_section(report),
         sections="".join(sections),
         specs=_json_for_script(specs),
         options=_json_for_script(EMBED_OPTIONS),

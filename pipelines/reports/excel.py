@@ -22,12 +22,15 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from pipelines.reports.data import (
+    BASIS_TEXT,
     COUNT_NOUNS,
     FEEDS,
     GROUPS,
     NO_REASON,
     SCOPES,
     Report,
+    basis_lines,
+    basis_text,
     late_sentence,
     warning_summary,
 )
@@ -47,6 +50,7 @@ COVER_SHEET = "Thông tin"
 TIME_NOTE = "giờ Việt Nam"
 WARNINGS_SHEET = "Cảnh báo"
 LATE_SHEET = "Hồ sơ trễ hạn"
+HISTORY_SHEET = "Lịch sử địa bàn"
 # Sheet names of the indicator groups (Excel allows 31 characters).
 GROUP_SHEETS = {group: names["vi"][:31] for group, names in GROUPS.items()}
 
@@ -98,6 +102,21 @@ LATE_COLUMNS = (
     ("days_late", "Số ngày trễ"),
     ("working_days_late", "Số ngày làm việc trễ"),
     ("late_reason", "Lý do trễ hạn"),
+)
+# The history on today's territory (indicator_values_rebased), period by period.
+HISTORY_COLUMNS = (
+    ("period", "Kỳ"),
+    ("period_start", "Từ ngày"),
+    ("period_end", "Đến ngày"),
+    ("indicator_code", "Mã chỉ tiêu"),
+    ("name_vi", "Chỉ tiêu"),
+    ("numerator", "Tử số"),
+    ("denominator", "Mẫu số"),
+    ("value", "Giá trị"),
+    ("measure", "Đơn vị tính"),
+    ("target", "Mục tiêu"),
+    ("meets_target", "Đạt mục tiêu"),
+    ("basis", "Cơ sở số liệu"),
 )
 # Free text that wraps in a column this wide rather than widening it.
 WRAP_WIDTH = 50
@@ -304,7 +323,11 @@ def _cover(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> None
             formats.text,
         ),
     ]
+    note = report.code_note()
+    if note:
+        facts.insert(1, ("Mã đơn vị dùng lại", note, formats.text))
     facts += [(label, sentence, formats.text) for label, sentence in late_facts(report)]
+    facts += [(label, sentence, formats.text) for label, sentence in history_facts(report)]
     facts += warning_facts(report, formats)
     row = 3
     for label, value, fmt in facts:
@@ -447,7 +470,7 @@ def _due_date_rows(report: Report, names: dict[str, str]) -> list[dict]:
         rows.append(
             {
                 "unit_code": r["unit_code"],
-                "unit_name": names.get(r["unit_code"], ""),
+                "unit_name": names.get(r["unit_key"], ""),
                 "kind": "Hạn trả bị dời không có yêu cầu bổ sung",
                 "feed": FEEDS["dossiers"],
                 "source_file": r["source_file"],
@@ -485,7 +508,7 @@ def warning_rows(report: Report) -> tuple[list[dict], int]:
     supplement request, set-aside rows (at most MAX_SET_ASIDE_ROWS) and units that stopped
     delivering, each unit by unit. Returns the rows and how many set-aside rows were left
     out."""
-    names = {u.code: u.name for u in report.units}
+    names = {u.key: u.name for u in report.units}
     indicator_names = dict(report.catalog.select("indicator_code", "name_vi").rows())
     rows: list[dict] = []
     for r in report.warnings.iter_rows(named=True) if report.warnings.height else []:
@@ -496,7 +519,7 @@ def warning_rows(report: Report) -> tuple[list[dict], int]:
         rows.append(
             {
                 "unit_code": r["unit_code"],
-                "unit_name": names.get(r["unit_code"], ""),
+                "unit_name": names.get(r["unit_key"], ""),
                 "kind": "Số liệu báo cáo không khớp",
                 "feed": FEEDS["reports"],
                 "source_file": r["source_file"],
@@ -523,7 +546,7 @@ def warning_rows(report: Report) -> tuple[list[dict], int]:
         rows.append(
             {
                 "unit_code": r["unit_code"],
-                "unit_name": names.get(r["unit_code"], ""),
+                "unit_name": names.get(r["unit_key"], ""),
                 "kind": "Dòng dữ liệu bị để riêng"
                 if r["source_row"] is not None
                 else "Tệp không đọc được",
@@ -614,6 +637,70 @@ def late_facts(report: Report) -> list[tuple[str, str]]:
     ]
 
 
+def history_facts(report: Report) -> list[tuple[str, str]]:
+    """The cover's lines on the history sheet: what it is, and each period's basis that is
+    not the unit's own ("2024: gộp từ Phường 1, 2, 3, 4")."""
+    if not report.has_history:
+        return []
+    words = BASIS_TEXT["vi"]
+    facts = [(words["heading"], f"Sheet “{HISTORY_SHEET}”: " + words["explain"].format(
+        name=report.root.name))]  # fmt: skip
+    for periods, text in basis_lines(report.history_notes):
+        facts.append(("", f"{periods}: {text}"))
+    return facts
+
+
+def _history_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> int:
+    """The unit's figures on today's territory, period by period from the start of the
+    data (indicator_values_rebased, area), each period with its basis in words."""
+    sheet = _Sheet(book.add_worksheet(HISTORY_SHEET))
+    _header(
+        sheet,
+        formats,
+        report,
+        HISTORY_COLUMNS,
+        f"{BASIS_TEXT['vi']['heading']} — {report.root.name} — đến {report.period.title()}",
+    )
+    notes = {note.period.start: basis_text(note) for note in report.history_notes}
+    titles = {note.period.start: note.period.title() for note in report.history_notes}
+    rows = report.history
+    for offset, record in enumerate(rows.iter_rows(named=True)):
+        row = FIRST_DATA_ROW + offset
+        is_rate = record["kind"] == "rate"
+        decimals = 2 if is_rate else 0
+        value_format = formats.rate if is_rate else formats.count
+        for col, (key, _) in enumerate(HISTORY_COLUMNS):
+            value = record.get(key)
+            if key == "period":
+                sheet.write(row, col, titles.get(record["period_start"], ""), formats.text)
+            elif key in ("period_start", "period_end"):
+                sheet.write(row, col, value, formats.date, fmt_date(value))
+            elif key in ("numerator", "denominator"):
+                _number(sheet, row, col, value, 0, formats.count)
+            elif key in ("value", "target"):
+                _number(sheet, row, col, value, decimals, value_format)
+            elif key == "measure":
+                noun = "%" if is_rate else COUNT_NOUNS.get(record["source"], "")
+                sheet.write(row, col, noun, formats.text)
+            elif key == "meets_target":
+                if value is None:
+                    sheet.write(row, col, None, formats.text)
+                else:
+                    sheet.write(row, col, fmt_met(value), formats.met if value else formats.not_met)
+            elif key == "basis":
+                text = notes.get(record["period_start"], "")
+                if text:
+                    sheet.wrapped(row, col, text, formats.wrap)
+                else:
+                    sheet.write(row, col, None, formats.text)
+            else:
+                sheet.write(row, col, value, formats.text)
+    last = FIRST_DATA_ROW + max(rows.height, 1) - 1
+    sheet.ws.autofilter(HEADER_ROW, 0, last, len(HISTORY_COLUMNS) - 1)
+    sheet.size_columns(indent=dict.fromkeys(range(len(HISTORY_COLUMNS)), 2))
+    return rows.height
+
+
 def _late_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report) -> int:
     """The period's late dossiers of the unit and the units under it, then the unit's
     late dossiers by reason for each scope."""
@@ -625,7 +712,7 @@ def _late_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report) ->
         LATE_COLUMNS,
         f"Hồ sơ trễ hạn và lý do — {report.root.name} — {report.period.title()}",
     )
-    depth = {u.code: u.depth for u in report.units}
+    depth = {u.key: u.depth for u in report.units}
     dossiers = report.late_dossiers
     records = list(dossiers.iter_rows(named=True)) if dossiers.width else []
     for offset, record in enumerate(records):
@@ -633,7 +720,7 @@ def _late_sheet(book: xlsxwriter.Workbook, formats: _Formats, report: Report) ->
         for col, (key, _) in enumerate(LATE_COLUMNS):
             value = record.get(key)
             if key == "unit_name":
-                sheet.write(row, col, value, formats.indented(depth.get(record["unit_code"], 0)))
+                sheet.write(row, col, value, formats.indented(depth.get(record["unit_key"], 0)))
             elif key.endswith("_date"):
                 sheet.write(row, col, value, formats.date, fmt_date(value))
             elif key.endswith("days_late"):
@@ -689,6 +776,8 @@ def write_workbook(report: Report, path: Path) -> int:
             written += _indicator_sheet(book, formats, report, group, rows)
         if report.has_late_reasons or report.late_dossiers.width:
             written += _late_sheet(book, formats, report)
+        if report.has_history:
+            written += _history_sheet(book, formats, report)
         written += _warnings_sheet(book, formats, report)
         book.close()
     except BaseException:

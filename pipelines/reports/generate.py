@@ -7,6 +7,7 @@ Months and quarters are written on request (`par report --period 2021-03 --excel
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -64,13 +65,33 @@ class Progress:
 
 
 def default_targets(snapshot: Snapshot) -> list[tuple[str, Period]]:
-    """Every top-level unit for every year in the published file."""
-    return [
-        (unit, period)
-        for period in snapshot.periods()
-        if period.type == "year"
-        for unit in snapshot.top_units(period)
+    """Every top-level unit for every year in the published file: (its code, or `code@day`
+    for a unit whose code another unit reuses within the year, see Snapshot.pick; year)."""
+    targets = []
+    for period in snapshot.periods():
+        if period.type != "year":
+            continue
+        units = snapshot.units_in(period)
+        for key in snapshot.top_units(period):
+            unit = units[key]
+            default = snapshot.pick(unit.code, period).key == key
+            targets.append((unit.code if default else unit.selector, period))
+    return targets
+
+
+def file_code(report: Report) -> str:
+    """The unit part of the report's file names: its code; `code@day` for the unit of a
+    reused code that is not the one existing at the period's end (two units, two files)."""
+    root = report.root
+    later = [
+        u
+        for u in report.same_code
+        if (u.valid_from or dt.date.min) > (root.valid_from or dt.date.min)
     ]
+    if not later:
+        return root.code
+    day = root.valid_from or root.valid_to
+    return f"{root.code}@{day.isoformat()}" if day else root.code
 
 
 def write_report(
@@ -83,7 +104,7 @@ def write_report(
     from pipelines.reports.charts import write_html
     from pipelines.reports.excel import write_workbook
 
-    workbook, page = report_files(out_dir, report.root.code, report.period)
+    workbook, page = report_files(out_dir, file_code(report), report.period)
     for kind in kinds:
         started = time.perf_counter()
         if kind == "excel":

@@ -4,6 +4,10 @@ or English, for people who do not write SQL; and the Excel and HTML files on req
     par report                          the city, the latest year
     par report --period 2021-Q3 --unit 31519 --lang en
     par report --period 2021 --excel --html        also write the files
+    par report --period 2025 --unit 31510@2024-01-01
+                                        the unit that had code 31510 on that day (a code
+                                        reused by a later unit; without the day: the unit
+                                        existing at the period's end)
 """
 
 from __future__ import annotations
@@ -17,15 +21,22 @@ from typing import TextIO
 import polars as pl
 
 from pipelines.reports.data import (
+    BASIS_TEXT,
     GROUPS,
     SCOPES,
     STALE_AFTER_DAYS,
     MissingPublishedFile,
     Report,
     Snapshot,
+    UnitNotInPeriod,
+    UnitRef,
+    UnknownUnit,
+    basis_lines,
     build_report,
     late_sentence,
     load_snapshot,
+    not_in_period_text,
+    unit_span,
     warning_summary,
 )
 from pipelines.reports.periods import Period, describe_periods, parse_period
@@ -78,8 +89,16 @@ class ReportError(Exception):
     """A problem the user can fix (unknown unit or period): print it, exit 2."""
 
 
+def selector(snapshot: Snapshot, unit: UnitRef, period: Period) -> str:
+    """What names the unit in the period: its code, or `code@day` when the code alone would
+    mean another unit of it (a reused code, the other unit existing at the period's end)."""
+    return unit.code if snapshot.pick(unit.code, period).key == unit.key else unit.selector
+
+
 def resolve(snapshot: Snapshot, unit: str | None, period_text: str | None, lang: str) -> tuple:
-    """(unit code, period) from what the user typed, or ReportError saying what exists."""
+    """(unit, period) from what the user typed, or ReportError saying what exists. The unit
+    is a code, or `code@day` for the unit of a reused code that is not the one existing at
+    the period's end (see Snapshot.pick)."""
     words = TEXT[lang]
     periods = snapshot.periods()
     if not periods:
@@ -101,19 +120,23 @@ def resolve(snapshot: Snapshot, unit: str | None, period_text: str | None, lang:
                     label=period.label, periods=describe_periods(periods, lang)
                 )
             )
-    names = snapshot.unit_names(period)
+    units = snapshot.units_in(period)
     if unit is None:
-        tops = snapshot.top_units(period)
+        tops = [units[key] for key in snapshot.top_units(period)]
         if len(tops) == 1:
-            return tops[0], period
-        raise ReportError(words["pick_unit"] + "\n" + _unit_list(names, tops))
-    if unit not in names:
+            return selector(snapshot, tops[0], period), period
+        raise ReportError(words["pick_unit"] + "\n" + _unit_list(snapshot, period, tops, lang))
+    try:
+        picked = snapshot.pick(unit, period)
+    except UnitNotInPeriod as missing:
+        raise ReportError(not_in_period_text(snapshot, missing, lang)) from None
+    except UnknownUnit:
         raise ReportError(
             words["unknown_unit"].format(code=unit, period=_in_period(period, lang))
             + "\n"
-            + _unit_list(names, _units_in_order(snapshot, period, names))
-        )
-    return unit, period
+            + _unit_list(snapshot, period, _units_in_order(snapshot, period), lang)
+        ) from None
+    return selector(snapshot, picked, period), period
 
 
 def _in_period(period: Period, lang: str) -> str:
@@ -123,16 +146,25 @@ def _in_period(period: Period, lang: str) -> str:
     return period.label
 
 
-def _units_in_order(snapshot: Snapshot, period: Period, names: dict[str, str]) -> list[str]:
+def _units_in_order(snapshot: Snapshot, period: Period) -> list[UnitRef]:
     """Top-level units first, then the others alphabetically."""
+    units = snapshot.units_in(period)
     tops = snapshot.top_units(period)
-    rest = sorted((c for c in names if c not in tops), key=lambda c: sort_key(names[c]))
-    return tops + rest
+    rest = sorted((k for k in units if k not in tops), key=lambda k: sort_key(units[k].name))
+    return [units[key] for key in tops + rest]
 
 
-def _unit_list(names: dict[str, str], codes: list[str]) -> str:
-    width = max((len(c) for c in codes), default=0)
-    return "\n".join(f"  {code.ljust(width)}  {names[code]}" for code in codes)
+def _unit_list(snapshot: Snapshot, period: Period, units: list[UnitRef], lang: str) -> str:
+    """A line per unit: what to type after --unit, its name, and for a reused code when
+    the unit existed."""
+    shown = [selector(snapshot, u, period) for u in units]
+    codes = [u.code for u in units]
+    width = max((len(s) for s in shown), default=0)
+    lines = []
+    for typed, unit in zip(shown, units, strict=True):
+        span = unit_span(unit, lang) if codes.count(unit.code) > 1 else ""
+        lines.append(f"  {typed.ljust(width)}  {unit.name}" + (f" ({span})" if span else ""))
+    return "\n".join(lines)
 
 
 def _cell(value, kind: str, lang: str) -> str:
@@ -162,7 +194,7 @@ def render_table(
     root, period = report.root, report.period
     scopes = (scope,) if scope else root.scopes
     rows = report.rows.filter(
-        (pl.col("unit_code") == root.code) & pl.col("scope").is_in(list(scopes))
+        (pl.col("unit_key") == root.key) & pl.col("scope").is_in(list(scopes))
     )
     name_column = "name_vi" if lang == "vi" else "name_en"
     lines: list[tuple[str, ...] | str] = []  # str: a heading line; tuple: a table row
@@ -216,12 +248,81 @@ def render_table(
     published = TEXT[lang]["published"].format(
         at=fmt_local_time(report.snapshot.published_at, lang), path=report.snapshot.source.name
     )
-    out = [title, published, "", render(header), "  ".join("-" * w for w in widths)]
+    out = [title, published]
+    note = report.code_note(lang)
+    if note:
+        out += textwrap.wrap(note, max(width, 40))
+    out += ["", render(header), "  ".join("-" * w for w in widths)]
     for line in lines:
         out.append(fit_text(line, total) if isinstance(line, str) else render(line))
     out += late_lines(report, lang, scopes, max(width, 40))
+    out += history_lines(report, lang, max(width, 40))
     out += warning_lines(report, lang, max(width, 40))
     return "\n".join(out)
+
+
+def history_lines(report: Report, lang: str, width: int) -> list[str]:
+    """The unit's history on today's territory (a unit formed or grown by a
+    reorganisation): a value per indicator and period from the start of the data, as many
+    periods side by side as the width holds, then what each period's figures are made of
+    ("gộp từ Phường 1, 2, 3, 4"); none for a unit whose every period is its own."""
+    if not report.has_history:
+        return []
+    words = BASIS_TEXT[lang]
+    out = ["", f"[{words['heading']}]"]
+    out += textwrap.wrap(
+        words["explain"].format(name=report.root.name),
+        width,
+        initial_indent="  ",
+        subsequent_indent="  ",
+    )
+    history = report.history
+    name_column = "name_vi" if lang == "vi" else "name_en"
+    order = history.sort("group_position", "position", "indicator_code").unique(
+        "indicator_code", maintain_order=True
+    )
+    indicators = [(r["indicator_code"], r[name_column] or r["indicator_code"], r["kind"])
+                  for r in order.iter_rows(named=True)]  # fmt: skip
+    cells = {
+        (r["indicator_code"], r["period_start"]): _cell(r["value"], r["kind"], lang)
+        for r in history.iter_rows(named=True)
+    }
+    periods = report.history_periods()
+    columns = {
+        p: max([len(p.label)] + [len(cells.get((code, p.start), "")) for code, _, _ in indicators])
+        for p in periods
+    }
+    # the names take what the periods leave of the width (if they all fit on one line)
+    longest = max(len(name) for _, name, _ in indicators)
+    name_width = max(24, min(longest, width - sum(c + 2 for c in columns.values())))
+    chunks: list[list[Period]] = [[]]
+    used = name_width
+    for p in periods:
+        if chunks[-1] and used + 2 + columns[p] > width:
+            chunks.append([])
+            used = name_width
+        chunks[-1].append(p)
+        used += 2 + columns[p]
+    header = HEADERS[lang][0]
+    for chunk in chunks:
+        out.append("")
+        out.append(
+            "  ".join([header.ljust(name_width)] + [p.label.rjust(columns[p]) for p in chunk])
+        )
+        out.append("  ".join(["-" * name_width] + ["-" * columns[p] for p in chunk]))
+        for code, name, _ in indicators:
+            line = [fit_text(name, name_width).ljust(name_width)]
+            line += [cells.get((code, p.start), "").rjust(columns[p]) for p in chunk]
+            out.append("  ".join(line).rstrip())
+    notes = basis_lines(report.history_notes, lang)
+    if notes:
+        out.append("")
+        out.append(f"  {words['basis']}:")
+        for periods, text in notes:
+            out += textwrap.wrap(
+                f"{periods}: {text}", width, initial_indent="    ", subsequent_indent="      "
+            )
+    return out
 
 
 MAX_WARNING_LINES = 10  # lines per kind of warning; the workbook's sheet lists them all

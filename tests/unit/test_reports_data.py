@@ -296,8 +296,10 @@ def test_snapshot_reads_and_lets_go_of_the_file(tiny_published):
 
 def test_periods_and_top_units(snapshot):
     assert [p.label for p in snapshot.periods()] == ["2022-01", "2022-Q1", "2022", "2022-02"]
-    assert snapshot.top_units(YEAR) == [CITY]
-    assert snapshot.parents(YEAR) == {CITY: None, WARD_A: CITY, WARD_B: CITY}
+    # units are named by key (code@first day; `always`: a file without unit_valid_from)
+    city, ward_a, ward_b = (f"{code}@always" for code in (CITY, WARD_A, WARD_B))
+    assert snapshot.top_units(YEAR) == [city]
+    assert snapshot.parents(YEAR) == {city: None, ward_a: city, ward_b: city}
 
 
 def test_report_units_and_row_order(snapshot):
