@@ -27,13 +27,37 @@ _ROWS_SQL = {
             WHERE l.run_id = $run_id AND l.source_file IN (SELECT unnest($files))
         ),
         snapshots AS (SELECT DISTINCT unit_code, export_date FROM raw.procedures),
-        catalogue_date AS (  -- the unit's snapshot in force on the received date
+        row_bounds AS (  -- the registry row valid on the file's export date
+            SELECT r.source_file, r.source_row,
+                   coalesce(max(u.valid_from), DATE '1900-01-01') AS row_from,
+                   coalesce(max(u.valid_to), DATE '9999-12-31') AS row_to
+            FROM rows AS r LEFT JOIN raw.units AS u
+              ON u.unit_code = r.unit_code
+             AND coalesce(u.valid_from, DATE '1900-01-01') <= r.export_date
+             AND coalesce(u.valid_to, DATE '9999-12-31') >= r.export_date
+            GROUP BY r.source_file, r.source_row
+        ),
+        catalogue_date AS (
+            -- the snapshot in force on the received date among those of the registry row
+            -- of the export date (a reused code: never the earlier unit's catalogue); a
+            -- dossier received before that row began (handed over in a reorganisation)
+            -- or before its first snapshot: the row's first catalogue. A row with no
+            -- snapshot of its own (renamed, say): the code's snapshots, as before.
             SELECT r.source_file, r.source_row,
                    coalesce(
+                       max(s.export_date) FILTER (
+                           WHERE s.export_date <= r.received_at::DATE
+                             AND s.export_date BETWEEN b.row_from AND b.row_to
+                       ),
+                       min(s.export_date) FILTER (
+                           WHERE s.export_date BETWEEN b.row_from AND b.row_to
+                       ),
                        max(s.export_date) FILTER (WHERE s.export_date <= r.received_at::DATE),
                        min(s.export_date)
                    ) AS snapshot_date
-            FROM rows AS r LEFT JOIN snapshots AS s USING (unit_code)
+            FROM rows AS r
+            JOIN row_bounds AS b USING (source_file, source_row)
+            LEFT JOIN snapshots AS s USING (unit_code)
             GROUP BY r.source_file, r.source_row
         )
         SELECT r.*, (r.export_date + INTERVAL 1 DAY)::TIMESTAMP AS export_day_end,

@@ -134,7 +134,9 @@ SUITES: dict[str, list[Spec]] = {
             "procedure_in_catalogue",
             _IN_SET,
             {"column": "procedure_in_catalogue", "value_set": [True]},
-            "the procedure was in the unit's catalogue on the received date",
+            "the procedure was in the unit's catalogue on the received date (the catalogue "
+            "of the registry row of the export date; a dossier handed over in a "
+            "reorganisation: that unit's first catalogue)",
         ),
     ],
     "documents": [

@@ -2,6 +2,7 @@
 [--dirty --faults-out faults.json]
 
 python -m pipelines.simulator --scenario reorg-2025 --out <landing> [--truth-out truth.json]
+[--start 2024-10-01 --end 2025-07-31 --dossiers-per-day 1]
 
 python -m pipelines.simulator --scenario province --out <landing> [--units 100 --days 365
 --dossiers-per-day 120 --documents-per-day 40 --start 2021-01-01]"""
@@ -64,9 +65,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--dirty and --truth-out are not available for the province scenario")
         return run_province(parser, args)
     if args.scenario == REORG:
-        if args.dirty or args.units or scale_arguments_given(args):
-            parser.error("--dirty, --units and the scale options are not for reorg-2025")
-        return run_reorg(args)
+        if args.dirty or args.units or args.days is not None or args.documents_per_day is not None:
+            parser.error("--dirty, --units, --days and --documents-per-day are not for reorg-2025")
+        return run_reorg(args, parser)
+    if args.end is not None:
+        parser.error("--end is for --scenario reorg-2025")
     if scale_arguments_given(args):
         parser.error(
             "--days, --dossiers-per-day, --documents-per-day and --start are for "
@@ -125,7 +128,16 @@ def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
         help="outgoing documents per unit and working day on average (default 40)",
     )
     scale.add_argument(
-        "--start", type=date.fromisoformat, help="first day, YYYY-MM-DD (default 2021-01-01)"
+        "--start",
+        type=date.fromisoformat,
+        help="first day, YYYY-MM-DD (default 2021-01-01; reorg-2025: 2024-01-01)",
+    )
+    reorg = parser.add_argument_group(
+        "reorg-2025 variants for tests (defaults: the full scenario); also --start, and "
+        "--dossiers-per-day as the most a unit receives a working day (whole number)"
+    )
+    reorg.add_argument(
+        "--end", type=date.fromisoformat, help="last day, YYYY-MM-DD (default 2026-06-30)"
     )
 
 
@@ -170,13 +182,31 @@ def run_province(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
     return 0
 
 
-def run_reorg(args: argparse.Namespace) -> int:
-    """Scenario reorg-2025 (pipelines.simulator.reorg); its truth to --truth-out if given."""
-    from pipelines.simulator.reorg import write_reorg
+def run_reorg(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
+    """Scenario reorg-2025 (pipelines.simulator.reorg); its truth to --truth-out if given.
+    --start, --end and --dossiers-per-day write a shorter or thinner variant."""
+    from pipelines.simulator.reorg import FULL, Span, write_reorg
 
+    def error(message: str):
+        if parser is None:
+            print(f"error: {message}", file=sys.stderr)
+            raise SystemExit(2)
+        parser.error(message)
+
+    most = getattr(args, "dossiers_per_day", None)
+    if most is not None and most != int(most):
+        error("--dossiers-per-day for reorg-2025 is a whole number")
+    try:
+        span = Span(
+            start=getattr(args, "start", None) or FULL.start,
+            end=getattr(args, "end", None) or FULL.end,
+            most_per_day=None if most is None else int(most),
+        )
+    except ValueError as exc:
+        error(str(exc))
     started = time.perf_counter()  # only to tell the operator how long it took
     try:
-        summary = write_reorg(Path(args.out), seed=args.seed, force=args.force)
+        summary = write_reorg(Path(args.out), seed=args.seed, force=args.force, span=span)
     except LandingNotEmptyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -25,6 +25,12 @@ at its last change before the reform; from 1 July its successor's log carries it
 received_at. The city's open dossiers go to Phường Sóc Trăng, the ward that carries its name.
 
 `write_reorg` writes it and returns a summary with the truth (`reorg_truth.ReorgTruth`).
+With a `Span` it writes a shorter or thinner variant for tests (`python -m
+pipelines.simulator --scenario reorg-2025 --start 2024-10-01 --end 2025-07-31
+--dossiers-per-day 1`): the same registry, successions, catalogues and rules over fewer
+days (the old catalogues delivered on the span's first day) and at most that many
+dossiers a unit and working day; the truth counts what was written. `par simulate
+--scenario reorg-2025` writes the full scenario.
 """
 
 from __future__ import annotations
@@ -224,18 +230,47 @@ class Dossier:
         return row
 
 
-def _dossiers_of(row: UnitRow, procedures: list[Procedure], seed: int) -> list[Dossier]:
-    """A few dossiers a working day over the row's days within the scenario; one in eight
-    finishes one to three working days late."""
+@dataclass(frozen=True)
+class Span:
+    """The days a variant covers and how many dossiers a unit receives a working day at
+    most (the full scenario: 2024-01-01 to 2026-06-30, the city 1-2 and a ward 1-3; a
+    smaller `most_per_day` caps both)."""
+
+    start: date = START
+    end: date = END
+    most_per_day: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.start < REFORM_DAY <= self.end:
+            raise ValueError(
+                f"the span must contain the reform: {REFORM_DAY} in ({self.start}, {self.end}]"
+            )
+        if self.most_per_day is not None and self.most_per_day < 1:
+            raise ValueError("most_per_day must be at least 1")
+
+    def most(self, row: UnitRow) -> int:
+        most = 2 if row.unit_level == "city" else 3
+        return most if self.most_per_day is None else min(most, self.most_per_day)
+
+
+FULL = Span()
+
+
+def _dossiers_of(
+    row: UnitRow, procedures: list[Procedure], seed: int, span: Span = FULL
+) -> list[Dossier]:
+    """A few dossiers a working day over the row's days within the span; one in eight
+    finishes one to three working days late; one finishing after the span's end is still
+    open on its last day."""
     rng = random.Random(f"{seed}:reorg:dossiers:{row.unit_code}:{row.valid_from}")
-    first = max(row.valid_from, START)
-    last = min(row.valid_to or END, END)
+    first = max(row.valid_from, span.start)
+    last = min(row.valid_to or span.end, span.end)
     prefix = "CT." if row.valid_from >= REFORM_DAY else ""
     out: list[Dossier] = []
     day = first
     while day <= last:
         if day.weekday() < 5:
-            for seq in range(1, rng.randint(1, 2 if row.unit_level == "city" else 3) + 1):
+            for seq in range(1, rng.randint(1, span.most(row)) + 1):
                 p = rng.choice(procedures)
                 online = p.service_level >= 3 and rng.random() < 0.3
                 received = _at(day, rng)
@@ -252,7 +287,7 @@ def _dossiers_of(row: UnitRow, procedures: list[Procedure], seed: int) -> list[D
                         person=applicant(rng, row.unit_name, p.domain),
                         received_at=received,
                         due_at=datetime.combine(due_day, time(16, 30)),
-                        finished_at=_at(finish_day, rng, 510) if finish_day <= END else None,
+                        finished_at=_at(finish_day, rng, 510) if finish_day <= span.end else None,
                         digitized=rng.random() < 0.6,
                         paid_online=(online and rng.random() < 0.5) if p.has_fee else None,
                     )
@@ -284,9 +319,11 @@ def _spec(row: UnitRow) -> UnitSpec:
     )
 
 
-def write_reorg(out: Path, seed: int = 2021, *, force: bool = False) -> dict:
+def write_reorg(out: Path, seed: int = 2021, *, force: bool = False, span: Span = FULL) -> dict:
     """Write the scenario into the landing folder `out`; return what was written and the
-    truth. Refuses a non-empty folder unless `force`."""
+    truth. Refuses a non-empty folder unless `force`. `span` writes a shorter or thinner
+    variant (tests): the same units, catalogues and rules over fewer days or dossiers;
+    the truth counts what it wrote."""
     from pipelines.simulator import LandingNotEmptyError
 
     out = Path(out)
@@ -305,19 +342,25 @@ def write_reorg(out: Path, seed: int = 2021, *, force: bool = False) -> dict:
         logs[key] = {}
         procedures = cats["new" if row.valid_from >= REFORM_DAY else row.unit_level]
         writer.write(
-            specs[key], "procedures", max(row.valid_from, START), _catalogue_rows(procedures, row)
+            specs[key],
+            "procedures",
+            max(row.valid_from, span.start),
+            _catalogue_rows(procedures, row),
         )
         truth.catalogue_size[key.text] = len(procedures)
     for row in delivering(registry):
         key = UnitKey.of(row)
         procedures = cats["new" if row.valid_from >= REFORM_DAY else row.unit_level]
-        for d in _dossiers_of(row, procedures, seed):
+        for d in _dossiers_of(row, procedures, seed, span):
             logs[key].setdefault(d.received_at.date(), []).append(d.received_row())
             truth.count(key, d.received_at.date(), "received")
-            if d.finished_at is None:
-                continue
+            # open on 1 July 2025 (finished later, or still open on the span's last day):
+            # handed over to the successor, whose log carries it from then on
+            open_at_reform = row.valid_to is not None and (
+                d.finished_at is None or d.finished_at.date() > row.valid_to
+            )
             finisher = key
-            if row.valid_to is not None and d.finished_at.date() > row.valid_to:
+            if open_at_reform and row.valid_to < span.end:
                 target = handover_target(registry, row)
                 finisher = UnitKey.of(target)
                 logs[finisher].setdefault(REFORM_DAY, []).append(d.handover_row())
@@ -327,9 +370,11 @@ def write_reorg(out: Path, seed: int = 2021, *, force: bool = False) -> dict:
                         "from": key.text,
                         "to": finisher.text,
                         "received_at": d.received_at.isoformat(),
-                        "finished_at": d.finished_at.isoformat(),
+                        "finished_at": d.finished_at.isoformat() if d.finished_at else None,
                     }
                 )
+            if d.finished_at is None:
+                continue
             logs[finisher].setdefault(d.finished_at.date(), []).append(d.finished_row())
             late = d.finished_at.date() > d.due_at.date()
             truth.count(finisher, d.finished_at.date(), "finished")
@@ -344,6 +389,8 @@ def write_reorg(out: Path, seed: int = 2021, *, force: bool = False) -> dict:
     return {
         "scenario": NAME,
         "seed": seed,
+        "start": span.start.isoformat(),
+        "end": span.end.isoformat(),
         "out": str(out),
         "units": len(registry.units),
         "successions": len(registry.successions),

@@ -184,3 +184,61 @@ def test_par_simulate_knows_the_scenario(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]
     with pytest.raises(SystemExit):
         par(["simulate", "--scenario", "reorg-2025", "--out", str(tmp_path), "--units", "2"])
+
+
+def test_a_shorter_thinner_variant_for_tests(tmp_path):
+    from pipelines.simulator.reorg import Span
+
+    span = Span(start=date(2024, 10, 1), end=date(2025, 12, 31), most_per_day=1)
+    out = tmp_path / "landing"
+    summary = write_reorg(out, seed=2021, span=span)
+    truth = summary["truth"]
+    assert (summary["start"], summary["end"]) == ("2024-10-01", "2025-12-31")
+    # the same registry and successions as the full scenario
+    assert summary["units"] == 23 and summary["successions"] == 20
+    days = [date.fromisoformat(p.stem) for p in out.glob("*/*/*.csv")]
+    assert min(days) == span.start and max(days) <= span.end
+    # the old catalogues are delivered on the span's first day, the new on 1 July 2025
+    assert (out / "31510" / "procedures" / "2024-10-01.csv").exists()
+    assert (out / "31510" / "procedures" / "2025-07-01.csv").exists()
+    # at most one dossier a unit and working day (its own: a successor's log also holds
+    # the dossiers handed over to it)
+    received, finished, logs = _recount(out)
+    for key, unit_logs in logs.items():
+        first = date.fromisoformat(key.split("@")[1])
+        per_day = Counter(
+            day
+            for rows in unit_logs.values()
+            if (day := _when(rows[0][1]["Ngày tiếp nhận"]).date()) >= first
+        )
+        assert max(per_day.values()) == 1, key
+    # the truth counts what was written; the hand-over still happens
+    for (unit, month), n in received.items():
+        assert truth.flows[(unit, month, "received")] == n, (unit, month)
+    for (unit, month), n in finished.items():
+        assert truth.flows[(unit, month, "finished")] == n, (unit, month)
+    assert sum(received.values()) == sum(
+        n for (_u, _m, c), n in truth.flows.items() if c == "received"
+    )
+    assert truth.handed_over and all(
+        h["finished_at"][:10] <= "2025-12-31" for h in truth.handed_over
+    )
+    assert truth.flow("31510", OLD, "2024-Q3", "received") == 0  # before the span
+    assert truth.flow("31510", OLD, "2024-Q4", "finished") > 0
+
+
+def test_the_variant_from_the_command_line(tmp_path, capsys):
+    from pipelines.simulator.__main__ import main as simulator_main
+
+    out = tmp_path / "landing"
+    args = ["--scenario", "reorg-2025", "--out", str(out), "--start", "2025-06-01"]
+    assert simulator_main([*args, "--end", "2025-07-31", "--dossiers-per-day", "1"]) == 0
+    assert '"start": "2025-06-01"' in capsys.readouterr().out
+    assert max(p.stem for p in out.glob("*/dossiers/*.csv")) <= "2025-07-31"
+    for bad in (["--end", "2025-06-30"], ["--dossiers-per-day", "1.5"], ["--days", "3"]):
+        with pytest.raises(SystemExit):
+            simulator_main([*args, "--force", *bad])
+    with pytest.raises(SystemExit):  # --end is for reorg-2025 only
+        simulator_main(
+            ["--scenario", "soc-trang-2021", "--out", str(tmp_path / "x"), "--end", "2021-12-31"]
+        )

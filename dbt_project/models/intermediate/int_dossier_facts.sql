@@ -1,6 +1,9 @@
 -- One row per dossier in its current state, with the attributes of its procedure as
 -- they stood on the day it was received (the version in force that day; for a dossier
--- received before the unit's first catalogue snapshot, the procedure's earliest version)
+-- received before the unit's first catalogue snapshot, the procedure's earliest version;
+-- for a dossier handed over in a reorganisation - in the log of a unit that began after
+-- its received_at, also under a reused code - the version in force on that unit's first
+-- catalogue snapshot, as the contract says)
 -- and its expected due date by the TTHC rule (macro due_dates_by_rule, working days from
 -- int_calendar_working_days). The rows of fct_dossier, which publishes them; the
 -- applicant's ID hash stays in int_dossiers_classified.
@@ -55,6 +58,27 @@ procedure_versions as (
 calendar as (
 
     select * from {{ ref('int_calendar_working_days') }}
+
+),
+
+-- each unit's first catalogue snapshot on or after its first day: the catalogue a
+-- handed-over dossier's procedure is read from
+unit_catalogues as (
+
+    select
+        units.unit_code,
+        units.valid_from,
+        units.valid_to,
+        units.unit_valid_from,
+        min(snapshots.export_date) as first_catalogue_date
+
+    from {{ ref('int_units') }} as units
+    left join {{ ref('stg_ward_exports__procedures') }} as snapshots
+        on
+            units.unit_code = snapshots.unit_code
+            and (units.unit_valid_from is null or units.unit_valid_from <= snapshots.export_date)
+            and (units.unit_valid_to is null or units.unit_valid_to >= snapshots.export_date)
+    group by units.unit_code, units.valid_from, units.valid_to, units.unit_valid_from
 
 ),
 
@@ -143,6 +167,30 @@ touched as (
 
     union
 
+    -- handed over: read from the first catalogue of its unit, which a new snapshot of
+    -- that unit may be
+    select
+        all_dossiers.unit_code,
+        all_dossiers.dossier_code
+
+    from all_dossiers
+    inner join snapshots_in_window
+        on all_dossiers.unit_code = snapshots_in_window.unit_code
+    inner join unit_catalogues
+        on
+            all_dossiers.unit_code = unit_catalogues.unit_code
+            and (
+                unit_catalogues.valid_from is null
+                or all_dossiers.export_date >= unit_catalogues.valid_from
+            )
+            and (
+                unit_catalogues.valid_to is null
+                or all_dossiers.export_date <= unit_catalogues.valid_to
+            )
+    where all_dossiers.received_date < unit_catalogues.unit_valid_from
+
+    union
+
     select
         unit_code,
         dossier_code
@@ -156,9 +204,31 @@ touched as (
 
 dossiers as (
 
-    select all_dossiers.*
+    select
+        all_dossiers.*,
+        -- the day whose catalogue gives the procedure's attributes: received_date, or
+        -- for a dossier received before the unit of its current row began (handed over)
+        -- that unit's first catalogue snapshot
+        case
+            when
+                all_dossiers.received_date < unit_catalogues.unit_valid_from
+                and unit_catalogues.first_catalogue_date is not null
+                then unit_catalogues.first_catalogue_date
+            else all_dossiers.received_date
+        end as catalogue_date
 
     from all_dossiers
+    left join unit_catalogues
+        on
+            all_dossiers.unit_code = unit_catalogues.unit_code
+            and (
+                unit_catalogues.valid_from is null
+                or all_dossiers.export_date >= unit_catalogues.valid_from
+            )
+            and (
+                unit_catalogues.valid_to is null
+                or all_dossiers.export_date <= unit_catalogues.valid_to
+            )
     {% if is_incremental() %}
         inner join touched
             on
@@ -186,14 +256,14 @@ joined as (
             and dossiers.procedure_code = procedure_versions.procedure_code
             and (
                 (
-                    dossiers.received_date >= procedure_versions.valid_from
+                    dossiers.catalogue_date >= procedure_versions.valid_from
                     and (
                         procedure_versions.valid_to is null
-                        or dossiers.received_date <= procedure_versions.valid_to
+                        or dossiers.catalogue_date <= procedure_versions.valid_to
                     )
                 )
                 or (
-                    dossiers.received_date < procedure_versions.unit_first_snapshot_date
+                    dossiers.catalogue_date < procedure_versions.unit_first_snapshot_date
                     and procedure_versions.version_number = 1
                 )
             )
