@@ -39,16 +39,22 @@ from pipelines.settings import Settings, load_settings
 EXIT_BUSY = 75
 
 
-def run_pipeline(settings: Settings, run_id: str | None = None):
-    """Run the full-build job in this process on the settings' Dagster instance; returns
-    its ExecuteInProcessResult."""
+def run_pipeline(settings: Settings, days: tuple, run_id: str | None = None):
+    """Run the full-build job over `days` (first, last) in this process on the settings'
+    Dagster instance; returns its ExecuteInProcessResult."""
     ensure_manifest(settings)
-    from pipelines.run import execute_full_build
+    from pipelines.defs.partitions import range_tags
+    from pipelines.run import execute_build
 
     with dagster_instance(settings) as instance:
         # INFO on the terminal (progress, problems); the full DEBUG log is in the Dagster UI.
-        return execute_full_build(
-            instance, settings, raise_on_error=False, log_level="INFO", run_id=run_id
+        return execute_build(
+            instance,
+            settings,
+            range_tags(*days),
+            raise_on_error=False,
+            log_level="INFO",
+            run_id=run_id,
         )
 
 
@@ -65,7 +71,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_BUSY
     try:
         ensure_landing(settings)
-        result = run_pipeline(settings, run_id)
+        from pipelines.run_plan import plan_run
+
+        plan = plan_run(settings, full=args.full)
+        if plan.nothing_to_do:
+            print(plan.why)
+            return 0
+        print(f"par run: {plan.why}", flush=True)
+        result = run_pipeline(settings, plan.days, run_id)
     finally:
         build_lock.release(settings.warehouse_dir)
     from pipelines.run import published_in, run_outcome
@@ -208,7 +221,13 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
 def _parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="par", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="ingest, build, check and publish").set_defaults(func=cmd_run)
+    run = sub.add_parser("run", help="ingest, build, check and publish what is new")
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="run every day of the landing folder even when nothing is new",
+    )
+    run.set_defaults(func=cmd_run)
     headline = sub.add_parser("headline", help="print the headline indicators")
     headline.add_argument("--year", type=int, default=None, help="default: the latest year")
     headline.set_defaults(func=cmd_headline)

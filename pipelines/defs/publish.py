@@ -7,6 +7,7 @@ from pipelines.defs.dbt import par_dbt_models
 from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
 from pipelines.lib.markdown import md_table
 from pipelines.lib.publish import publish
+from pipelines.run_plan import build_fingerprint
 
 # publish copies every table of the marts schema: lineage names every one of them
 PUBLISHED_MODELS = sorted(
@@ -30,7 +31,12 @@ def published_warehouse(
     import polars as pl
 
     where = warehouse.settings
-    publication = publish(where.build_db, where.published_db, run_id=context.run.run_id)
+    publication = publish(
+        where.build_db,
+        where.published_db,
+        run_id=context.run.run_id,
+        code_fingerprint=build_fingerprint(where),
+    )
     tables = pl.DataFrame(
         {"table": list(publication.tables), "rows": list(publication.tables.values())}
     )

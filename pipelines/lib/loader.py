@@ -25,7 +25,6 @@ tried again once the registry has it (its ledger row has no sha256).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -40,6 +39,7 @@ import duckdb
 import polars as pl
 
 from pipelines.lib import schema
+from pipelines.lib.file_hash import file_sha256
 from pipelines.lib.landing import (
     SUCCESSIONS_FEED,
     UNITS_FEED,
@@ -339,23 +339,6 @@ def _ledger_signatures(
         [feed],
     ).fetchall()
     return {source_file: (size, mtime, sha256) for source_file, size, mtime, sha256 in rows}
-
-
-_HASH_CHUNK = 1 << 20  # bytes read at a time when hashing: one read for a daily file
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes, read in chunks: the digest parsing records in the ledger
-    (FileOutcome.sha256, hashed from the whole bytes), without holding the file in memory.
-    Plain os.read: half the cost of hashlib.file_digest on small files."""
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        while chunk := os.read(fd, _HASH_CHUNK):
-            digest.update(chunk)
-    finally:
-        os.close(fd)
-    return digest.hexdigest()
 
 
 def _unchanged(

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.build_inputs import ledger_digest
+
 # Storage format that DuckDB 1.x clients (bundled in many BI tools and SQL IDEs) can read;
 # DuckDB 2.0's default format cannot be opened by them.
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
@@ -29,8 +31,16 @@ class Publication:
     published_at: dt.datetime
 
 
-def publish(build_db: Path, published_db: Path, run_id: str | None = None) -> Publication:
-    """Copy every table of the build file's marts schema into a new file and swap it in."""
+def publish(
+    build_db: Path,
+    published_db: Path,
+    run_id: str | None = None,
+    code_fingerprint: str | None = None,
+) -> Publication:
+    """Copy every table of the build file's marts schema into a new file and swap it in.
+    The `publication` table says which run published it, when, and what it was built from
+    (the code's fingerprint and the ledger's digest: `pipelines.lib.build_inputs`), so that
+    a later run can tell that nothing has changed since."""
     staging = published_db.with_name(published_db.name + ".tmp")
     staging.unlink(missing_ok=True)
     published_at = dt.datetime.now().replace(microsecond=0)
@@ -60,8 +70,9 @@ def publish(build_db: Path, published_db: Path, run_id: str | None = None) -> Pu
             tables[name] = conn.execute(f'SELECT count(*) FROM pub.main."{name}"').fetchone()[0]
         conn.execute(
             "CREATE TABLE pub.main.publication AS "
-            "SELECT ?::TIMESTAMP AS published_at, ?::VARCHAR AS run_id",
-            [published_at, run_id],
+            "SELECT ?::TIMESTAMP AS published_at, ?::VARCHAR AS run_id, "
+            "?::VARCHAR AS code_fingerprint, ?::VARCHAR AS ledger_digest",
+            [published_at, run_id, code_fingerprint, _ledger_digest(conn)],
         )
         conn.execute("DETACH pub")
         conn.execute("DETACH build")
@@ -72,3 +83,12 @@ def publish(build_db: Path, published_db: Path, run_id: str | None = None) -> Pu
     conn.close()
     os.replace(staging, published_db)
     return Publication(path=published_db, tables=tables, published_at=published_at)
+
+
+def _ledger_digest(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """The build file's ledger digest; None for a build file without a ledger (tests that
+    publish hand-made marts)."""
+    try:
+        return ledger_digest(conn, "build.raw.ingest_ledger")
+    except duckdb.CatalogException:
+        return None

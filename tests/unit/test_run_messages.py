@@ -133,15 +133,25 @@ def test_a_run_that_failed_after_publishing_says_both(settings):
     assert "Checks that failed" not in message
 
 
+def _plan_one_day(monkeypatch):
+    """par run with no landing folder to look at: the plan says one day to run."""
+    import pipelines.run_plan as run_plan
+
+    monkeypatch.setattr(cli, "ensure_landing", lambda s: None)
+    day = dt.date(2021, 1, 4)
+    plan = run_plan.RunPlan(days=(day, day), why="1 day(s) with new files")
+    monkeypatch.setattr(run_plan, "plan_run", lambda s, full=False: plan)
+
+
 def test_par_run_prints_the_outcome_and_succeeds_when_only_a_warning_failed(
     settings, monkeypatch, capsys
 ):
     _write_published(settings.published_db, OLD_RUN, OLD_AT)
-    monkeypatch.setattr(cli, "ensure_landing", lambda s: None)
+    _plan_one_day(monkeypatch)
     monkeypatch.setattr(
         cli,
         "run_pipeline",
-        lambda s, run_id=None: _run(s, rows_balance=True, rows_look_right=False),
+        lambda s, days, run_id=None: _run(s, rows_balance=True, rows_look_right=False),
     )
     import pipelines.reports.headline as headline
 
@@ -159,11 +169,11 @@ def test_par_run_exits_1_and_says_the_old_file_stays_when_a_blocking_check_faile
     settings, monkeypatch, capsys
 ):
     _write_published(settings.published_db, OLD_RUN, OLD_AT)
-    monkeypatch.setattr(cli, "ensure_landing", lambda s: None)
+    _plan_one_day(monkeypatch)
     monkeypatch.setattr(
         cli,
         "run_pipeline",
-        lambda s, run_id=None: _run(s, rows_balance=False, rows_look_right=True),
+        lambda s, days, run_id=None: _run(s, rows_balance=False, rows_look_right=True),
     )
     code = cli.main(["run"], settings)
     out = capsys.readouterr().out
