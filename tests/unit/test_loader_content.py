@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib import loader
+from pipelines.lib import file_hash, loader
 from pipelines.lib.landing import discover
 from pipelines.lib.loader import IngestSummary, connect_build, file_sha256, ingest_feed
 from pipelines.lib.pseudonymise import Pseudonymiser
@@ -146,7 +146,7 @@ def test_unchanged_rejected_file_is_skipped_and_retried_once_its_bytes_change(la
 
 
 def test_file_sha256_streams_to_the_digest_parsing_records(tmp_path):
-    data = os.urandom(loader._HASH_CHUNK * 2 + 123)  # several chunks
+    data = os.urandom(file_hash._HASH_CHUNK * 2 + 123)  # several chunks
     path = tmp_path / "big.bin"
     path.write_bytes(data)
     assert file_sha256(path) == hashlib.sha256(data).hexdigest()
