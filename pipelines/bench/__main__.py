@@ -1,5 +1,6 @@
-"""python -m pipelines.bench [--units N --days N --dossiers-per-day N --documents-per-day N]
-[--dir warehouse/bench]: see `pipelines/bench/run.py`; `make bench` runs it."""
+"""python -m pipelines.bench [--preset province|mid] [--units N --days N --dossiers-per-day N
+--documents-per-day N] [--dir warehouse/bench]: see `pipelines/bench/run.py`; `make bench`
+runs it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 
 from pipelines.bench.run import run_bench
 from pipelines.settings import Settings, load_settings
-from pipelines.simulator.scale import PROVINCE
+from pipelines.simulator.scale import MID, PROVINCE
+
+PRESETS = {"province": PROVINCE, "mid": MID}
+SIZES = ("units", "days", "dossiers_per_day", "documents_per_day")
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
@@ -17,31 +21,27 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.bench",
         description="Benchmark the warehouse against plain DuckDB on a generated province "
-        "(default: the `province` preset, 100 units x 365 days, ~10M dossier rows).",
+        "(default: the `province` preset, 100 units x 365 days, ~10M dossier rows; `mid`: "
+        "20 units x 365 days, ~1M). A preset's ratios are printed beside their targets; a "
+        "size given below overrides the preset's and leaves the targets out.",
     )
-    parser.add_argument("--units", type=int, default=PROVINCE["units"])
-    parser.add_argument(
-        "--days", type=int, default=PROVINCE["days"], help="days generated; the last is the night"
-    )
-    parser.add_argument("--dossiers-per-day", type=float, default=PROVINCE["dossiers_per_day"])
-    parser.add_argument("--documents-per-day", type=float, default=PROVINCE["documents_per_day"])
+    parser.add_argument("--preset", choices=list(PRESETS), default="province")
+    parser.add_argument("--units", type=int)
+    parser.add_argument("--days", type=int, help="days generated; the last is the night")
+    parser.add_argument("--dossiers-per-day", type=float)
+    parser.add_argument("--documents-per-day", type=float)
     parser.add_argument("--start", default="2021-01-01", help="first day (ISO)")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument(
         "--dir", type=Path, default=None, help="bench folder (default: <warehouse>/bench)"
     )
     args = parser.parse_args(argv)
-    if args.days < 2:
+    given = {name: getattr(args, name) for name in SIZES if getattr(args, name) is not None}
+    sizes = {**PRESETS[args.preset], **given, "start": args.start, "seed": args.seed}
+    if sizes["days"] < 2:
         parser.error("--days must be at least 2: the last day is the nightly run's")
-    sizes = {
-        "units": args.units,
-        "days": args.days,
-        "dossiers_per_day": args.dossiers_per_day,
-        "documents_per_day": args.documents_per_day,
-        "start": args.start,
-        "seed": args.seed,
-    }
-    record = run_bench(args.dir or settings.bench_dir, sizes, settings)
+    preset = None if given else args.preset
+    record = run_bench(args.dir or settings.bench_dir, sizes, settings, preset)
     return 0 if record["ok"] else 1
 
 

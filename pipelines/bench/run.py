@@ -8,9 +8,11 @@
      and month (`baseline.py`);
    - full build: the `par_full_build` job over those days on a fresh warehouse and Dagster
      home (ingest, checks, dbt build, publish);
-   - nightly: deliver the last day, run the job for that one partition on top.
-4. Print a table and write the figures to <dir>/results/bench-<UTC time>.json (and
-   latest.md), so runs can be compared.
+   - nightly: deliver the last day, run the job for that one partition on top;
+   - nothing_new: `par run` once more, with nothing new: it must do no model work.
+4. Print a table, each ratio beside its target for the presets (README: Benchmark), and
+   write the figures to <dir>/results/bench-<UTC time>.json (and latest.md), so runs can
+   be compared.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ from pipelines.settings import Settings
 
 GIB = 1024**3
 
+# The targets of a preset's ratios: the full build against plain DuckDB on the same files,
+# the nightly run (one new day) against the full build. Other sizes have none.
+TARGETS: dict[str, dict[str, float]] = {
+    "province": {"full_build": 2.0, "nightly": 0.05},
+    "mid": {"full_build": 3.0, "nightly": 0.15},
+}
+
 
 @dataclass
 class Stage:
@@ -38,6 +47,7 @@ class Stage:
     rows_by_feed: dict[str, int]
     ok: bool
     steps: dict[str, float] = field(default_factory=dict)
+    ran: bool | None = None  # nothing_new: whether `par run` started a run
 
     @property
     def rows(self) -> int:
@@ -118,28 +128,43 @@ def measure(name: str, args: list[str], run: Path, settings: Settings) -> Stage:
         rows_by_feed=result.get("rows", {}),
         ok=ok,
         steps=result.get("steps", {}),
+        ran=result.get("ran"),
     )
     status = "ok" if ok else f"FAILED (see {run / (name + '.log')})"
     print(f"  {stage.seconds:.1f} s, peak {stage.peak_rss_bytes / GIB:.2f} GiB, {status}")
     return stage
 
 
-def table(stages: dict[str, Stage]) -> str:
+def _ratio(stage: Stage, stages: dict[str, Stage], targets: dict[str, float]):
+    """(ratio in words, target in words, met) of a stage; empty where it has none."""
     base, full = stages.get("baseline"), stages.get("full_build")
+    target = targets.get(stage.name)
+    if stage.name == "full_build" and base:
+        ratio = stage.seconds / base.seconds
+        words = f"{ratio:.2f}× baseline"
+        return words, (f"≤ {target:g}×" if target else ""), (ratio <= target if target else None)
+    if stage.name == "nightly" and full:
+        ratio = stage.seconds / full.seconds
+        words = f"{ratio:.1%} of full build"
+        return words, (f"≤ {target:.0%}" if target else ""), (ratio <= target if target else None)
+    if stage.name == "nothing_new" and full:
+        words = f"{stage.seconds / full.seconds:.1%} of full build"
+        return words, "no model work", stage.ran is False
+    return "", "", None
+
+
+def table(stages: dict[str, Stage], preset: str | None = None) -> str:
+    targets = TARGETS.get(preset or "", {})
     lines = [
-        "| stage | seconds | ratio | peak memory | rows | rows/s |",
-        "|---|---:|---|---:|---:|---:|",
+        "| stage | seconds | ratio | target | met | peak memory | rows | rows/s |",
+        "|---|---:|---|---|---|---:|---:|---:|",
     ]
     for stage in stages.values():
-        if stage.name == "full_build" and base:
-            ratio = f"{stage.seconds / base.seconds:.2f}× baseline"
-        elif stage.name == "nightly" and full:
-            ratio = f"{stage.seconds / full.seconds:.1%} of full build"
-        else:
-            ratio = ""
+        ratio, target, met = _ratio(stage, stages, targets)
+        verdict = "" if met is None else ("yes" if met else "**no**")
         lines.append(
             f"| {stage.name}{'' if stage.ok else ' (FAILED)'} | {stage.seconds:.1f} | {ratio} | "
-            f"{stage.peak_rss_bytes / GIB:.2f} GiB | {stage.rows:,} | "
+            f"{target} | {verdict} | {stage.peak_rss_bytes / GIB:.2f} GiB | {stage.rows:,} | "
             f"{stage.rows_per_second:,.0f} |"
         )
     return "\n".join(lines)
@@ -153,7 +178,8 @@ def profile(stage: Stage, top: int = 12) -> str:
     return "\n".join(lines)
 
 
-def run_bench(root: Path, sizes: dict, settings: Settings) -> dict:
+def run_bench(root: Path, sizes: dict, settings: Settings, preset: str | None = None) -> dict:
+    """The benchmark on `sizes` (those of `preset`, whose targets the table shows)."""
     source = ensure_source(root, sizes)
     files, _misplaced = discover(source)
     night = max(file.export_date for file in files)
@@ -180,11 +206,13 @@ def run_bench(root: Path, sizes: dict, settings: Settings) -> dict:
     nightly_files = deliver(source, run / "landing", lambda day: day == night)
     print(f"delivered {nightly_files} files of {night}")
     stages["nightly"] = measure("nightly", ["build", "--day", night.isoformat()], run, settings)
+    stages["nothing_new"] = measure("nothing_new", ["par-run"], run, settings)
 
     when = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     record = {
         "when": when,
         "sizes": sizes,
+        "preset": preset,
         "cpus": os.cpu_count(),
         "source": str(source),
         "stages": {
@@ -194,8 +222,8 @@ def run_bench(root: Path, sizes: dict, settings: Settings) -> dict:
     }
     text = "\n\n".join(
         [
-            f"PAR Warehouse benchmark {when}: {sizes}",
-            table(stages),
+            f"PAR Warehouse benchmark {when}: {preset or 'custom sizes'} {sizes}",
+            table(stages, preset),
             profile(stages["full_build"]),
             profile(stages["nightly"]),
         ]

@@ -3,12 +3,16 @@
     python -m pipelines.bench.stage baseline --landing L --database B.duckdb --out R.json
     python -m pipelines.bench.stage build --first 2021-01-01 --last 2021-12-31 --out R.json
     python -m pipelines.bench.stage build --day 2022-01-01 --out R.json
+    python -m pipelines.bench.stage par-run --out R.json
 
 `build` runs the real `par_full_build` job in this process with the Settings of its
 environment (the benchmark sets the run's landing, warehouse and Dagster home there):
 ingest, GX and ledger checks, dbt build (models and tests), publish. The report assets are
 left out: they read the published file and do not grow with the data (one workbook and one
 page per top-level unit). The result file has the run's step timings and the rows it loaded.
+
+`par-run` is `par run` as an operator types it, after the nightly run: it decides what is
+new (`pipelines.run_plan`); with nothing new it must do no model work.
 """
 
 from __future__ import annotations
@@ -91,9 +95,27 @@ def _build(args: argparse.Namespace) -> dict:
     }
 
 
+def _par_run(args: argparse.Namespace) -> dict:
+    started = time.perf_counter()
+    from pipelines.run_plan import plan_run
+    from pipelines.settings import load_settings
+
+    plan = plan_run(load_settings())
+    if not plan.nothing_to_do:
+        from pipelines import cli
+
+        code = cli.main(["run"])
+        return {"success": code == 0, "seconds": time.perf_counter() - started, "ran": True}
+    print(plan.why)
+    return {"success": True, "seconds": time.perf_counter() - started, "ran": False}
+
+
+STAGES = {"baseline": _baseline, "build": _build, "par-run": _par_run}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.bench.stage")
-    parser.add_argument("stage", choices=["baseline", "build"])
+    parser.add_argument("stage", choices=list(STAGES))
     parser.add_argument("--out", type=Path, required=True, help="where to write the result")
     parser.add_argument("--landing", type=Path, help="baseline: the landing folder")
     parser.add_argument("--database", type=Path, help="baseline: the DuckDB file to write")
@@ -101,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--last", help="build: last export day (ISO)")
     parser.add_argument("--day", help="build: the one day of a nightly run (ISO)")
     args = parser.parse_args(argv)
-    result = _baseline(args) if args.stage == "baseline" else _build(args)
+    result = STAGES[args.stage](args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1), "utf-8")
     return 0 if result.get("success", True) else 1

@@ -54,11 +54,14 @@ from pipelines.simulator.scale_province import (
 from pipelines.simulator.scenarios import soc_trang_2021
 from pipelines.simulator.writers import write_units_csv
 
-__all__ = ["PROVINCE", "ScaleParams", "check_parameters", "write_scale"]
+__all__ = ["MID", "PROVINCE", "ScaleParams", "check_parameters", "write_scale"]
 
 # 100 units x 250 working days (2021) x 120 new dossiers = 3.0 million dossiers, at 3.35
 # change-log rows each = 10.0 million rows; 100 x 250 x 40 = 1.0 million documents.
 PROVINCE = dict(units=100, days=365, dossiers_per_day=120, documents_per_day=40)
+# The mid size: 20 units x 250 working days x 61 = 305,000 dossiers, ~1.0 million change-log
+# rows; 20 x 250 x 4.4 = 22,000 documents.
+MID = dict(units=20, days=365, dossiers_per_day=61, documents_per_day=4.4)
 NAME = "province"
 LATE_SHARE = (0.015, 0.06)  # per unit: share of dossiers with processing days finished late
 

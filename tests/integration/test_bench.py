@@ -34,7 +34,7 @@ def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
     assert len(results) == 1
     record = json.loads(results[0].read_text("utf-8"))
     stages = record["stages"]
-    assert list(stages) == ["baseline", "full_build", "nightly"]
+    assert list(stages) == ["baseline", "full_build", "nightly", "nothing_new"]
     for stage in stages.values():
         assert stage["ok"] and stage["seconds"] > 0 and stage["peak_rss_bytes"] > 0
 
@@ -58,6 +58,9 @@ def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
         expected[f.feed] = expected.get(f.feed, 0) + n
     assert expected.get("dossiers", 0) > 0
     assert stages["nightly"]["rows_by_feed"] == expected
+    # `par run` after the nightly run finds nothing new: no run at all
+    assert stages["nothing_new"]["ran"] is False
+    assert "| nothing_new | " in done.stdout and "no model work | yes |" in done.stdout
 
     # The table printed and written: one line per stage, with the two ratios
     latest = (bench / "results" / "latest.md").read_text("utf-8")
