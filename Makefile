@@ -7,7 +7,7 @@ BIN := .venv/bin
 # Settings (PAR_WAREHOUSE_DIR, PAR_LANDING_DIR, ...) pass through the environment to `par`,
 # which reads them once (pipelines/settings.py); nothing here derives a path from them.
 
-DBT_SOURCES := $(shell find dbt_project -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -not -path '*/target/*' 2>/dev/null)
+DBT_SOURCES := $(shell find dbt_project -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -not -path '*/target/*' 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
 
 .PHONY: setup manifest run test lint format ui bench clean

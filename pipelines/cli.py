@@ -123,6 +123,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         excel=args.excel,
         html=args.html,
         out_dir=Path(args.out) if args.out else settings.reports_dir,
+        stale_after_days=settings.freshness_days,
     )
 
 

@@ -39,7 +39,7 @@ VARIABLES: tuple[Variable, ...] = (
         "PAR_LANDING_DIR",
         "landing_dir",
         "warehouse/landing",
-        "the folder the units deliver files into (see the ward-exports contract)",
+        "the folder the units deliver files into (docs/input-format.md)",
     ),
     Variable(
         "PAR_WAREHOUSE_DIR",

@@ -47,7 +47,11 @@ def _write(context: dg.AssetExecutionContext, settings: Settings, kind: str):
 
     snapshot = load_snapshot(settings.published_db)  # in memory; the file is closed again
     return write_reports(
-        snapshot, settings.reports_dir, kinds=(kind,), on_file=_progress_logger(context)
+        snapshot,
+        settings.reports_dir,
+        kinds=(kind,),
+        on_file=_progress_logger(context),
+        stale_after_days=settings.freshness_days,
     )
 
 
@@ -70,8 +74,9 @@ def _summary(settings: Settings, progress) -> dict:
     description="One Excel workbook per top-level unit and year "
     "(`reports/<unit>/<year>/par_<unit>_<year>.xlsx`): a cover saying the period, when the "
     "figures were computed and from which files; a sheet per indicator group with every unit's "
-    "numerator, denominator, value, target and whether it is met; and the reconciliation "
-    "warnings and set-aside rows. Months and quarters: `par report --period 2021-03 --excel`.",
+    "numerator, denominator, value, target and whether it is met; and the warnings in "
+    "Vietnamese (reconciliation, due-date flags, set-aside rows, units that stopped "
+    "delivering). Months and quarters: `par report --period 2021-03 --excel`.",
 )
 def excel_reports(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource

@@ -28,11 +28,13 @@ import duckdb
 import openpyxl
 import pytest
 
+from pipelines import cli
 from pipelines.reports.charts import render_html
 from pipelines.reports.data import build_report, load_snapshot, warning_summary
 from pipelines.reports.excel import COVER_SHEET, WARNING_COLUMNS, WARNINGS_SHEET, write_workbook
 from pipelines.reports.periods import parse_period
 from pipelines.reports.terminal import run
+from pipelines.settings import Settings
 from tests.unit.test_reports_data import CITY, WARD_B, tiny_published  # noqa: F401
 
 YEAR = parse_period("2022")
@@ -191,3 +193,23 @@ def test_no_personal_data_in_any_report(tiny_published, tmp_path):  # noqa: F811
     texts = [_xlsx_text(tmp_path / "w.xlsx"), page, out.getvalue()]
     for text in texts:
         assert "Nguyễn Thị Bích" not in text and "079200001234" not in text
+
+
+def test_par_report_allows_the_settings_freshness_days(tiny_published, tmp_path, capsys):  # noqa: F811
+    # Ward A's dossier files stop on 01/02/2022, 19 days before the city's last (20/02): a
+    # stopped unit with the default 7 days, not with PAR_FRESHNESS_DAYS=30.
+    conn = duckdb.connect(str(tiny_published))
+    conn.execute(
+        "UPDATE ingest_summary SET last_export_date = DATE '2022-02-01' "
+        "WHERE unit_code = '90001' AND feed = 'dossiers'"
+    )
+    conn.close()
+    stopped = "Phường An Hòa, Sổ hồ sơ một cửa: lần gửi gần nhất 01/02/2022"
+    settings = Settings.for_folders(tmp_path / "landing", tiny_published.parent)
+    published = settings.published_db
+    if published != tiny_published:
+        published.write_bytes(tiny_published.read_bytes())
+    for days, named in ((7, True), (30, False)):
+        code = cli.main(["report", "--period", "2022"], settings.replace(freshness_days=days))
+        assert code == 0
+        assert (stopped in capsys.readouterr().out) is named
