@@ -6,45 +6,17 @@ indicator semantics; the invariants themselves are dbt tests that run inside the
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.dbt_fixture.build_raw import build
-from tests.dbt_fixture.dbt_env import dbt_env
-
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-DBT_PROJECT = REPO / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
+from tests.dbt_fixture.conftest import FixtureBuild
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    tmp = tmp_path_factory.mktemp("dbt_fixture")
-    db = tmp / "build.duckdb"
-    build(db)
-    env = dbt_env(db)
-    result = subprocess.run(
-        [
-            str(DBT),
-            "build",
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-        ],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+def warehouse(fixture_build: FixtureBuild) -> duckdb.DuckDBPyConnection:
+    db = fixture_build.db  # the fixture after one whole `dbt build` (conftest.py)
     con = duckdb.connect(str(db), read_only=True)
     yield con
     con.close()

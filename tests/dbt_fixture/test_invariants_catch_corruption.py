@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.dbt_fixture.build_raw import build
+from tests.dbt_fixture.conftest import copy_of
 from tests.dbt_fixture.dbt_env import dbt_env
 
 HERE = Path(__file__).resolve().parent
@@ -29,11 +29,8 @@ def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_corrupted_indicators_fail_the_blocking_invariants(tmp_path):
-    db = tmp_path / "build.duckdb"
-    build(db)
-    built = _dbt(["build"], db, tmp_path)
-    assert built.returncode == 0, built.stdout[-3000:]
+def test_corrupted_indicators_fail_the_blocking_invariants(fixture_build, tmp_path):
+    db = copy_of(fixture_build, tmp_path)  # the fixture after a whole `dbt build`
 
     # Late dossiers by reason no longer add up to DOSSIER_LATE (the blocking test
     # late_reasons_add_up_to_dossier_late), each way it can go wrong: a count changed

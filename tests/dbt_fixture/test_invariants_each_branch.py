@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt_fixture.build_raw import build
+from tests.dbt_fixture.conftest import copy_of
 from tests.dbt_fixture.dbt_env import dbt_env
 
 HERE = Path(__file__).resolve().parent
@@ -130,13 +130,10 @@ def _corruptions() -> list[tuple[str, list[tuple[str, list]], str, tuple]]:
 
 
 @pytest.fixture(scope="module")
-def failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
+def failures(fixture_build, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
     """Failing rows of every test on indicator_values, after all the corruptions."""
     tmp = tmp_path_factory.mktemp("branches")
-    db = tmp / "build.duckdb"
-    build(db)
-    built = _dbt(["build"], db, tmp)
-    assert built.returncode == 0, built.stdout[-3000:]
+    db = copy_of(fixture_build, tmp)  # the fixture after a whole `dbt build`
     conn = duckdb.connect(str(db))
     try:
         for _name, statements, _test, _row in _corruptions():

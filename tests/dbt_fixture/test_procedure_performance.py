@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt_fixture.build_raw import build
+from tests.dbt_fixture.conftest import FixtureBuild
 from tests.dbt_fixture.dbt_env import dbt_env
 
 HERE = Path(__file__).resolve().parent
@@ -92,18 +92,15 @@ def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The fixture's build file after a whole `dbt build` (models and tests)."""
-    tmp = tmp_path_factory.mktemp("procedure_performance")
-    db = tmp / "build.duckdb"
-    build(db)
-    result = _dbt(["build"], db, tmp)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+def built(fixture_build: FixtureBuild) -> Iterator[Path]:
+    """The fixture's build file after a whole `dbt build` (models and tests; conftest.py),
+    shared: read only."""
+    stdout = fixture_build.stdout
     # the reconciliation ran inside the build, blocking, and passed
-    assert any(f"PASS {RECONCILIATION_TEST} " in line for line in result.stdout.splitlines()), (
-        result.stdout[-3000:]
-    )
-    yield db
+    assert any(f"PASS {RECONCILIATION_TEST} " in line for line in stdout.splitlines()), stdout[
+        -3000:
+    ]
+    yield fixture_build.db
 
 
 @pytest.fixture
