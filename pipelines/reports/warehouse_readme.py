@@ -39,10 +39,15 @@ the repository's README.
 
 PUBLICATION = {
     "name": "publication",
-    "description": "One row saying when this file was published and by which Dagster run.",
+    "description": "One row saying when this file was published, by which Dagster run, and "
+    "what it was built from (`par run` compares these to decide that nothing is new).",
     "columns": {
         "published_at": "When the file was published (local time).",
         "run_id": "The Dagster run that built and published it; look it up in the UI.",
+        "code_fingerprint": "sha256 of the code that built it (the pipeline's Python, the dbt "
+        "project, the locked dependencies) and of the settings that change figures.",
+        "ledger_digest": "md5 of the ingest ledger it was built on (every file's name, "
+        "outcome, size and sha256).",
     },
 }
 

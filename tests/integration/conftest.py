@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,10 +63,26 @@ def settings_for(landing: Path, warehouse: Path) -> Settings:
     return Settings.for_folders(landing, warehouse)
 
 
-@pytest.fixture(scope="module")
-def small_run(tmp_path_factory, dagster_instance) -> Iterator[PipelineRun]:
-    root = tmp_path_factory.mktemp("small")
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory, dagster_instance) -> PipelineRun:
+    """The small landing built once per test process (a full build, reports included):
+    modules take a copy (`small_run`), never this one."""
+    root = tmp_path_factory.mktemp("small_build")
     landing = write_small_landing(root / "landing")
     warehouse = root / "warehouse"
     result = run_full_build(dagster_instance, settings_for(landing, warehouse))
-    yield PipelineRun(landing=landing, warehouse=warehouse, result=result)
+    return PipelineRun(landing=landing, warehouse=warehouse, result=result)
+
+
+def copy_of_run(run: PipelineRun, root: Path) -> PipelineRun:
+    """The run's landing and warehouse copied under `root`, file times kept (so a re-run
+    finds nothing new), with the same run result: a module changes its copy freely."""
+    landing, warehouse = root / "landing", root / "warehouse"
+    shutil.copytree(run.landing, landing, symlinks=True)
+    shutil.copytree(run.warehouse, warehouse, symlinks=True)
+    return PipelineRun(landing=landing, warehouse=warehouse, result=run.result)
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory, small_build) -> Iterator[PipelineRun]:
+    yield copy_of_run(small_build, tmp_path_factory.mktemp("small"))

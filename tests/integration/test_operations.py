@@ -21,8 +21,7 @@ import pytest
 from pipelines import cli
 from pipelines.defs.partitions import range_tags
 from pipelines.run import execute_build, landing_range_tags
-from tests.integration.conftest import settings_for
-from tests.integration.small_landing import write_small_landing
+from tests.integration.conftest import copy_of_run, settings_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,17 +54,16 @@ def build_landing(ops: dict) -> dg.ExecuteInProcessResult:
 
 
 @pytest.fixture(scope="module")
-def ops(tmp_path_factory, dagster_instance):
-    root = tmp_path_factory.mktemp("ops")
-    landing = write_small_landing(root / "landing")
-    warehouse = root / "warehouse"
+def ops(tmp_path_factory, dagster_instance, small_build):
+    # a copy of the small landing's full build (conftest.small_build): as build_landing
+    # leaves it, but for the reports
+    run = copy_of_run(small_build, tmp_path_factory.mktemp("ops"))
     ops = {
-        "landing": landing,
-        "warehouse": warehouse,
+        "landing": run.landing,
+        "warehouse": run.warehouse,
         "instance": dagster_instance,
-        "settings": settings_for(landing, warehouse),
+        "settings": settings_for(run.landing, run.warehouse),
     }
-    assert build_landing(ops).success
     yield ops
 
 
