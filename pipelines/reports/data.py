@@ -487,9 +487,12 @@ def stale_feeds(
     """The units of the report that had stopped delivering a daily feed by the period's end
     (or by the newest delivery, for a period still running): the rule of the
     `*_delivered_recently` checks, judged from ingest_summary's first and last export
-    dates. A feed no unit delivers is not judged."""
+    dates. A feed no unit delivers is not judged, nor is a unit that never delivered a file
+    of any feed (a province may deliver nothing)."""
     if not ingest.width or ingest.is_empty():
         return []
+    delivering = set(ingest.filter(pl.col("files") > 0).get_column("unit_code"))
+    units = [unit for unit in units if unit.code in delivering]
     # every unit's deliveries, not only the report's: the newest of them is the reference
     stale = []
     for feed in DAILY_FEEDS:

@@ -213,3 +213,17 @@ def test_par_report_allows_the_settings_freshness_days(tiny_published, tmp_path,
         code = cli.main(["report", "--period", "2022"], settings.replace(freshness_days=days))
         assert code == 0
         assert (stopped in capsys.readouterr().out) is named
+
+
+def test_a_unit_that_never_delivered_anything_is_not_stopped(tiny_published):  # noqa: F811
+    # A province may deliver nothing (the contract): the city's rows gone from ingest_summary,
+    # it is no longer named among the stopped units; ward B, which delivers documents but
+    # never a dossier file, still is.
+    conn = duckdb.connect(str(tiny_published))
+    conn.execute(f"DELETE FROM ingest_summary WHERE unit_code = '{CITY}'")
+    conn.close()
+    report = build_report(load_snapshot(tiny_published), CITY, YEAR)
+    stale = next(g for g in warning_summary(report) if g.title.startswith("Đơn vị ngừng"))
+    city_name = next(unit.name for unit in report.units if unit.code == CITY)
+    assert not any(item.startswith(city_name + ",") for item in stale.items)
+    assert any(item.startswith("Phường Bình Minh, Sổ hồ sơ một cửa") for item in stale.items)
