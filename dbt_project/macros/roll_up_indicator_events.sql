@@ -3,7 +3,7 @@
 
     `events` names a relation or CTE with columns unit_code, event_date, indicator_code,
     numerator (contribution, 0 or 1) and denominator (1 for a rate's base, null for a
-    count). The macro emits three CTEs, to follow a `with ... ,`:
+    count). The macro emits these CTEs, to follow a `with ... ,`:
       - events_of_existing_units: events on days the unit code existed, with the unit
         (unit_valid_from, int_units) whose registry row is valid on the event day: a
         reused code is two units (others cannot be attributed to a unit as of the
@@ -12,7 +12,9 @@
       - rolled_up: sums per unit, indicator and month/quarter/year period (scope self),
       - area_monthly, area_rolled_up: the same for scope area - each event counted, on its
         day, for its unit and every unit its unit is under that day (int_unit_hierarchy),
-        so the area follows the hierarchy of each day.
+        so the area follows the hierarchy of each day,
+      - rolled_up_by_scope: rolled_up and area_rolled_up with their `scope`, the
+        intermediate indicator models' output.
     Summing months first and rolling up through int_period_months makes every flow of a
     year the sum of its quarters and of its months by construction.
 #}
@@ -128,6 +130,36 @@ area_rolled_up as (
         period_months.period_start,
         period_months.period_end,
         area_monthly.indicator_code
+
+),
+
+rolled_up_by_scope as (
+
+    select
+        unit_code,
+        unit_valid_from,
+        'self' as scope,
+        period_type,
+        period_start,
+        period_end,
+        indicator_code,
+        numerator,
+        denominator
+    from rolled_up
+
+    union all
+
+    select
+        unit_code,
+        unit_valid_from,
+        'area' as scope,
+        period_type,
+        period_start,
+        period_end,
+        indicator_code,
+        numerator,
+        denominator
+    from area_rolled_up
 
 )
 {%- endmacro %}

@@ -5,18 +5,13 @@ a copy (`copy_of`) to corrupt or to build on; never write the shared file."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.dbt_fixture.build_raw import build
-from tests.dbt_fixture.dbt_env import dbt_env
-
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
+from tests.dbt_fixture.dbt_env import run_dbt
 
 
 @dataclass(frozen=True)
@@ -30,14 +25,7 @@ def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> FixtureBuild:
     tmp = tmp_path_factory.mktemp("dbt_fixture_build")
     db = tmp / "build.duckdb"
     build(db)
-    result = subprocess.run(
-        [str(DBT), "build", "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        cwd=DBT_PROJECT,
-        env=dbt_env(db),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_dbt(["build"], db, tmp)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     return FixtureBuild(db=db, stdout=result.stdout)
 

@@ -4,9 +4,14 @@ settings (pipelines.settings.dbt_environment), pointed at the test's file."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from pipelines.settings import Settings, dbt_environment
+
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+DBT = Path(sys.executable).parent / "dbt"
 
 
 def dbt_env(db: Path, window: str = "") -> dict[str, str]:
@@ -14,3 +19,16 @@ def dbt_env(db: Path, window: str = "") -> dict[str, str]:
     (empty: no window, dbt recomputes everything)."""
     settings = Settings.for_folders(db.parent / "landing", db.parent)
     return {**os.environ, **dbt_environment(settings, (window, window), build_db=db)}
+
+
+def run_dbt(args: list[str], db: Path, tmp: Path, window: str = "") -> subprocess.CompletedProcess:
+    """dbt `args` on the build file `db` (and a one-day window), its target and logs in
+    `tmp`; the finished process, whatever its exit code."""
+    return subprocess.run(
+        [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
+        cwd=DBT_PROJECT,
+        env=dbt_env(db, window),
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -12,19 +12,12 @@ where the marker (and the broken lineage below) is written.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
 from tests.dbt_fixture.build_raw import build
-from tests.dbt_fixture.dbt_env import dbt_env
-
-HERE = Path(__file__).resolve().parent
-DBT_PROJECT = HERE.parents[1] / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
-
+from tests.dbt_fixture.dbt_env import run_dbt
 
 MODELS = ["build", "--exclude", "resource_type:test", "resource_type:unit_test"]
 # 31510's dossier HS001 is received in January, under a procedure the new snapshot leaves
@@ -35,15 +28,7 @@ FACTS_TABLE = "intermediate.int_dossier_facts"
 
 
 def dbt(args: list[str], db: Path, tmp: Path, window: str = "", ok: bool = True) -> str:
-    env = dbt_env(db, window)
-    result = subprocess.run(
-        [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_dbt(args, db, tmp, window)
     assert (result.returncode == 0) == ok, result.stdout[-4000:] + result.stderr[-2000:]
     return result.stdout
 

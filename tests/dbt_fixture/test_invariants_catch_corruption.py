@@ -4,29 +4,10 @@ invariant each corruption breaks."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 
 from tests.dbt_fixture.conftest import copy_of
-from tests.dbt_fixture.dbt_env import dbt_env
-
-HERE = Path(__file__).resolve().parent
-DBT_PROJECT = HERE.parents[1] / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
-
-
-def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        cwd=DBT_PROJECT,
-        env=dbt_env(db),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+from tests.dbt_fixture.dbt_env import run_dbt
 
 
 def test_corrupted_indicators_fail_the_blocking_invariants(fixture_build, tmp_path):
@@ -49,7 +30,7 @@ def test_corrupted_indicators_fail_the_blocking_invariants(fixture_build, tmp_pa
         "AND late_reason IS NULL;"
     )
     conn.close()
-    reasons = _dbt(["test", "--select", "late_dossier_reasons"], db, tmp_path)
+    reasons = run_dbt(["test", "--select", "late_dossier_reasons"], db, tmp_path)
     assert reasons.returncode != 0
     failed = [line for line in reasons.stdout.splitlines() if " FAIL " in line]
     assert any("FAIL 3 late_reasons_add_up_to_dossier_late" in line for line in failed), failed
@@ -72,7 +53,7 @@ def test_corrupted_indicators_fail_the_blocking_invariants(fixture_build, tmp_pa
     )
     conn.close()
 
-    tested = _dbt(["test", "--select", "indicator_values"], db, tmp_path)
+    tested = run_dbt(["test", "--select", "indicator_values"], db, tmp_path)
     assert tested.returncode != 0
     failed = [line for line in tested.stdout.splitlines() if " FAIL " in line]
     for invariant in (

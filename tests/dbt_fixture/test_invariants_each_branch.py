@@ -16,34 +16,16 @@ The corruptions (the fixture's city is 941; see tests/dbt_fixture/README.md):
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.dbt_fixture.conftest import copy_of
-from tests.dbt_fixture.dbt_env import dbt_env
-
-HERE = Path(__file__).resolve().parent
-DBT_PROJECT = HERE.parents[1] / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
+from tests.dbt_fixture.dbt_env import run_dbt
 
 CITY = "941"
 ROW = "unit_code = ? AND scope = ? AND period_type = 'month' AND period_start = ? "
 ROW += "AND indicator_code = ?"
-
-
-def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        cwd=DBT_PROJECT,
-        env=dbt_env(db),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 # (name, SQL statements with parameters, the test that must catch it, the row it must list)
@@ -141,7 +123,7 @@ def failures(fixture_build, tmp_path_factory: pytest.TempPathFactory) -> dict[st
                 conn.execute(sql, params)
     finally:
         conn.close()
-    tested = _dbt(["test", "--select", "indicator_values", "--store-failures"], db, tmp)
+    tested = run_dbt(["test", "--select", "indicator_values", "--store-failures"], db, tmp)
     assert tested.returncode != 0  # the build is blocked
     results = json.loads((tmp / "target" / "run_results.json").read_text("utf-8"))
     found: dict[str, list[dict]] = {}

@@ -28,8 +28,6 @@ Not counted: 941 HS004 (status 3, refused at intake), 31510 HS002 (status 7, wit
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -39,11 +37,7 @@ import duckdb
 import pytest
 
 from tests.dbt_fixture.conftest import FixtureBuild
-from tests.dbt_fixture.dbt_env import dbt_env
-
-HERE = Path(__file__).resolve().parent
-DBT_PROJECT = HERE.parents[1] / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
+from tests.dbt_fixture.dbt_env import run_dbt
 
 RECONCILIATION_TEST = "procedures_add_up_to_dossier_indicators"
 
@@ -78,17 +72,6 @@ COUNTS = (
     "dossiers_received_online_partial, dossiers_received_full, dossiers_received_online_full, "
     "dossiers_finished, dossiers_on_time, dossiers_late"
 )
-
-
-def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        cwd=DBT_PROJECT,
-        env=dbt_env(db),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -288,7 +271,7 @@ def test_the_reconciliation_blocks_a_table_that_does_not_add_up(built, tmp_path)
         "WHERE unit_code = '31510' AND period_type = 'quarter';"
     )
     conn.close()
-    tested = _dbt(["test", "--select", RECONCILIATION_TEST], db, tmp_path)
+    tested = run_dbt(["test", "--select", RECONCILIATION_TEST], db, tmp_path)
     assert tested.returncode != 0, tested.stdout[-3000:]
     failed = [line for line in tested.stdout.splitlines() if " FAIL " in line]
     # one failing row per unit code and period: the four corruptions

@@ -24,8 +24,6 @@ W4 1 from 2024-01-02.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -33,10 +31,8 @@ import duckdb
 import pytest
 
 from tests.dbt_fixture.build_raw import HERE, build
-from tests.dbt_fixture.dbt_env import dbt_env
+from tests.dbt_fixture.dbt_env import run_dbt
 
-DBT_PROJECT = HERE.parents[1] / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
 ROWS = HERE / "raw_rows_reorg.sql"
 
 OLD = date(2024, 1, 1)  # unit_valid_from of every unit that existed before the reform
@@ -47,17 +43,6 @@ N2, N3 = ("31507", NEW), ("31684", NEW)
 CITY, P94, P92, MOVED = ("941", OLD), ("94", OLD), ("92", OLD), ("31117", OLD)
 
 
-def _dbt(args: list[str], db: Path, tmp: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        cwd=DBT_PROJECT,
-        env=dbt_env(db),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("dbt_reorg")
@@ -65,7 +50,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     build(db, rows_sql=ROWS, holiday_years=range(2024, 2027))
     # every model and test, procedure_performance's blocking reconciliation with
     # indicator_values per unit (unit_code, unit_valid_from) included
-    result = _dbt(["build"], db, tmp)
+    result = run_dbt(["build"], db, tmp)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     assert any(
         "PASS procedures_add_up_to_dossier_indicators " in line
@@ -292,7 +277,7 @@ def test_corrupted_rebased_rows_fail_the_blocking_tests(built, tmp_path):
             f"update {table} set target = 99 where {key}",
             [*N2, "year", "2024-01-01", "DOSSIER_ONLINE_RATE_FULL"],
         )
-    result = _dbt(["test", "--select", "indicator_values_rebased"], db, tmp_path)
+    result = run_dbt(["test", "--select", "indicator_values_rebased"], db, tmp_path)
     assert result.returncode != 0
     failed = {
         line.split("Failure in test ", 1)[1].split(" ", 1)[0]

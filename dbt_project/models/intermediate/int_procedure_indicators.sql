@@ -172,28 +172,4 @@ from stocks
 
 union all
 
-select
-    unit_code,
-    unit_valid_from,
-    'self' as scope,
-    period_type,
-    period_start,
-    period_end,
-    indicator_code,
-    numerator,
-    denominator
-from rolled_up
-
-union all
-
-select
-    unit_code,
-    unit_valid_from,
-    'area' as scope,
-    period_type,
-    period_start,
-    period_end,
-    indicator_code,
-    numerator,
-    denominator
-from area_rolled_up
+select * from rolled_up_by_scope
