@@ -86,14 +86,19 @@ def test_unit_history(warehouse):
     june = figure(warehouse, "31513", "self", "month", "2021-06-01", "PROC_TOTAL")
     july = figure(warehouse, "31513", "self", "month", "2021-07-01", "PROC_TOTAL")
     assert (june[5], july[5]) == ("Phường 2", "Phường Hai")
-    # Phường 3 ceased on 2021-06-30: no rows after, a zero stock at the end of 2021
-    assert figure(warehouse, "31516", "self", "quarter", "2021-04-01", "PROC_TOTAL")[0] == 1
-    assert figure(warehouse, "31516", "self", "year", "2021-01-01", "PROC_TOTAL")[0] == 0
+    # Phường 3 ceased on 2021-06-30: no rows after. Its 2021 is cut to its days, so its
+    # stocks are read on its last day, 2021-06-30: its one snapshot (2021-01-04: 2.000001,
+    # status 1, not abolished) -> 1 active procedure for Q2, June and the year alike.
+    for period_type, start in (("quarter", "2021-04-01"), ("month", "2021-06-01")):
+        assert figure(warehouse, "31516", "self", period_type, start, "PROC_TOTAL")[0] == 1
+    assert figure(warehouse, "31516", "self", "year", "2021-01-01", "PROC_TOTAL")[0] == 1
     later = warehouse.execute(
         "select count(*) from marts.indicator_values"
         " where unit_code = '31516' and period_start >= '2021-07-01'"
     ).fetchone()
     assert later == (0,)
+    # The city's area is read on the city's last day, 31 December, when 31516 no longer
+    # exists: its year stock is not in the city's (which equals the city's Q4 and December).
     assert figure(warehouse, "941", "area", "year", "2021-01-01", "PROC_TOTAL")[0] == 7
 
 
@@ -269,7 +274,8 @@ def test_calendar_runs_a_year_past_the_data(warehouse):
 #   941 list of 2021-11-01: as February, CB06 has a certificate -> 4 / 5 and 2 / 3.
 #   31510 list of 2021-01-15: leader with both; mailbox; mailbox blank -> 2 / 3, 1 / 1.
 #   31516 list of 2021-03-01: leader with a mailbox only; mailbox -> 2 / 2, 0 / 1; the ward
-#     ends on 2021-06-30, so it has no list on 31 December.
+#     ends on 2021-06-30, so its periods are read on their last day of the ward: its Q2,
+#     June and 2021 year all on 30 June, the list of 2021-03-01.
 #   31513: no list -> 0 / 0, value null, every period (as PROC_PUBLISHED_RATE before a
 #     unit's first catalogue snapshot).
 EMAIL, SIGNING = "STAFF_EMAIL_RATE", "STAFF_LEADER_SIGNING_RATE"
@@ -305,12 +311,16 @@ def test_staff_rates_of_the_wards(warehouse):
         1,
         Decimal("100.00"),
     )
-    # Phường 3: its list from March to its end (Q2 ends on its last day), none at the end
-    # of 2021 (a stock of a unit that no longer exists then is zero).
-    q2 = ("31516", "self", "quarter", "2021-04-01")
-    assert rate(warehouse, *q2, EMAIL) == (2, 2, Decimal("100.00"))
-    assert rate(warehouse, *q2, SIGNING) == (0, 1, Decimal("0.00"))
-    assert rate(warehouse, "31516", "self", "year", "2021-01-01", EMAIL) == (0, 0, None)
+    # Phường 3: its list from March to its end. It ended on 2021-06-30, so its Q2 and its
+    # 2021 year are both read on that day (its last day in each): the latest list on or
+    # before it is the one of 2021-03-01 (raw_rows.sql): P3-01, Chủ tịch, a leader, serving
+    # (status 1), mailbox yes, certificate no; P3-02, not a leader, serving, mailbox yes.
+    # Mailbox: 2 of 2 serving -> 2 / 2, 100.00; certificate: 0 of 1 serving leader -> 0 / 1,
+    # 0.00. (Read on 31 December, as before, the ward had no list: 0 / 0.)
+    for period_type, start in (("quarter", "2021-04-01"), ("year", "2021-01-01")):
+        ward = ("31516", "self", period_type, start)
+        assert rate(warehouse, *ward, EMAIL) == (2, 2, Decimal("100.00"))
+        assert rate(warehouse, *ward, SIGNING) == (0, 1, Decimal("0.00"))
     assert rate(warehouse, "31516", "self", "month", "2021-02-01", EMAIL) == (0, 0, None)
     # Phường 2 / Phường Hai delivered no list.
     assert rate(warehouse, "31513", "area", "year", "2021-01-01", SIGNING) == (0, 0, None)
@@ -324,7 +334,9 @@ def test_staff_rates_of_the_city_area(warehouse):
     # Q1: city 4/5 and 1/3 + 31510 2/3 and 1/1 + 31516 2/2 and 0/1.
     assert rate(warehouse, *area, "quarter", "2021-01-01", EMAIL) == (8, 10, Decimal("80.00"))
     assert rate(warehouse, *area, "quarter", "2021-01-01", SIGNING) == (2, 5, Decimal("40.00"))
-    # The year: city 4/5 and 2/3 + 31510 2/3 and 1/1 (31516 ended, 31513 has none).
+    # The year, read on 31 December: city 4/5 and 2/3 + 31510 2/3 and 1/1 (31516 no longer
+    # exists that day: its own year row reads 30 June and is not under the city then;
+    # 31513 has none).
     assert rate(warehouse, *area, "year", "2021-01-01", EMAIL) == (6, 8, Decimal("75.00"))
     assert rate(warehouse, *area, "year", "2021-01-01", SIGNING) == (3, 4, Decimal("75.00"))
 

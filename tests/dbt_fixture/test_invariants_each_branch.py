@@ -11,6 +11,9 @@ The corruptions (the fixture's city is 941; see tests/dbt_fixture/README.md):
   density: a deleted month        941 self, month 2021-07, DOC_SENT removed
   uniqueness: a duplicated row    941 self, month 2021-08, DOC_SENT twice
   area: a corrupted area row      941 area, month 2021-09, DOC_SENT + 7
+  stock: a unit's last sub-period 31516 self, month 2021-06, PROC_TOTAL + 5 (the ward
+                                  ended 2021-06-30: June is its last month, Q2 its last
+                                  quarter, and its year must equal them)
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tests.dbt_fixture.conftest import copy_of
 from tests.dbt_fixture.dbt_env import run_dbt
 
 CITY = "941"
+ENDED_WARD = "31516"  # ended 2021-06-30
 ROW = "unit_code = ? AND scope = ? AND period_type = 'month' AND period_start = ? "
 ROW += "AND indicator_code = ?"
 
@@ -108,6 +112,18 @@ def _corruptions() -> list[tuple[str, list[tuple[str, list]], str, tuple]]:
             "area_equals_sum_of_self",
             ("area", "2021-09-01", "DOC_SENT"),
         ),
+        (
+            "a stock off its unit's last month",
+            [
+                (
+                    f"UPDATE {table} SET numerator = numerator + 5, value = value + 5 WHERE {ROW}",
+                    [ENDED_WARD, "self", "2021-06-01", "PROC_TOTAL"],
+                )
+            ],
+            "stocks_equal_last_subperiod",
+            # the ward's 2021 year row is listed: it no longer equals its last month
+            (ENDED_WARD, "self", "2021-01-01", "PROC_TOTAL"),
+        ),
     ]
 
 
@@ -161,10 +177,37 @@ def test_each_corruption_is_caught_by_its_invariant(failures, name, test, row):
         }
         assert (CITY, "self", "2021-08-01", "DOC_SENT") in keys, (name, rows)
         return
-    scope, month, code = row
+    unit, scope, month, code = row if len(row) == 4 else (CITY, *row)
     # (a test that judges one scope, like area_equals_sum_of_self, lists rows without it)
     listed = {
         (r["unit_code"], r.get("scope") or scope, str(r["period_start"]), r["indicator_code"])
         for r in rows
     }
-    assert (CITY, scope, month, code) in listed, (name, rows[:5])
+    assert (unit, scope, month, code) in listed, (name, rows[:5])
+
+
+def test_a_stock_is_compared_with_the_units_last_existing_subperiod(failures):
+    # 31516 ended 2021-06-30: it has no Q3, Q4 or July-December rows, so its 2021 year is
+    # compared with Q2 and June (the calendar's Q4 and December do not exist for it). Its
+    # catalogue reads 1 active procedure on 2021-06-30 (test_dbt_fixture_build), so the
+    # year and Q2 read 1 and the corrupted June 1 + 5 = 6.
+    rows = [
+        r
+        for r in _failing_rows(failures, "stocks_equal_last_subperiod")
+        if r["unit_code"] == ENDED_WARD and r["indicator_code"] == "PROC_TOTAL"
+    ]
+    found = {
+        (
+            r["period_type"],
+            str(r["period_start"]),
+            r["child_period_type"],
+            str(r["child_period_start"]),
+            r["parent_numerator"],
+            r["child_numerator"],
+        )
+        for r in rows
+    }
+    assert found == {
+        ("year", "2021-01-01", "month", "2021-06-01", 1, 6),
+        ("quarter", "2021-04-01", "month", "2021-06-01", 1, 6),
+    }, rows

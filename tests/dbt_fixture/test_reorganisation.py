@@ -134,12 +134,23 @@ def test_a_reused_code_is_two_units_with_their_own_periods(warehouse):
     # W1 2025: A04 (Feb) finished; N1 2025: A03, B02 (handed over) and A05 finished
     assert value(warehouse, W1, "self", "year", "2025-01-01", "DOSSIER_FINISHED") == 1
     assert value(warehouse, N1, "self", "year", "2025-01-01", "DOSSIER_FINISHED") == 3
-    # stocks read on the period end: W1's catalogue (2) until its last day, N1's (3)
-    # after; W1 no longer exists on 2025-12-31, so its 2025 year stock is zero
-    assert value(warehouse, W1, "self", "quarter", "2025-04-01", "PROC_TOTAL") == 2
-    assert value(warehouse, W1, "self", "year", "2025-01-01", "PROC_TOTAL") == 0
+    # Stocks are read on the unit's last day in the period. W1 ended 2025-06-30, so its
+    # 2025 year, Q2 and June are all read on 2025-06-30: the latest snapshot of code 31510
+    # up to then is W1's of 2024-01-02 (2.000001 and 2.000002, status 1, neither
+    # abolished; N1's snapshot of 2025-07-01 comes a day later) -> 2 active procedures in
+    # each. N1 (from 2025-07-01) reads its year and Q3 on 2025-12-31 and 2025-09-30: its
+    # snapshot of 2025-07-01 -> 3.
+    for period_type, start in (("year", "2025-01-01"), ("quarter", "2025-04-01")):
+        assert value(warehouse, W1, "self", period_type, start, "PROC_TOTAL") == 2
+    assert value(warehouse, W1, "self", "month", "2025-06-01", "PROC_TOTAL") == 2
     assert value(warehouse, N1, "self", "year", "2025-01-01", "PROC_TOTAL") == 3
     assert value(warehouse, N1, "self", "quarter", "2025-07-01", "PROC_TOTAL") == 3
+    # C (941) ended the same day as W1 and W4, all under it on 2025-06-30: its 2025 area
+    # reads that day too, W1's 2 + W4's 1 = 3, as its Q2 area. 92's 2025 area is read on
+    # 2025-12-31 and counts only the units under it then (W1 and C are gone): N1's 3.
+    for period_type, start in (("year", "2025-01-01"), ("quarter", "2025-04-01")):
+        assert value(warehouse, CITY, "area", period_type, start, "PROC_TOTAL") == 3
+    assert value(warehouse, P92, "area", "year", "2025-01-01", "PROC_TOTAL") == 3
 
 
 def test_old_city_covers_january_to_june_only(warehouse):
@@ -346,3 +357,43 @@ def test_procedure_performance_counts_handed_over_dossiers_once(warehouse):
         "where period_type = 'year' and period_start = '2025-01-01'"
     ).fetchone()
     assert totals == (9, 9)
+
+
+# 31117 with a catalogue: one active procedure from 2024-01-02 (the fixture gives it none).
+MOVED_CATALOGUE = """
+insert into raw.procedures
+    (unit_code, export_date, source_file, source_row,
+     procedure_code, procedure_name, domain, authority_level, service_level, processing_days,
+     has_fee, decision_no, decision_date, change_type, effective_date, is_published, status)
+values
+    ('31117', '2024-01-02', '31117/procedures/2024-01-02.csv', 2,
+     '2.000001', 'Chứng thực bản sao', 'Chứng thực', 3, '4', 1,
+     false, '12/QĐ-UBND', '2024-01-02', 1, '2024-01-02', true, 1);
+"""
+
+
+def test_a_stock_under_a_parent_that_ended_is_read_on_the_parents_last_day(tmp_path):
+    # 916 ends 2025-06-30 and 31117 (the same unit) moves from it to 92 on 2025-07-01. With
+    # one procedure for 31117, every stock is read on its unit's last day in the period:
+    #   31117 self: 1 in every 2025 period (Q2 and June on 06-30, the year on 12-31).
+    #   916 area, read on 916's last day 06-30, when 31117 was under it: June 1, Q2 1, and
+    #     the year 1 (916's month holding that day) - a year equals its last quarter and
+    #     month, though 31117's own year row (read 12-31) is under 92.
+    #   92 area: June 1 (31117 under 916, under 92), the year on 12-31: N1's 3 + 31117's 1.
+    rows = tmp_path / "rows.sql"
+    rows.write_text(ROWS.read_text("utf-8") + MOVED_CATALOGUE, "utf-8")
+    db = tmp_path / "build.duckdb"
+    build(db, rows_sql=rows, holiday_years=range(2024, 2027))
+    result = run_dbt(["build"], db, tmp_path)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for period_type, start in (("year", "2025-01-01"), ("quarter", "2025-04-01")):
+            assert value(con, MOVED, "self", period_type, start, "PROC_TOTAL") == 1
+            assert value(con, ("916", OLD), "area", period_type, start, "PROC_TOTAL") == 1
+        assert value(con, ("916", OLD), "area", "month", "2025-06-01", "PROC_TOTAL") == 1
+        assert value(con, ("916", OLD), "self", "year", "2025-01-01", "PROC_TOTAL") == 0
+        assert value(con, P92, "area", "month", "2025-06-01", "PROC_TOTAL") == 1
+        assert value(con, P92, "area", "year", "2025-01-01", "PROC_TOTAL") == 4
+    finally:
+        con.close()

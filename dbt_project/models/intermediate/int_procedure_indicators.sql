@@ -1,6 +1,8 @@
 -- Procedure indicators for each unit's own catalogue (scope self).
--- Stocks read the catalogue as it stood on the period end (zero for a unit that no
--- longer exists then): a procedure is active on day d when, in the unit's latest
+-- Stocks read the catalogue as it stood on the unit's last day in the period
+-- (int_unit_periods.last_day_in_period: the period end, or the unit's last day if it
+-- ceased to exist during the period, so a year reads the same day as the unit's last
+-- quarter and month in it): a procedure is active on day d when, in the unit's latest
 -- snapshot up to d, it is in force (status 1) and not abolished with effect on or
 -- before d.
 -- Flows count distinct (procedure, decision date) publications seen in any snapshot,
@@ -41,17 +43,16 @@ in_force as (
     inner join procedure_versions
         on
             unit_periods.unit_code = procedure_versions.unit_code
-            and unit_periods.period_end >= procedure_versions.valid_from
+            and unit_periods.last_day_in_period >= procedure_versions.valid_from
             and (
                 procedure_versions.valid_to is null
-                or unit_periods.period_end <= procedure_versions.valid_to
+                or unit_periods.last_day_in_period <= procedure_versions.valid_to
             )
     where
-        unit_periods.exists_on_period_end
-        and procedure_versions.status = 1
+        procedure_versions.status = 1
         and not coalesce(
             procedure_versions.change_type = 4
-            and procedure_versions.effective_date <= unit_periods.period_end,
+            and procedure_versions.effective_date <= unit_periods.last_day_in_period,
             false
         )
 

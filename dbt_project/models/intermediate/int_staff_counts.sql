@@ -1,7 +1,8 @@
--- The staff list in force at each period's end, per unit, and what it counts (scope
--- self). Like the procedure stocks: the list in force on day d is the unit's latest
--- snapshot with export_date on or before d; a period is read on its last day, so a unit
--- that no longer exists then has no list for it (a zero stock), and a unit has none
+-- The staff list in force on each unit's last day in each period, per unit, and what it
+-- counts (scope self). Like the procedure stocks: the list in force on day d is the
+-- unit's latest snapshot with export_date on or before d; a period is read on the
+-- unit's last day in it (int_unit_periods.last_day_in_period: the period end, or the
+-- unit's last day if it ceased to exist during the period), and a unit has no list
 -- before its first snapshot. Only officials serving on the snapshot date (status 1)
 -- count; a yes/no left blank counts as no.
 
@@ -43,13 +44,12 @@ lists_in_force as (
     inner join snapshot_dates
         on
             unit_periods.unit_code = snapshot_dates.unit_code
-            and unit_periods.period_end >= snapshot_dates.export_date
+            and unit_periods.last_day_in_period >= snapshot_dates.export_date
             -- a reused code: only the lists this unit delivered
             and (
                 unit_periods.unit_valid_from is null
                 or unit_periods.unit_valid_from <= snapshot_dates.export_date
             )
-    where unit_periods.exists_on_period_end
     group by
         unit_periods.unit_code,
         unit_periods.unit_valid_from,

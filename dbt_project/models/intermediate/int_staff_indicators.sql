@@ -1,9 +1,9 @@
 -- Staff indicators for each unit's own staff list (scope self), per month, quarter and
--- year: stocks read the list in force on the period end (int_staff_counts). Sparse like
+-- year: stocks read the list in force on the unit's last day in the period (the period
+-- end, or its last day if it ceased during the period; int_staff_counts). Sparse like
 -- the other sources: a unit and period without a list in force (before the unit's first
--- snapshot, or after the unit ceased) has no row here and becomes 0 / 0 in
--- indicator_values, value null, as PROC_PUBLISHED_RATE does before a unit's first
--- catalogue snapshot.
+-- snapshot) has no row here and becomes 0 / 0 in indicator_values, value null, as
+-- PROC_PUBLISHED_RATE does before a unit's first catalogue snapshot.
 
 with
 

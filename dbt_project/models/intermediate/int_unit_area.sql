@@ -2,6 +2,13 @@
 -- parent (parent_code and the parent's unit on the child's last day in the period)
 -- recursively among the units that exist in that period. Units are (unit_code,
 -- unit_valid_from): a reused code is two units.
+-- Flows count every member (each on its own days). Stocks are read on a unit's last day
+-- in the period, so an area's stock is that of the members under it on the area unit's
+-- last day (counts_in_stock): a member's last day in the period is never after the area
+-- unit's, and one that ended earlier (a ward dissolved mid-year under a city that goes
+-- on) has no stock on that day, though its own row reads its stock on its last day.
+-- indicator_values sums a month's members so and reads a quarter or year from the
+-- unit's month holding its last day in it.
 
 with recursive
 
@@ -14,7 +21,8 @@ unit_periods as (
         parent_valid_from,
         period_type,
         period_start,
-        period_end
+        period_end,
+        last_day_in_period
 
     from {{ ref('int_unit_periods') }}
 
@@ -56,15 +64,43 @@ area_members as (
     -- guards against a cycle in a bad registry; real trees are 2 or 3 levels deep
     where area_members.tree_depth < 10
 
+),
+
+distinct_members as (
+
+    select distinct
+        area_unit_code,
+        area_unit_valid_from,
+        member_unit_code,
+        member_unit_valid_from,
+        period_type,
+        period_start,
+        period_end
+
+    from area_members
+
 )
 
-select distinct
-    area_unit_code,
-    area_unit_valid_from,
-    member_unit_code,
-    member_unit_valid_from,
-    period_type,
-    period_start,
-    period_end
+select
+    distinct_members.area_unit_code,
+    distinct_members.area_unit_valid_from,
+    distinct_members.member_unit_code,
+    distinct_members.member_unit_valid_from,
+    distinct_members.period_type,
+    distinct_members.period_start,
+    distinct_members.period_end,
+    members.last_day_in_period = areas.last_day_in_period as counts_in_stock
 
-from area_members
+from distinct_members
+inner join unit_periods as areas
+    on
+        distinct_members.area_unit_code = areas.unit_code
+        and distinct_members.area_unit_valid_from is not distinct from areas.unit_valid_from
+        and distinct_members.period_type = areas.period_type
+        and distinct_members.period_start = areas.period_start
+inner join unit_periods as members
+    on
+        distinct_members.member_unit_code = members.unit_code
+        and distinct_members.member_unit_valid_from is not distinct from members.unit_valid_from
+        and distinct_members.period_type = members.period_type
+        and distinct_members.period_start = members.period_start

@@ -2,9 +2,10 @@
 -- described by its registry row as of the period end (or its last row in the period if it
 -- ended before), with its first and last day in the period and the unit above it on that
 -- last day. A unit's rows cover only the periods it existed in: a ward that ended on
--- 30 June has a year row and Q1-Q2 rows, no Q3. Stocks are read on the period end, so a
--- unit that ceased to exist during the period has a zero stock for it
--- (exists_on_period_end false).
+-- 30 June has a year row and Q1-Q2 rows, no Q3. Its period is cut to its days, so its
+-- stocks are read on last_day_in_period (the period end, or its last day if it ceased
+-- to exist during the period): a year, its last existing quarter and month read the
+-- same day.
 
 with
 

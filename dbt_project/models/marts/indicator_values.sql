@@ -4,7 +4,8 @@
 -- and only its days in them. An area row sums the self numerators and denominators of
 -- the unit and all units under it, and its rate is recomputed from those sums: for a
 -- flow, under it on each event's day (int_indicator_area_flows); for a stock, under it on
--- the period end (int_unit_area), the day stocks are read.
+-- the unit's last day in the period, the day stocks are read (int_unit_area, the members
+-- that count_in_stock in the unit's month holding that day).
 
 with
 
@@ -103,12 +104,13 @@ area_flows as (
 
 ),
 
-area_stocks as (
+-- a month's area stock: the units under the unit on its last day in the month, each read
+-- that day (their own last day in the month is the unit's: counts_in_stock)
+monthly_area_stocks as (
 
     select
         unit_area.area_unit_code as unit_code,
         unit_area.area_unit_valid_from as unit_valid_from,
-        unit_area.period_type,
         unit_area.period_start,
         unit_area.period_end,
         self_dense.indicator_code,
@@ -126,13 +128,40 @@ area_stocks as (
         on
             self_dense.indicator_code = catalog.indicator_code
             and catalog.measure = 'stock'
+    where unit_area.period_type = 'month' and unit_area.counts_in_stock
     group by
         unit_area.area_unit_code,
         unit_area.area_unit_valid_from,
-        unit_area.period_type,
         unit_area.period_start,
         unit_area.period_end,
         self_dense.indicator_code
+
+),
+
+-- any period's area stock is that of the unit's month holding its last day in the period
+-- (the day it is read): the same units, read the same day. For a unit existing on the
+-- period end this is the sum of the period's self rows of the units under it then; for
+-- one that ended earlier in the period, a unit under it on its last day that moved on
+-- to another parent (the same unit) is read on that day too, as in its own last month.
+area_stocks as (
+
+    select
+        unit_periods.unit_code,
+        unit_periods.unit_valid_from,
+        unit_periods.period_type,
+        unit_periods.period_start,
+        unit_periods.period_end,
+        last_month.indicator_code,
+        last_month.numerator,
+        last_month.denominator
+
+    from unit_periods
+    inner join monthly_area_stocks as last_month
+        on
+            unit_periods.unit_code = last_month.unit_code
+            and unit_periods.unit_valid_from is not distinct from last_month.unit_valid_from
+            and unit_periods.last_day_in_period >= last_month.period_start
+            and unit_periods.last_day_in_period <= last_month.period_end
 
 ),
 

@@ -4,8 +4,9 @@
 -- units now inside it - the unit itself, the units that passed `whole` into it or into a
 -- unit now under it (following successions transitively), and every unit under one of
 -- those on that day - each counted once with its `self` figures. A flow sums over the
--- period; a stock is read on the period's last day (a unit that does not exist then has
--- a zero stock, as in indicator_values); rates are recomputed from the sums.
+-- period; a stock is read on the period's last day (a unit that does not exist then is
+-- left out of it, as a member that ended before its area unit's last day is in
+-- indicator_values); rates are recomputed from the sums.
 -- basis: `own` when the unit existed for the whole period and no succession into it or
 -- into a unit now under it took effect after the period's first day (the row then equals
 -- its indicator_values area row, a blocking test); `incomplete` when a unit that passed
@@ -23,6 +24,7 @@ catalog as (
     select
         indicator_code,
         kind,
+        measure,
         direction
 
     from {{ ref('indicator_catalog_seed') }}
@@ -198,6 +200,16 @@ sums as (
             and territory.member_unit_valid_from is not distinct from self_rows.unit_valid_from
             and territory.period_type = self_rows.period_type
             and territory.period_start = self_rows.period_start
+    inner join catalog
+        on self_rows.indicator_code = catalog.indicator_code
+    -- a stock counts the units existing on the period's last day only
+    inner join unit_periods as member_periods
+        on
+            territory.member_unit_code = member_periods.unit_code
+            and territory.member_unit_valid_from is not distinct from member_periods.unit_valid_from
+            and territory.period_type = member_periods.period_type
+            and territory.period_start = member_periods.period_start
+    where catalog.measure = 'flow' or member_periods.exists_on_period_end
     group by
         territory.today_unit_code,
         territory.today_unit_valid_from,

@@ -9,13 +9,22 @@
     with `changed_column` (a boolean of `hierarchy`) and `catalog`, flows are not
     compared in a period where some unit moved (their area follows each day's parent;
     flows_add_up_over_periods still checks them against the periods around).
+    With `last_day_column` (a date of `hierarchy`: the unit's last day in the period, the
+    day its stocks are read; `hierarchy` then needs `period_end` too) and `catalog`, a
+    stock is compared in the unit's month holding that day, with the self rows of the
+    members whose last day in that month is the area unit's (the units under it on the
+    day its stock is read, read that day): a quarter or year equals that month's sum. For
+    a unit existing on the period end that is the sum of the period's own self rows of the
+    units under it then; stocks_equal_last_subperiod ties the rows of one unit together.
 #}
-{% test area_equals_sum_of_self(model, hierarchy, changed_column=none, catalog=none) %}
+{% test area_equals_sum_of_self(model, hierarchy, changed_column=none, catalog=none, last_day_column=none) %}
 
     with recursive
 
     tree as (
-        select unit_code, unit_valid_from, parent_code, parent_valid_from, period_type, period_start
+        select
+            unit_code, unit_valid_from, parent_code, parent_valid_from, period_type, period_start,
+            {{ last_day_column if last_day_column else 'cast(null as date)' }} as last_day
         from {{ hierarchy }}
     ),
 
@@ -27,6 +36,8 @@
             unit_valid_from as member_unit_valid_from,
             period_type,
             period_start,
+            last_day as area_last_day,
+            last_day as member_last_day,
             0 as depth
         from tree
 
@@ -39,6 +50,8 @@
             tree.unit_valid_from as member_unit_valid_from,
             members.period_type,
             members.period_start,
+            members.area_last_day,
+            tree.last_day as member_last_day,
             members.depth + 1 as depth
         from members
         inner join tree
@@ -52,11 +65,12 @@
     distinct_members as (
         select distinct
             area_unit_code, area_unit_valid_from, member_unit_code, member_unit_valid_from,
-            period_type, period_start
+            period_type, period_start,
+            member_last_day is not distinct from area_last_day as on_area_last_day
         from members
     ),
 
-    expected as (
+    {{ 'summed' if last_day_column else 'expected' }} as (
         select
             distinct_members.area_unit_code as unit_code,
             distinct_members.area_unit_valid_from as unit_valid_from,
@@ -72,13 +86,62 @@
             and self_rows.unit_valid_from is not distinct from distinct_members.member_unit_valid_from
             and self_rows.period_type = distinct_members.period_type
             and self_rows.period_start = distinct_members.period_start
+        {% if last_day_column %}
+        inner join {{ catalog }} as measures
+            on measures.indicator_code = self_rows.indicator_code
+        where measures.measure = 'flow' or distinct_members.on_area_last_day
+        {% endif %}
         group by
             distinct_members.area_unit_code,
             distinct_members.area_unit_valid_from,
             self_rows.period_type,
             self_rows.period_start,
             self_rows.indicator_code
+    ),{% if last_day_column %}
+
+    last_months as (
+        select
+            periods.unit_code,
+            periods.unit_valid_from,
+            periods.period_type,
+            periods.period_start,
+            months.period_start as month_start
+        from {{ hierarchy }} as periods
+        inner join {{ hierarchy }} as months
+            on months.unit_code = periods.unit_code
+            and months.unit_valid_from is not distinct from periods.unit_valid_from
+            and months.period_type = 'month'
+            and months.period_start <= periods.{{ last_day_column }}
+            and months.period_end >= periods.{{ last_day_column }}
     ),
+
+    expected as (
+        select summed.*
+        from summed
+        inner join {{ catalog }} as measures
+            on measures.indicator_code = summed.indicator_code
+        where measures.measure = 'flow'
+
+        union all
+
+        select
+            last_months.unit_code,
+            last_months.unit_valid_from,
+            last_months.period_type,
+            last_months.period_start,
+            summed.indicator_code,
+            summed.numerator,
+            summed.denominator
+        from last_months
+        inner join summed
+            on summed.unit_code = last_months.unit_code
+            and summed.unit_valid_from is not distinct from last_months.unit_valid_from
+            and summed.period_type = 'month'
+            and summed.period_start = last_months.month_start
+        inner join {{ catalog }} as measures
+            on measures.indicator_code = summed.indicator_code
+        where measures.measure = 'stock'
+    ),{% endif %}
 
     area_rows as (
         select *
