@@ -139,13 +139,17 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     args.out = args.out or str(settings.landing_dir)
     if args.scenario == PROVINCE:
         return run_province(args.parser, args)
+    if args.scenario == REORG:
+        if args.units is not None or args.days is not None or args.documents_per_day is not None:
+            args.parser.error(
+                "--scenario reorg-2025 takes --start, --end and --dossiers-per-day only"
+            )
+        return run_reorg(args, args.parser)
     if args.units is not None or scale_arguments_given(args):
         args.parser.error(
             "--units, --days, --dossiers-per-day, --documents-per-day and --start "
             "are for --scenario province"
         )
-    if args.scenario == REORG:
-        return run_reorg(args)
     from pipelines.simulator import write_scenario
 
     print(write_scenario(args.scenario, Path(args.out), seed=args.seed))

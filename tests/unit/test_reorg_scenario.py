@@ -186,6 +186,19 @@ def test_par_simulate_knows_the_scenario(tmp_path, capsys):
         par(["simulate", "--scenario", "reorg-2025", "--out", str(tmp_path), "--units", "2"])
 
 
+def test_par_simulate_writes_a_shorter_variant(tmp_path):
+    from pipelines.cli import main as par
+
+    # the variant options reach the scenario through `par simulate` (not only through
+    # python -m pipelines.simulator): June and July 2025 only
+    out = tmp_path / "landing"
+    args = ["simulate", "--scenario", "reorg-2025", "--out", str(out)]
+    args += ["--start", "2025-06-01", "--end", "2025-07-31", "--dossiers-per-day", "1"]
+    assert par(args) == 0
+    days = {date.fromisoformat(p.stem) for p in out.glob("*/*/*.csv")}
+    assert min(days) == date(2025, 6, 1) and max(days) <= date(2025, 7, 31)
+
+
 def test_a_shorter_thinner_variant_for_tests(tmp_path):
     from pipelines.simulator.reorg import Span
 
