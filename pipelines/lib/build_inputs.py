@@ -77,21 +77,26 @@ class LandingChanges:
         return not self.new_days and not self.other
 
 
-def _signatures(build_db: Path) -> tuple[dict[str, tuple[int | None, str | None]], str]:
-    """source_file -> (size_bytes, sha256) of the latest ledger row per file, and the
-    ledger's digest."""
+Signature = tuple[int | None, str | None, str | None]  # size_bytes, sha256, status
+
+
+def _signatures(build_db: Path) -> tuple[dict[str, Signature], str]:
+    """source_file -> (size_bytes, sha256, status) of the latest ledger row per file, and
+    the ledger's digest."""
     conn = duckdb.connect(str(build_db), read_only=True)
     try:
         rows = conn.execute(
-            "SELECT source_file, arg_max(size_bytes, loaded_at), arg_max(sha256, loaded_at) "
-            "FROM raw.ingest_ledger GROUP BY source_file"
+            "SELECT source_file, arg_max(size_bytes, loaded_at), arg_max(sha256, loaded_at), "
+            "arg_max(status, loaded_at) FROM raw.ingest_ledger GROUP BY source_file"
         ).fetchall()
-        return {name: (size, sha) for name, size, sha in rows}, ledger_digest(conn)
+        return {name: (size, sha, status) for name, size, sha, status in rows}, ledger_digest(conn)
     finally:
         conn.close()
 
 
-def _same_bytes(path: Path, size: int | None, sha256: str | None) -> bool:
+def _same_bytes(path: Path, signature: Signature) -> bool:
+    """Whether the file holds the bytes its ledger row records."""
+    size, sha256, _status = signature
     try:
         return path.stat().st_size == size and file_sha256(path) == sha256
     except OSError:
@@ -110,15 +115,20 @@ def landing_changes(landing: Path, build_db: Path) -> tuple[LandingChanges, str 
     other: list[str] = []
     for file in found.files:
         signature = known.get(file.relpath)
-        if signature is None or not _same_bytes(file.path, *signature):
+        if signature is None or not _same_bytes(file.path, signature):
             new_days.add(file.export_date)
     registries = [name for name in REGISTRY_FILES if (landing / name).exists() or name in known]
     for registry in registries:
         signature = known.get(registry)
-        if signature is None or not _same_bytes(landing / registry, *signature):
+        if signature is None or not _same_bytes(landing / registry, signature):
             other.append(registry)
-    # an entry the ingest rejects (misplaced, not a regular file) is in the ledger by name
-    other += [entry.relpath for entry in found.rejected if entry.relpath not in known]
+    # an entry the ingest rejects (misplaced, not a regular file) is in the ledger by name,
+    # as rejected: one the ledger holds otherwise (a loaded file swapped for a link) is new
+    other += [
+        entry.relpath
+        for entry in found.rejected
+        if known.get(entry.relpath, (None, None, None))[2] != "rejected"
+    ]
     checked = len(found.files) + len(found.rejected) + len(registries)
     changes = LandingChanges(checked=checked, new_days=frozenset(new_days), other=tuple(other))
     return changes, digest

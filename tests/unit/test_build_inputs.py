@@ -4,6 +4,8 @@ decides from it (`pipelines.run_plan`), on hand-made folders and ledgers: no Dag
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from pathlib import Path
 
 import duckdb
@@ -134,3 +136,32 @@ def test_par_run_plans_from_the_publication(folders):
     publish(folders.build_db, folders.published_db, "r3", build_fingerprint(folders))
     _ledger(folders.build_db, landing, ["units.csv", DAY_1])
     assert "loaded since the last publication" in plan_run(folders).why
+
+
+def test_only_regular_files_are_hashed(tmp_path):
+    # a symbolic link (even to a regular file) and a FIFO are refused at once: the FIFO must
+    # not block the open, and nothing behind the link is read
+    target = tmp_path / "outside.csv"
+    target.write_text("secret\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    for path in (link, fifo):
+        with pytest.raises(OSError):
+            file_sha256(path)
+    assert file_sha256(target) == hashlib.sha256(b"secret\n").hexdigest()
+
+
+def test_a_file_swapped_for_a_link_is_new_not_followed(folders, tmp_path):
+    # DAY_2 held as loaded, then replaced by a link to a file with the very same bytes
+    # outside the landing folder: the link is not followed, so the day counts as new (the
+    # ingest then rejects the link unopened), and the ledger's bytes cannot vouch for it
+    landing = folders.landing_dir
+    _ledger(folders.build_db, landing, ["units.csv", DAY_1, DAY_2])
+    outside = tmp_path / "same.csv"
+    outside.write_bytes((landing / DAY_2).read_bytes())
+    (landing / DAY_2).unlink()
+    (landing / DAY_2).symlink_to(outside)
+    changes, _ = landing_changes(landing, folders.build_db)
+    assert not changes.nothing_new
