@@ -23,7 +23,7 @@ import dagster as dg
 from pipelines.defs.jobs import FULL_BUILD_JOB
 from pipelines.defs.partitions import range_tags
 from pipelines.lib import build_lock
-from pipelines.lib.landing import discover
+from pipelines.run_plan import landing_days
 from pipelines.settings import Settings
 
 _log = logging.getLogger(__name__)
@@ -34,11 +34,7 @@ PUBLISHED_KEY = dg.AssetKey(["published", "par_duckdb"])
 
 def landing_range_tags(settings: Settings) -> dict[str, str]:
     """One run over every day the landing folder has files for (a single-run backfill)."""
-    files, _misplaced = discover(settings.landing_dir)
-    if not files:
-        raise SystemExit(f"{settings.landing_dir}: no delivered files to ingest")
-    days = [file.export_date for file in files]
-    return range_tags(min(days), max(days))
+    return range_tags(*landing_days(settings))
 
 
 @functools.cache

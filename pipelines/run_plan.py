@@ -69,14 +69,19 @@ def published_from(published_db: Path) -> PublishedFrom | None:
     return PublishedFrom(*row) if row else None
 
 
-def _all_days(settings: Settings, why: str) -> RunPlan:
+def landing_days(settings: Settings) -> tuple[dt.date, dt.date]:
+    """The first and last export date of the landing folder's delivered files."""
     from pipelines.lib.landing import discover
 
     files, _rejected = discover(settings.landing_dir)
     if not files:
         raise SystemExit(f"{settings.landing_dir}: no delivered files to ingest")
     days = [file.export_date for file in files]
-    return RunPlan(days=(min(days), max(days)), why=why)
+    return min(days), max(days)
+
+
+def _all_days(settings: Settings, why: str) -> RunPlan:
+    return RunPlan(days=landing_days(settings), why=why)
 
 
 def plan_run(settings: Settings, full: bool = False) -> RunPlan:

@@ -2,7 +2,7 @@
 -- for its unit and every unit its unit is under that day (int_unit_hierarchy). Sparse: a
 -- combination with nothing to count is absent here and becomes a zero row in
 -- indicator_values. Stocks have no area rows here: indicator_values sums them over the
--- hierarchy of the period end.
+-- units under the unit on its last day in the period, the day stocks are read.
 
 with
 
