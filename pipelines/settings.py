@@ -53,7 +53,7 @@ VARIABLES: tuple[Variable, ...] = (
         "PAR_FIRST_DAY",
         "first_day",
         "2020-01-01",
-        "first day of the daily partitions; files dated earlier are ingested with it",
+        "its month is the first monthly partition; files dated earlier are ingested with it",
     ),
     Variable(
         "PAR_FRESHNESS_DAYS",

@@ -18,6 +18,7 @@ new (`pipelines.run_plan`); with nothing new it must do no model work.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -69,17 +70,16 @@ def _loaded_by(settings, run_id: str) -> dict[str, int]:
 def _build(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     from pipelines.bootstrap import dagster_instance, ensure_manifest
-    from pipelines.defs.partitions import PARTITION_TAG, range_tags
+    from pipelines.defs.partitions import range_tags
     from pipelines.run import execute_build
     from pipelines.settings import load_settings
 
     settings = load_settings()
     ensure_manifest(settings)
     if args.day:
-        tags = {PARTITION_TAG: args.day}
+        day = dt.date.fromisoformat(args.day)
+        tags = range_tags(day, day)  # its month, narrowed to the day (par/days)
     else:
-        import datetime as dt
-
         tags = range_tags(dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last))
     with dagster_instance(settings) as instance:
         result = execute_build(

@@ -2,25 +2,38 @@
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from pipelines.defs.jobs import full_build_job
-from pipelines.defs.partitions import range_tags
+from pipelines.defs.partitions import TIMEZONE, range_tags
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.landing import discover
 from pipelines.settings import load_settings
 
-# At 01:00 local time, yesterday's partition (the last complete day) through to publication.
-nightly_schedule = dg.build_schedule_from_partitioned_job(
-    full_build_job,
-    hour_of_day=1,
-    minute_of_hour=0,
+
+@dg.schedule(
+    job=full_build_job,
+    cron_schedule="0 1 * * *",
+    execution_timezone=TIMEZONE,
     name="nightly_at_0100",
     description="Every night at 01:00 Asia/Ho_Chi_Minh: ingest yesterday's files, rebuild, "
-    "check and publish.",
+    "check and publish (yesterday's month, narrowed to the day by the tag par/days).",
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
+def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    yesterday = nightly_day(context.scheduled_execution_time)
+    return dg.RunRequest(
+        run_key=f"nightly-{yesterday.isoformat()}",
+        tags={**range_tags(yesterday, yesterday), "par/trigger": "nightly"},
+    )
+
+
+def nightly_day(scheduled: dt.datetime) -> dt.date:
+    """The day a run scheduled at `scheduled` ingests: the day before, in local time."""
+    return (scheduled.astimezone(ZoneInfo(TIMEZONE)) - dt.timedelta(days=1)).date()
+
 
 # Part of the definitions: fixed when the code location loads.
 SENSOR_INTERVAL_SECONDS = load_settings().late_files_sensor_seconds

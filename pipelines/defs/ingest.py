@@ -13,7 +13,7 @@ from typing import Any
 import dagster as dg
 
 from pipelines.defs.check_results import warning_on_error
-from pipelines.defs.partitions import daily, day_window
+from pipelines.defs.partitions import day_window, monthly
 from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
 from pipelines.lib import schema
 from pipelines.lib.calendar import vietnam_holidays, years_around
@@ -228,7 +228,7 @@ def build_feed_asset(feed: str) -> dg.AssetsDefinition:
         key_prefix="raw",
         name=feed,
         deps=[RAW_UNITS],
-        partitions_def=daily,
+        partitions_def=monthly,
         # a date range (a backfill, a late re-delivery) is ingested in one run, not per day
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="ingest",

@@ -92,9 +92,7 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
     before_nights = published(warehouse)
     for night in NIGHTS:
         assert deliver(scenario, landing, lambda day, night=night: day == night) > 0
-        result = execute_build(
-            dagster_instance, settings, {"dagster/partition": str(night)}, reports=False
-        )
+        result = execute_build(dagster_instance, settings, range_tags(night, night), reports=False)
         assert result.success, night
     nightly = published(warehouse)
 

@@ -4,10 +4,9 @@ with its tests, publish; the report assets left out).
 The landing folder is the scenario's short variant (`Span`): the same units, successions,
 catalogues and rules, but 2024-10-01 to 2025-07-31 and one dossier a unit and working day
 (`most_per_day=1`: the draw of 1 to N dossiers becomes exactly one), so the run stays
-cheap: its cost is mostly Dagster's bookkeeping per daily partition, so the span is kept
-to what the figures need. That still holds 2024-Q4 (the quarter compared), the old units'
-January-June 2025, the reform on 1 July and the new wards' first month, in which every
-handed-over dossier finishes (at most 7 working days' processing and 3 late).
+cheap: the span is kept to what the figures need. That still holds 2024-Q4 (the quarter
+compared), the old units' January-June 2025, the reform on 1 July and the new wards' first
+month, in which every handed-over dossier finishes (at most 7 working days' processing and 3 late).
 
 Expected values come from two places: the simulator's truth (what it wrote, counted per
 registry row and month as the contract counts), and recounts of the delivered CSV files

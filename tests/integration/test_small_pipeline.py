@@ -267,6 +267,7 @@ def test_failed_blocking_check_keeps_the_last_good_file(small_run, dagster_insta
     catches. The run must fail before publishing and leave par.duckdb as it was."""
     import duckdb
 
+    from pipelines.defs.partitions import range_tags
     from pipelines.run import execute_build
 
     before = small_run.published.read_bytes()
@@ -285,7 +286,7 @@ def test_failed_blocking_check_keeps_the_last_good_file(small_run, dagster_insta
     result = execute_build(
         dagster_instance,
         small_run.settings,
-        {"dagster/partition": last_day.isoformat()},
+        range_tags(last_day, last_day),
         reports=False,
         raise_on_error=False,
     )

@@ -1,56 +1,101 @@
-"""The pure parts of nightly automation: day windows, range tags, the late-files cursor."""
+"""The pure parts of nightly automation: monthly partitions narrowed to days, range tags,
+the nightly schedule's day, the late-files cursor."""
 
 import datetime as dt
 import os
 
 import dagster as dg
+import pytest
 
-from pipelines.defs.automation import new_files_since
+from pipelines.defs.automation import new_files_since, nightly_day, nightly_schedule
 from pipelines.defs.partitions import (
+    DAYS_TAG,
     PARTITION_TAG,
     RANGE_END_TAG,
     RANGE_START_TAG,
-    daily,
+    RunDaysError,
+    monthly,
     range_tags,
     run_window,
 )
 
 
-def test_range_tags_clamp_to_the_calendar():
-    first_key = daily.get_first_partition_key()
+def test_range_tags_name_the_months_and_the_days_clamped_to_the_calendar():
+    first_key, last_key = monthly.get_first_partition_key(), monthly.get_last_partition_key()
+    # one day: its month, narrowed to the day
+    assert range_tags(dt.date(2021, 3, 4), dt.date(2021, 3, 4)) == {
+        RANGE_START_TAG: "2021-03-01",
+        RANGE_END_TAG: "2021-03-01",
+        DAYS_TAG: "2021-03-04",
+    }
+    # days across months: every month between, the days as a range
+    assert range_tags(dt.date(2021, 3, 30), dt.date(2021, 5, 2)) == {
+        RANGE_START_TAG: "2021-03-01",
+        RANGE_END_TAG: "2021-05-01",
+        DAYS_TAG: "2021-03-30..2021-05-02",
+    }
+    # a file dated before the calendar is in its first month, from that month's first day
     tags = range_tags(dt.date(1999, 1, 1), dt.date(2021, 3, 31))
-    assert tags == {RANGE_START_TAG: first_key, RANGE_END_TAG: "2021-03-31"}
+    assert tags == {
+        RANGE_START_TAG: first_key,
+        RANGE_END_TAG: "2021-03-01",
+        DAYS_TAG: f"{first_key}..2021-03-31",
+    }
+    # one dated after it, in its last month (the current one) up to that month's last day
     future = range_tags(dt.date(2021, 1, 1), dt.date(2999, 1, 1))
-    assert future[RANGE_END_TAG] == daily.get_last_partition_key()
+    assert future[RANGE_END_TAG] == last_key
+    assert run_window(future)[1] == ""  # open: the file is within reach
 
 
-def test_day_window_is_open_at_the_calendar_ends():
+def test_day_window_is_the_runs_days_open_at_the_calendar_ends():
     from pipelines.defs.partitions import day_window
 
-    @dg.asset(partitions_def=daily)
+    @dg.asset(partitions_def=monthly)
     def probe(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         window = day_window(context)
         return dg.MaterializeResult(metadata={"first": str(window.first), "last": str(window.last)})
 
-    # Short ranges: a run records one materialization per partition in its range.
-    first = daily.get_first_partition_key()
-    first_plus_2 = (dt.date.fromisoformat(first) + dt.timedelta(days=2)).isoformat()
-    last = daily.get_last_partition_key()
-    last_minus_2 = (dt.date.fromisoformat(last) - dt.timedelta(days=2)).isoformat()
+    first = monthly.get_first_partition_key()
+    last = monthly.get_last_partition_key()
+
+    def month_end(key: str) -> dt.date:
+        following = (dt.date.fromisoformat(key) + dt.timedelta(days=31)).replace(day=1)
+        return following - dt.timedelta(days=1)
+
     with dg.instance_for_test() as instance:
-        for (start, end), expected in [
-            (("2021-03-01", "2021-03-03"), ("2021-03-01", "2021-03-03")),
-            # the calendar's first day also takes older files, its last day newer ones
-            ((first, first_plus_2), ("None", first_plus_2)),
-            ((last_minus_2, last), (last_minus_2, "None")),
+        for tags, expected in [
+            # a month launched from the UI: the whole month
+            ({PARTITION_TAG: "2021-03-01"}, ("2021-03-01", "2021-03-31")),
+            # re-running one day: its month with the tag par/days
+            ({PARTITION_TAG: "2021-03-01", DAYS_TAG: "2021-03-04"}, ("2021-03-04", "2021-03-04")),
+            # a backfill of two months, and one of them narrowed to days
+            (
+                {RANGE_START_TAG: "2021-03-01", RANGE_END_TAG: "2021-04-01"},
+                ("2021-03-01", "2021-04-30"),
+            ),
+            (range_tags(dt.date(2021, 3, 30), dt.date(2021, 4, 2)), ("2021-03-30", "2021-04-02")),
+            # the calendar's first month also takes older files, its last month newer ones
+            ({PARTITION_TAG: first}, ("None", str(month_end(first)))),
+            ({PARTITION_TAG: last}, (last, "None")),
+            # ... but not when the run is narrowed to days inside them
+            ({PARTITION_TAG: last, DAYS_TAG: last}, (last, last)),
         ]:
             result = dg.materialize(
-                [probe],
-                instance=instance,
-                tags={RANGE_START_TAG: start, RANGE_END_TAG: end},
+                [probe], instance=instance, tags=tags, partition_key=tags.get(PARTITION_TAG)
             )
             metadata = result.asset_materializations_for_node("probe")[0].metadata
-            assert (metadata["first"].value, metadata["last"].value) == expected
+            assert (metadata["first"].value, metadata["last"].value) == expected, tags
+        # days outside the run's months fail the run, saying why
+        result = dg.materialize(
+            [probe],
+            instance=instance,
+            partition_key="2021-03-01",
+            tags={DAYS_TAG: "2021-04-04"},
+            raise_on_error=False,
+        )
+        assert not result.success
+        failure = next(e for e in result.all_events if e.is_step_failure)
+        assert "outside the run's months 2021-03..2021-03" in str(failure.step_failure_data.error)
 
 
 def test_new_files_since_reports_days_of_files_written_after_the_cursor(tmp_path):
@@ -69,23 +114,35 @@ def test_new_files_since_reports_days_of_files_written_after_the_cursor(tmp_path
 
 
 def test_run_window_passes_the_runs_days_to_dbt_open_at_the_calendar_ends():
-    first, last = daily.get_first_partition_key(), daily.get_last_partition_key()
-
-    def window(start: str, end: str) -> tuple[str, str]:
-        return start, end
-
+    first, last = monthly.get_first_partition_key(), monthly.get_last_partition_key()
     # a nightly run: its one day, both ends
-    assert run_window({PARTITION_TAG: "2021-03-04"}) == window("2021-03-04", "2021-03-04")
-    # a backfill over a range
-    range_tags_ = {RANGE_START_TAG: "2021-03-01", RANGE_END_TAG: "2021-03-31"}
-    assert run_window(range_tags_) == window("2021-03-01", "2021-03-31")
-    # the calendar's first partition also holds older files, its last newer ones: open ends
-    assert run_window({RANGE_START_TAG: first, RANGE_END_TAG: "2021-03-31"}) == window(
-        "", "2021-03-31"
+    assert run_window(range_tags(dt.date(2021, 3, 4), dt.date(2021, 3, 4))) == (
+        "2021-03-04",
+        "2021-03-04",
     )
-    assert run_window({RANGE_START_TAG: "2021-03-01", RANGE_END_TAG: last}) == window(
-        "2021-03-01", ""
-    )
+    # a month launched from the UI, and a backfill over months
+    assert run_window({PARTITION_TAG: "2021-03-01"}) == ("2021-03-01", "2021-03-31")
+    range_tags_ = {RANGE_START_TAG: "2021-02-01", RANGE_END_TAG: "2021-03-01"}
+    assert run_window(range_tags_) == ("2021-02-01", "2021-03-31")
+    # the calendar's first month also holds older files, its last newer ones: open ends
+    assert run_window({RANGE_START_TAG: first, RANGE_END_TAG: "2021-03-01"}) == ("", "2021-03-31")
+    assert run_window({RANGE_START_TAG: "2021-03-01", RANGE_END_TAG: last}) == ("2021-03-01", "")
     # the whole calendar, or a run without partitions: empty, dbt recomputes everything
-    assert run_window({RANGE_START_TAG: first, RANGE_END_TAG: last}) == window("", "")
-    assert run_window({"par/trigger": "manual"}) == window("", "")
+    assert run_window({RANGE_START_TAG: first, RANGE_END_TAG: last}) == ("", "")
+    assert run_window({"par/trigger": "manual"}) == ("", "")
+    # a day tag that cannot be read, or ends before it starts, is refused with the reason
+    for bad in ("yesterday", "2021-03-05..2021-03-01"):
+        with pytest.raises(RunDaysError, match="par/days"):
+            run_window({PARTITION_TAG: "2021-03-01", DAYS_TAG: bad})
+
+
+def test_the_nightly_schedule_runs_yesterdays_month_narrowed_to_yesterday():
+    # 01:00 on 1 March in Vietnam is 18:00 UTC on 28 February: yesterday is 28 February,
+    # in February's partition
+    scheduled = dt.datetime(2021, 2, 28, 18, 0, tzinfo=dt.UTC)
+    assert nightly_day(scheduled) == dt.date(2021, 2, 28)
+    context = dg.build_schedule_context(scheduled_execution_time=scheduled)
+    request = nightly_schedule(context)
+    assert request.tags[RANGE_START_TAG] == request.tags[RANGE_END_TAG] == "2021-02-01"
+    assert request.tags[DAYS_TAG] == "2021-02-28"
+    assert run_window(request.tags) == ("2021-02-28", "2021-02-28")
