@@ -5,7 +5,6 @@ landing folder. Used by `par` and by the benchmark's stages."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,14 +14,27 @@ from pipelines.settings import DBT_MANIFEST, DBT_PROJECT_DIR, REPO_ROOT, Setting
 SAMPLE_SCENARIO = "soc-trang-2021"
 
 
+def dagster_yaml(home: Path) -> str:
+    """The home's dagster.yaml: the project's, and the run history's storage
+    (`pipelines.lib.dagster_history`) over the home's own history folder, which Dagster
+    needs as an absolute path."""
+    import yaml
+
+    from pipelines.lib.dagster_history import event_log_storage_config
+
+    text = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
+    storage = {"event_log_storage": event_log_storage_config(home)}
+    return f"{text.rstrip()}\n# Added by par for this home:\n{yaml.safe_dump(storage)}"
+
+
 def ensure_dagster_home(settings: Settings) -> Path:
     """The settings' Dagster home (run history, logs) with the project's dagster.yaml."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    source = REPO_ROOT / "dagster.yaml"
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        shutil.copyfile(source, target)
+    text = dagster_yaml(home)
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
     return home
 
 

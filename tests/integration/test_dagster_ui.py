@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.bootstrap import dagster_yaml
 from tests.browser import ARTIFACTS, render_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,13 +77,15 @@ def webserver(ui):
 def test_par_ui_uses_the_warehouse_home_without_a_misleading_warning(ui):
     """`dagster dev` in the repository (where dagster.yaml lies) with DAGSTER_HOME elsewhere
     warned "dagster.yaml ... will not be used": `par ui` now runs in the Dagster home, which
-    holds the project's dagster.yaml (the one it does use)."""
+    holds the project's dagster.yaml (the one it does use) with the storage of its history."""
     base, log, warehouse = ui
     text = log.read_text(errors="replace")
     assert "Launching Dagster services" in text
     assert "will not be used" not in text
     home = warehouse / "dagster_home"
-    assert (home / "dagster.yaml").read_bytes() == (REPO / "dagster.yaml").read_bytes()
+    # the project's dagster.yaml, with the run history's storage over this home's folder
+    # (the webserver would not have started had it failed to load that storage)
+    assert (home / "dagster.yaml").read_text(encoding="utf-8") == dagster_yaml(home)
     # the instance it serves is that home's: its run storage is created there
     assert (home / "history").is_dir() or (home / "storage").is_dir()
 
