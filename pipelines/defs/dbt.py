@@ -12,9 +12,9 @@ dbt stored them in when the test has `store_failures`, else by running the test'
 query again (nothing has changed the file since; the run holds the build lock). Rows of
 tests on the marts, intermediate models and seeds are shown whole; rows of tests that read
 staging or raw (which carry pseudonymised personal columns) only by the columns that say
-where a row is (`FAILING_ROW_KEY_COLUMNS`). A not_null or accepted_values test, whose own
-query gives only the null column or each wrong value and its count, shows the rows of the
-tested model that fail instead.
+where a row is (`FAILING_ROW_KEY_COLUMNS`), the rule it breaks and its coded values. A
+model's not-null and coded-value checks are one test, columns_are_well_formed, whose query
+returns the model's failing rows themselves with `failed_check` naming the rules broken.
 """
 
 import os
@@ -83,11 +83,10 @@ class ParDbtTranslator(DagsterDbtTranslator):
 # ---------------------------------------------------------------- check descriptions
 
 # The dbt generic tests whose meaning follows from their arguments. Fields: model, column,
-# the test's arguments (kwargs, refs shown as the model's name) and `where`.
+# the test's arguments (kwargs, refs shown as the model's name) and `where`. A model's
+# not-null and coded-value checks are one columns_are_well_formed test (`_well_formed`).
 _TEST_TEMPLATES = {
-    "not_null": "Every row of {model} has a value in {column} (not_null){where}.",
     "unique": "No two rows of {model} share a {column} (unique){where}.",
-    "accepted_values": "Every {column} of {model} is one of {values} (accepted_values){where}.",
     "relationships": "Every {column} of {model} is found as {field} in {to} "
     "(relationships){where}.",
     "unique_combination_of_columns": "No two rows of {model} share the same "
@@ -140,10 +139,38 @@ def macro_doc(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> str:
     return " ".join(text.split())
 
 
+def _conditional(entry: Any, name_key: str) -> tuple[Any, str]:
+    """A columns_are_well_formed entry (a column, or a mapping with `where`) as (the column
+    or values, " (rows where …)" or "")."""
+    if isinstance(entry, Mapping):
+        where = entry.get("where")
+        return entry.get(name_key), f" (rows where {where})" if where else ""
+    return entry, ""
+
+
+def _well_formed(model: str, kwargs: Mapping[str, Any], where: str | None) -> str:
+    """columns_are_well_formed in words: the columns never null, each coded column's
+    accepted values ("Every row of fct_dossier has a value in unit_code, dossier_code; every
+    timeliness is one of early, on_time, late (columns_are_well_formed)")."""
+    parts = []
+    not_null = [_conditional(entry, "column") for entry in kwargs.get("not_null") or []]
+    if not_null:
+        columns = ", ".join(f"{column}{rows}" for column, rows in not_null)
+        parts.append(f"Every row of {model} has a value in {columns}")
+    for column, entry in (kwargs.get("accepted_values") or {}).items():
+        values, rows = _conditional(entry, "values")
+        of = "" if not_null else f" of {model}"
+        parts.append(f"every {column}{of} is one of {_argument_text(values)}{rows}")
+    text = "; ".join(parts) or f"{model}'s columns are well formed"
+    among = f", among rows where {where}" if where else ""
+    return f"{text[0].upper()}{text[1:]} (columns_are_well_formed){among}."
+
+
 def describe_test(manifest: Mapping[str, Any], unique_id: str) -> str:
     """One line saying what a dbt test guards: its own description if it has one; for the
-    generic tests whose arguments say it all, a sentence made from them ("Every row of
-    fct_dossier has a value in dossier_code (not_null)."); for the project's invariant tests, the
+    generic tests whose arguments say it all, a sentence made from them ("No two rows of
+    dim_calendar share a date_day (unique)."); for columns_are_well_formed, the columns never
+    null and each coded column's accepted values); for the project's invariant tests, the
     first sentence of their macro's documentation, naming the model and arguments."""
     test = manifest.get("nodes", {}).get(unique_id, {})
     own = " ".join(str(test.get("description") or "").split())
@@ -155,6 +182,8 @@ def describe_test(manifest: Mapping[str, Any], unique_id: str) -> str:
     model = _tested_relation(test, manifest)
     column = kwargs.get("column_name") or test.get("column_name") or ""
     where = (test.get("config") or {}).get("where")
+    if kind == "columns_are_well_formed":
+        return _well_formed(model, kwargs, where)
     template = _TEST_TEMPLATES.get(kind)
     if template:
         fields = dict.fromkeys(("field", "to", "value", "values", "combination_of_columns"), "")
@@ -235,6 +264,8 @@ FAILING_ROW_KEY_COLUMNS = (
     "valid_from",
     "unique_field",
     "n_records",
+    # columns_are_well_formed: the rules the row breaks (column names and accepted values)
+    "failed_check",
 )
 
 
@@ -257,7 +288,7 @@ def read_failing_rows(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The first failing rows from `source` (a FROM item: the relation dbt stored them in,
     or the test's query in parentheses), whole or only their key columns (and also_shown,
-    the tested column of a coded-value test); and the columns left out."""
+    the coded columns a columns_are_well_formed test checks); and the columns left out."""
     conn = duckdb.connect(str(build_db), read_only=True)
     try:
         cursor = conn.execute(f"SELECT * FROM {source} LIMIT {int(limit)}")
@@ -284,36 +315,27 @@ def _failing_rows_source(run_result: Mapping[str, Any]) -> tuple[str, str] | Non
     return None
 
 
-def _sql_text(value: Any) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _rows_of_the_tested_relation(
-    test: Mapping[str, Any], manifest: Mapping[str, Any], stored: bool
-) -> tuple[str, str, str] | None:
-    """For the column tests whose own query returns too little to act on: not_null (only the
-    null column itself) and accepted_values (each wrong value and its count: value_field,
-    n_records), the rows of the tested relation that fail, so an operator sees where they
-    are (file, row, unit, key). (FROM item, how to say it, the tested column). A not_null
-    test whose failures dbt stored (store_failures) stored whole rows: those are read."""
+def _coded_columns(test: Mapping[str, Any]) -> tuple[str, ...]:
+    """The columns whose values a columns_are_well_formed test checks against a list: their
+    wrong value says what to fix, so they are shown beside the key columns of a staging or
+    raw row (never a personal column). Its not-null columns are not: a row failing another
+    rule would show their values."""
     metadata = test.get("test_metadata") or {}
-    kind = metadata.get("name")
-    kwargs = metadata.get("kwargs") or {}
-    column = kwargs.get("column_name") or test.get("column_name")
-    node = manifest.get("nodes", {}).get(test.get("attached_node") or "")
-    if not column or not node or not node.get("relation_name"):
-        return None
-    if kind == "not_null" and not stored:
-        condition = f'"{column}" IS NULL'
-    elif kind == "accepted_values" and kwargs.get("values"):
-        accepted = ", ".join(_sql_text(value) for value in kwargs["values"])
-        condition = f'"{column}" IS NOT NULL AND CAST("{column}" AS VARCHAR) NOT IN ({accepted})'
-    else:
-        return None
-    where = (test.get("config") or {}).get("where")
-    query = f"SELECT * FROM {node['relation_name']} WHERE {condition}"
-    query += f" AND ({where})" if where else ""
-    return f"({query}) AS failing_rows", f"the failing rows of {node['name']}", column
+    if metadata.get("name") != "columns_are_well_formed":
+        return ()
+    accepted = (metadata.get("kwargs") or {}).get("accepted_values") or {}
+    return tuple(str(column) for column in accepted if column not in PERSONAL_COLUMNS)
+
+
+def _error_text(message: Any, whole: bool) -> str:
+    """An error message as a check may show it: whole for a test that reads only schemas
+    shown whole; else only its kind ("Conversion Error"), since the database's message may
+    quote a value of a row, a personal one included."""
+    text = " ".join(str(message).split())
+    if whole or text.startswith("Got ") or text == "see the dbt log":
+        return text
+    kind = text.split(":", 1)[0][:60]
+    return f"{kind} (the rest not shown: it may quote a value of staging or raw)"
 
 
 def _row_text(row: Mapping[str, Any]) -> str:
@@ -340,34 +362,27 @@ def with_failing_rows(
     head = f"dbt test {name} failed"
     head += f": {failures} failing row{'' if failures == 1 else 's'}" if failures else ""
     lines: list[str] = []
+    schemas = _input_schemas(test, manifest)
+    whole = bool(schemas) and schemas <= SCHEMAS_SHOWN_WHOLE
     if run_result.get("message"):
-        metadata["dbt_message"] = str(run_result["message"])
+        metadata["dbt_message"] = _error_text(run_result["message"], whole)
     source = _failing_rows_source(run_result)
-    also_shown: tuple[str, ...] = ()
-    rows_source = (
-        _rows_of_the_tested_relation(test, manifest, bool(run_result.get("relation_name")))
-        if source
-        else None
-    )
-    if rows_source is not None:
-        source, column = rows_source[:2], rows_source[2]
-        # the tested column (its wrong value) says what to fix; a personal column never shows
-        also_shown = () if column in PERSONAL_COLUMNS else (column,)
+    also_shown = _coded_columns(test)
     if source is None:
         lines.append(
-            f"(the test could not run: {run_result.get('message') or 'see the dbt log'})"
+            "(the test could not run: "
+            f"{_error_text(run_result.get('message') or 'see the dbt log', whole)})"
             if run_result.get("status") == "error"
             else "(its failing rows could not be found: no stored table, no compiled query)"
         )
     else:
         from_item, where = source
-        schemas = _input_schemas(test, manifest)
-        whole = bool(schemas) and schemas <= SCHEMAS_SHOWN_WHOLE
         try:
             rows, left_out = read_failing_rows(build_db, from_item, whole, also_shown=also_shown)
         except duckdb.Error as error:
             rows, left_out = [], []
-            lines.append(f"(its failing rows could not be read from {where}: {error})")
+            text = _error_text(f"{type(error).__name__}: {error}", whole)
+            lines.append(f"(its failing rows could not be read from {where}: {text})")
         metadata["failing_rows_from"] = where
         if rows and rows[0]:
             metadata["failing_rows"] = dg.MetadataValue.md(md_table(rows))

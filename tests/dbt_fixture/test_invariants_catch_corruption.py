@@ -4,6 +4,8 @@ invariant each corruption breaks."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 
 from tests.dbt_fixture.conftest import copy_of
@@ -64,3 +66,88 @@ def test_corrupted_indicators_fail_the_blocking_invariants(fixture_build, tmp_pa
         "stocks_equal_last_subperiod",
     ):
         assert any(invariant in line for line in failed), (invariant, failed)
+
+
+def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, tmp_path):
+    """A model's not-null and coded-value checks are one test per model and severity
+    (columns_are_well_formed): corrupt a mart, a seed, a staging model and a raw table, and
+    each test fails listing exactly the broken rows, each with the rules it breaks; a rule
+    with a `where` ignores the rows outside it, and a warn test stays a warning."""
+    names = {
+        "fct_dossier": "columns_are_well_formed_fct_dossier",
+        "fct_dossier_warn": "columns_are_well_formed_fct_dossier_warn",
+        "seed": "columns_are_well_formed_indicator_catalog_seed",
+        "staging": "columns_are_well_formed_stg_ward_exports__dossiers",
+        "raw": "columns_are_well_formed_source_ward_exports_dossiers",
+    }
+    for name in names.values():  # they pass on the fixture as built
+        assert f" PASS {name} " in fixture_build.stdout, name
+
+    db = copy_of(fixture_build, tmp_path)
+    conn = duckdb.connect(str(db))
+    conn.execute(
+        # two rules broken on one row of a mart (fct_dossier is a view of int_dossier_facts)
+        "UPDATE intermediate.int_dossier_facts SET procedure_code = NULL, timeliness = 'soon' "
+        "WHERE unit_code = '941' AND dossier_code = 'HS003';"
+        # the warn test's rule with `where: is_counted`: HS005 is counted, HS004 (refused)
+        # is not, so only HS005 is a finding
+        "UPDATE intermediate.int_dossier_facts SET procedure_version_key = NULL "
+        "WHERE unit_code = '941' AND dossier_code IN ('HS004', 'HS005');"
+        # a seed: a kind outside its list, a name missing
+        "UPDATE seeds.indicator_catalog_seed SET kind = 'ratio' WHERE indicator_code = 'DOC_SENT';"
+        "UPDATE seeds.indicator_catalog_seed SET name_vi = NULL "
+        "WHERE indicator_code = 'DOC_ELECTRONIC';"
+        # a staging model: a status code the contract does not have (an integer column,
+        # compared with the list's quoted values)
+        "UPDATE staging.stg_ward_exports__dossiers SET status = 11 "
+        "WHERE unit_code = '31510' AND dossier_code = 'HS002';"
+        # a raw table (a dbt source): a channel missing
+        "UPDATE raw.dossiers SET channel = NULL "
+        "WHERE unit_code = '31510' AND dossier_code = 'HS001';"
+    )
+    conn.close()
+
+    tested = run_dbt(["test", "--select", *names.values(), "--store-failures"], db, tmp_path)
+    assert tested.returncode != 0  # the error-severity ones block
+    results = {
+        r["unique_id"].split(".")[2]: r
+        for r in json.loads((tmp_path / "target" / "run_results.json").read_text("utf-8"))[
+            "results"
+        ]
+    }
+    assert {name: results[name]["status"] for name in names.values()} == {
+        names["fct_dossier"]: "fail",
+        names["fct_dossier_warn"]: "warn",
+        names["seed"]: "fail",
+        names["staging"]: "fail",
+        names["raw"]: "fail",
+    }
+
+    def failing(name: str, *key: str) -> dict[tuple, str]:
+        conn = duckdb.connect(str(db), read_only=True)
+        try:
+            rows = conn.execute(
+                f"SELECT {', '.join(key)}, failed_check FROM {results[name]['relation_name']}"
+            ).fetchall()
+        finally:
+            conn.close()
+        return {tuple(row[:-1]): row[-1] for row in rows}
+
+    assert failing(names["fct_dossier"], "unit_code", "dossier_code") == {
+        ("941", "HS003"): "procedure_code is null; timeliness is not one of early, on_time, late"
+    }
+    assert failing(names["fct_dossier_warn"], "unit_code", "dossier_code") == {
+        ("941", "HS005"): "procedure_version_key is null"
+    }
+    assert failing(names["seed"], "indicator_code") == {
+        ("DOC_SENT",): "kind is not one of count, rate",
+        ("DOC_ELECTRONIC",): "name_vi is null",
+    }
+    assert failing(names["staging"], "source_file", "source_row", "status") == {
+        ("31510/dossiers/2021-01-08.csv", 2, 11): (
+            "status is not one of 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
+        )
+    }
+    assert failing(names["raw"], "source_file", "source_row") == {
+        ("31510/dossiers/2021-01-07.csv", 2): "channel is null"
+    }

@@ -127,10 +127,10 @@ def test_checks_of_indicator_values_are_listed(webserver):
 def test_every_check_of_indicator_values_says_what_it_guards(webserver):
     """The checks page showed "No description provided" for every dbt test: each says in
     one line what it guards (pipelines/defs/dbt.py, describe_test)."""
-    guarded = "Every row of indicator_values has a value in unit_code (not_null)."
+    guarded = "Every row of indicator_values has a value in unit_code, unit_name, scope,"
     dom = render_until(
         f"{webserver}/assets/marts/indicator_values?view=checks"
-        "&checkDetail=not_null_indicator_values_unit_code",
+        "&checkDetail=columns_are_well_formed_indicator_values",
         [guarded],
         screenshot=ARTIFACTS / "dagster_check_description.png",
     )

@@ -26,7 +26,7 @@ def manifest():
 
 
 def test_no_check_lacks_a_description(check_specs):
-    assert len(check_specs) > 250  # the dbt tests are there, as checks
+    assert len(check_specs) > 120  # the dbt tests are there, as checks
     missing = sorted(key.name for key, spec in check_specs.items() if not spec.description)
     assert missing == []
     multi_line = sorted(key.name for key, spec in check_specs.items() if "\n" in spec.description)
@@ -35,14 +35,21 @@ def test_no_check_lacks_a_description(check_specs):
 
 def test_generic_tests_say_their_model_column_and_kind(check_specs):
     by_name = {key.name: spec.description for key, spec in check_specs.items()}
-    assert by_name["not_null_fct_dossier_dossier_code"] == (
-        "Every row of fct_dossier has a value in dossier_code (not_null)."
+    assert by_name["columns_are_well_formed_fct_dossier"] == (
+        "Every row of fct_dossier has a value in unit_code, dossier_code, procedure_code, "
+        "is_online, status, is_counted, is_finished; every timeliness is one of early, "
+        "on_time, late (columns_are_well_formed)."
+    )
+    assert by_name["columns_are_well_formed_fct_dossier_warn"] == (
+        "Every row of fct_dossier has a value in procedure_version_key (rows where "
+        "is_counted), expected_due_date (rows where is_counted and received_at is not null "
+        "and procedure_version_key is not null) (columns_are_well_formed)."
     )
     assert by_name["unique_dim_calendar_date_day"] == (
         "No two rows of dim_calendar share a date_day (unique)."
     )
-    assert by_name["accepted_values_dim_unit_unit_level__province__city__ward"] == (
-        "Every unit_level of dim_unit is one of province, city, ward (accepted_values)."
+    assert by_name["columns_are_well_formed_stg_ward_exports__reports_warn"] == (
+        "Every scope of stg_ward_exports__reports is one of self, area (columns_are_well_formed)."
     )
     assert by_name[
         "relationships_fct_dossier_procedure_version_key__procedure_version_key__ref_dim_procedure_"
@@ -84,14 +91,67 @@ def test_invariant_tests_say_the_invariant_from_their_macro(check_specs, manifes
     assert rounded.startswith("indicator_values: ") and "rounded half-up" in rounded
 
 
+def _well_formed_tests(manifest) -> dict[str, dict]:
+    return {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") == "columns_are_well_formed"
+    }
+
+
+def test_column_checks_are_one_test_per_model_and_severity(manifest):
+    """dbt's cost is per node: a model's not-null and coded-value checks are one
+    columns_are_well_formed test per model (seed, source table) and severity, named after
+    it, never one test per column."""
+    kinds = {
+        (node.get("test_metadata") or {}).get("name")
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+    }
+    assert not kinds & {"not_null", "accepted_values"}
+    tests = _well_formed_tests(manifest)
+    assert len(tests) > 50
+    seen = set()
+    for test in tests.values():
+        tested = test.get("attached_node") or test["depends_on"]["nodes"][0]
+        severity = test["config"]["severity"].lower()
+        assert (tested, severity) not in seen, test["name"]
+        seen.add((tested, severity))
+        node = manifest["nodes"].get(tested) or manifest["sources"][tested]
+        relation = (
+            node["name"]
+            if node["resource_type"] != "source"
+            else (f"source_{node['source_name']}_{node['name']}")
+        )
+        suffix = "_warn" if severity == "warn" else ""
+        assert test["name"] == f"columns_are_well_formed_{relation}{suffix}"
+
+
+def test_a_well_formed_check_names_every_column_and_accepted_value(manifest):
+    """The check's one line is the guarantee: every column that must have a value, every
+    coded column with its accepted values, and the rows a `where` limits a rule to."""
+    from pipelines.defs.dbt import describe_test
+
+    for unique_id, test in _well_formed_tests(manifest).items():
+        kwargs = test["test_metadata"]["kwargs"]
+        line = describe_test(manifest, unique_id)
+        assert line.endswith("(columns_are_well_formed)."), line
+        for entry in kwargs.get("not_null", []):
+            if isinstance(entry, dict):
+                assert f"{entry['column']} (rows where {entry['where']})" in line, line
+            else:
+                assert entry in line, (entry, line)
+        for column, entry in (kwargs.get("accepted_values") or {}).items():
+            values = entry["values"] if isinstance(entry, dict) else entry
+            assert f"{column}" in line, (column, line)
+            assert f" is one of {', '.join(str(v) for v in values)}" in line, (column, line)
+
+
 def test_a_test_with_its_own_description_keeps_it(manifest):
     from pipelines.defs.dbt import describe_test
 
-    unique_id = next(
-        uid
-        for uid, node in manifest["nodes"].items()
-        if node["resource_type"] == "test" and node["test_metadata"]["name"] == "not_null"
-    )
+    unique_id = next(iter(_well_formed_tests(manifest)))
     described = {**manifest["nodes"][unique_id], "description": "Says what it guards.\n"}
     changed = {**manifest, "nodes": {**manifest["nodes"], unique_id: described}}
     assert describe_test(changed, unique_id) == "Says what it guards."

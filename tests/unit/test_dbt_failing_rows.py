@@ -1,6 +1,7 @@
 """A failed dbt test names its first failing rows (in the check's description and metadata),
 and never a personal column of staging or raw: a real dbt build of a tiny project on a real
-DuckDB file, streamed through the same code as the project's dbt asset."""
+DuckDB file, streamed through the same code as the project's dbt asset, with the project's
+own columns_are_well_formed test (a model's not-null and coded-value checks in one)."""
 
 import shutil
 import subprocess
@@ -42,11 +43,11 @@ PROJECT = {
     "models/staging/stg_dossiers.yml": """
         models:
           - name: stg_dossiers
-            columns:
-              - name: dossier_code
-                data_tests:
-                  - not_null:
-                      config: {store_failures: true, schema: audit}
+            data_tests:
+              - columns_are_well_formed:
+                  name: columns_are_well_formed_stg_dossiers
+                  arguments: {not_null: [dossier_code]}
+                  config: {store_failures: true, schema: audit}
     """,
     "models/staging/stg_reports.sql": """
         select 'rows/90001/reports/2021-07-01.csv' as source_file, 2 as source_row,
@@ -58,26 +59,31 @@ PROJECT = {
     "models/staging/stg_reports.yml": """
         models:
           - name: stg_reports
-            columns:
-              - name: scope
-                data_tests:
-                  - accepted_values:
-                      arguments: {values: [self, area]}
-                      config: {severity: warn}
+            data_tests:
+              - columns_are_well_formed:
+                  name: columns_are_well_formed_stg_reports_warn
+                  arguments:
+                    not_null: [unit_code, applicant_name]
+                    accepted_values: {scope: [self, area]}
+                  config: {severity: warn}
     """,
     "models/marts/fct_things.sql": """
         select '90001' as unit_code, 'D1' as dossier_code, 'K1' as procedure_version_key
         union all select '90001', 'D2', null
         union all select '90002', 'D3', 'K3'
+        union all select '90002', 'D9', null
     """,
     "models/marts/fct_things.yml": """
         models:
           - name: fct_things
-            columns:
-              - name: procedure_version_key
-                data_tests:
-                  - not_null:
-                      config: {severity: warn}
+            data_tests:
+              - columns_are_well_formed:
+                  name: columns_are_well_formed_fct_things_warn
+                  arguments:
+                    not_null:
+                      - unit_code
+                      - {column: procedure_version_key, where: "dossier_code <> 'D9'"}
+                  config: {severity: warn}
     """,
     "models/marts/indicator_values.sql": """
         select '900' as unit_code, 'DOC_SENT' as indicator_code, 2 as numerator
@@ -87,9 +93,13 @@ PROJECT = {
     "models/marts/indicator_values.yml": """
         models:
           - name: indicator_values
+            data_tests:
+              - columns_are_well_formed:
+                  name: columns_are_well_formed_indicator_values
+                  arguments: {not_null: [unit_code]}
             columns:
               - name: unit_code
-                data_tests: [unique, not_null]
+                data_tests: [unique]
     """,
 }
 
@@ -112,6 +122,9 @@ def tiny_project(tmp_path_factory) -> tuple[Path, Path]:
         """,
         "macros/generate_schema_name.sql": (
             REPO / "dbt_project" / "macros" / "generate_schema_name.sql"
+        ).read_text(),
+        "tests/generic/columns_are_well_formed.sql": (
+            REPO / "dbt_project" / "tests" / "generic" / "columns_are_well_formed.sql"
         ).read_text(),
     }
     for name, text in files.items():
@@ -147,7 +160,7 @@ def test_failed_tests_name_their_first_failing_rows_without_personal_columns(tin
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert "dbt" in failure.step_failure_data.error.to_string()
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert evaluations["not_null_indicator_values_unit_code"].passed
+    assert evaluations["columns_are_well_formed_indicator_values"].passed
 
     unique = evaluations["unique_indicator_values_unit_code"]
     assert not unique.passed
@@ -162,39 +175,61 @@ def test_failed_tests_name_their_first_failing_rows_without_personal_columns(tin
         "the test's query (target/run_results.json)"
     )
 
-    not_null = evaluations["not_null_stg_dossiers_dossier_code"]
+    not_null = evaluations["columns_are_well_formed_stg_dossiers"]
     assert not not_null.passed
-    # a staging model's row: where it is (unit, dossier), never whom it is about
-    assert "unit_code=90002" in not_null.description
+    # a staging model's row: where it is (unit, dossier) and the rule it breaks, never whom
+    # it is about
+    assert "failed_check=dossier_code is null, unit_code=90002" in not_null.description
     texts = [not_null.description] + [str(v.value) for v in not_null.metadata.values()]
     assert not any("Trần Thị Hai" in text for text in texts)
     assert "applicant_name" in not_null.metadata["columns_not_shown"].value
-    # stored by dbt (store_failures, which keeps the whole row): read from its table
+    # stored by dbt (store_failures: the test's rows, the model's own): read from its table
     assert not_null.metadata["failing_rows_from"].value == (
-        '"build"."audit"."not_null_stg_dossiers_dossier_code" of the build file'
+        '"build"."audit"."columns_are_well_formed_stg_dossiers" of the build file'
     )
-    assert "| 90002 |  |" in not_null.metadata["failing_rows"].value
+    assert "| dossier_code is null | 90002 |  |" in not_null.metadata["failing_rows"].value
 
 
-def test_a_test_that_could_not_run_says_why(tmp_path):
+def _could_not_run(tmp_path, schema: str, message: str) -> dg.AssetCheckResult:
     result = dg.AssetCheckResult(
         passed=False,
         asset_key=dg.AssetKey(["indicator_values"]),
         check_name="unique_indicator_values_unit_code",
         metadata={"unique_id": "test.tiny.unique_x"},
     )
+    manifest = {
+        "nodes": {
+            "test.tiny.unique_x": {"depends_on": {"nodes": ["model.tiny.tested"]}},
+            "model.tiny.tested": {"schema": schema},
+        }
+    }
     named = with_failing_rows(
         result,
-        {"status": "error", "message": "Binder Error: no column x", "compiled_code": "select x"},
-        {"nodes": {}},
+        {"status": "error", "message": message, "compiled_code": "select x"},
+        manifest,
         tmp_path / "build.duckdb",
     )
+    assert not named.passed and named.check_name == result.check_name
+    return named
+
+
+def test_a_test_that_could_not_run_says_why(tmp_path):
+    named = _could_not_run(tmp_path, "marts", "Binder Error: no column x")
     assert named.description.splitlines() == [
         "dbt test unique_indicator_values_unit_code failed",
         "(the test could not run: Binder Error: no column x)",
     ]
     assert named.metadata["dbt_message"].value == "Binder Error: no column x"
-    assert not named.passed and named.check_name == result.check_name
+
+
+def test_an_error_on_staging_or_raw_shows_only_its_kind(tmp_path):
+    # the database's message may quote a value of the row, a personal one included
+    message = "Conversion Error: Could not convert string 'Nguyễn Văn Một' to INT32"
+    named = _could_not_run(tmp_path, "staging", message)
+    texts = [named.description] + [str(v.value) for v in named.metadata.values()]
+    assert not any("Nguyễn" in text for text in texts)
+    assert "(the test could not run: Conversion Error (the rest not shown" in named.description
+    assert named.metadata["dbt_message"].value.startswith("Conversion Error (the rest not shown")
 
 
 def test_a_step_that_stops_early_stops_dbt_too(tiny_project, tmp_path, monkeypatch):
@@ -216,9 +251,11 @@ def test_a_step_that_stops_early_stops_dbt_too(tiny_project, tmp_path, monkeypat
         env={"PATH": "/usr/bin:/bin", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
     (project / "models/marts/indicator_values.yml").write_text(
-        "models:\n  - name: indicator_values\n    columns:\n      - name: unit_code\n"
-        "        data_tests: [unique, not_null]\n      - name: numerator\n"
-        "        data_tests: [not_null]\n"
+        "models:\n  - name: indicator_values\n    data_tests:\n"
+        "      - columns_are_well_formed:\n"
+        "          name: columns_are_well_formed_indicator_values_numerator\n"
+        "          arguments: {not_null: [unit_code, numerator]}\n"
+        "    columns:\n      - name: unit_code\n        data_tests: [unique]\n"
     )
     (project / "models/marts/slow_after.sql").write_text(
         "select count(*) as n from {{ ref('indicator_values') }}, range(4000000000)\n"
@@ -256,10 +293,10 @@ def test_a_step_that_stops_early_stops_dbt_too(tiny_project, tmp_path, monkeypat
 
 
 def test_warnings_on_columns_list_the_rows_that_fail(tiny_project):
-    """accepted_values' own query gives only each wrong value and its count (a staging
-    model's check used to show nothing but `n_records=2`), not_null's only the null column:
-    the warning lists the rows that fail, by file and row or key, with the tested column,
-    and never a personal column."""
+    """columns_are_well_formed returns the tested model's failing rows (dbt's accepted_values
+    gave only each wrong value and its count, `n_records=2`; not_null only the null
+    column): the warning lists them by file and row or key, with the rule each breaks and
+    its coded value, and never a personal column (nor a not-null column's value)."""
     root, build_db = tiny_project
 
     @dbt_assets(manifest=root / "target" / "manifest.json", select="stg_reports fct_things")
@@ -278,25 +315,31 @@ def test_warnings_on_columns_list_the_rows_that_fail(tiny_project):
     )
     assert result.success  # a warning never fails the step
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    check = checks["accepted_values_stg_reports_scope__self__area"]
+    check = checks["columns_are_well_formed_stg_reports_warn"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     table = check.metadata["failing_rows"].value
-    assert "| source_file | source_row | unit_code | scope |" in table
-    assert "| rows/90001/reports/2021-07-01.csv | 3 | 90001 | tỉnh |" in table
-    assert "| rows/90002/reports/2021-07-01.csv | 5 | 90002 | tỉnh |" in table
+    assert "| failed_check | source_file | source_row | unit_code | scope |" in table
+    wrong = "scope is not one of self, area"
+    assert f"| {wrong} | rows/90001/reports/2021-07-01.csv | 3 | 90001 | tỉnh |" in table
+    assert f"| {wrong} | rows/90002/reports/2021-07-01.csv | 5 | 90002 | tỉnh |" in table
     assert "| 2 |" not in table and "| 6 |" not in table  # rows with accepted values
-    assert "source_file=rows/90001/reports/2021-07-01.csv, source_row=3" in check.description
+    assert (
+        f"failed_check={wrong}, source_file=rows/90001/reports/2021-07-01.csv, source_row=3"
+    ) in check.description
     texts = [check.description] + [str(v.value) for v in check.metadata.values()]
-    assert not any(name in text for text in texts for name in ("Nguyễn", "applicant_name="))
+    assert not any(
+        name in text for text in texts for name in ("Nguyễn", "applicant_name=", "| x |")
+    )
 
-    # not_null's own query selects only the null column ("procedure_version_key=None"): the
-    # warning shows the model's rows that lack it (a mart: whole)
-    nulls = checks["not_null_fct_things_procedure_version_key"]
+    # a mart's rows that lack a value are shown whole; a rule with `where` ignores the rows
+    # outside it (D9 has no key either)
+    nulls = checks["columns_are_well_formed_fct_things_warn"]
     assert not nulls.passed and nulls.severity == dg.AssetCheckSeverity.WARN
-    assert "| unit_code | dossier_code | procedure_version_key |" in (
-        nulls.metadata["failing_rows"].value
-    )
-    assert "| 90001 | D2 |  |" in nulls.metadata["failing_rows"].value
-    assert "first: unit_code=90001, dossier_code=D2, procedure_version_key=None" in (
-        nulls.description
-    )
+    table = nulls.metadata["failing_rows"].value
+    assert "| failed_check | unit_code | dossier_code | procedure_version_key |" in table
+    assert "| procedure_version_key is null | 90001 | D2 |  |" in table
+    assert "D9" not in table
+    assert (
+        "first: failed_check=procedure_version_key is null, unit_code=90001, dossier_code=D2, "
+        "procedure_version_key=None"
+    ) in nulls.description
