@@ -13,6 +13,7 @@ out of Dagster's definitions load. It has no polars support, so it validates a p
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,7 +252,10 @@ def _exception_message(exception_info: Any) -> str | None:
     return None
 
 
+@functools.cache
 def _gx_context():
+    """GX and one ephemeral context per process: making a context costs most of a second,
+    and a run validates each feed (tests run many runs in one process)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -259,6 +263,23 @@ def _gx_context():
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return gx, context
+
+
+@functools.cache
+def _suite_and_batches(feed: str):
+    """The feed's suite and a batch definition over a pandas frame, made once per process in
+    the process's context (the names are unique in it)."""
+    gx, context = _gx_context()
+    suite = gx.ExpectationSuite(name=f"raw_{feed}")
+    for name, class_name, kwargs, _meaning in SUITES[feed]:
+        suite.add_expectation(getattr(gx.expectations, class_name)(**kwargs, meta={"name": name}))
+    suite = context.suites.add(suite)
+    batch_definition = (
+        context.data_sources.add_pandas(f"raw_{feed}")
+        .add_dataframe_asset(feed)
+        .add_batch_definition_whole_dataframe("rows")
+    )
+    return suite, batch_definition
 
 
 def validate_rows(feed: str, frame, max_examples: int = 5) -> list[ExpectationOutcome]:
@@ -271,17 +292,8 @@ def validate_row_chunks(feed: str, frames, max_examples: int = 5) -> list[Expect
     """`validate_rows` over frames given one after another (chunks of one set of rows), so
     that memory holds one chunk at a time, not a province's year; the counts add up and the
     examples are the first failing rows found."""
-    gx, context = _gx_context()
     specs = SUITES[feed]
-    suite = gx.ExpectationSuite(name=f"raw_{feed}")
-    for name, class_name, kwargs, _meaning in specs:
-        suite.add_expectation(getattr(gx.expectations, class_name)(**kwargs, meta={"name": name}))
-    suite = context.suites.add(suite)
-    batch_definition = (
-        context.data_sources.add_pandas(f"raw_{feed}")
-        .add_dataframe_asset(feed)
-        .add_batch_definition_whole_dataframe("rows")
-    )
+    suite, batch_definition = _suite_and_batches(feed)
     outcomes = {
         name: ExpectationOutcome(name=name, meaning=meaning, success=True, unexpected_count=0)
         for name, _class_name, _kwargs, meaning in specs

@@ -457,3 +457,19 @@ def test_late_dossier_reasons(warehouse):
     ]
     # next to DOSSIER_LATE: the city's area had 3 late dossiers in 2021
     assert figure(warehouse, "941", "area", "year", "2021-01-01", "DOSSIER_LATE")[0] == 3
+
+
+def test_the_fixture_build_runs_every_dbt_unit_test(fixture_build):
+    """The pipeline's build leaves dbt's unit tests out (pipelines/defs/dbt.py, BUILD_ARGS):
+    they check the models' SQL, not the data, so this build is where they run. Every unit
+    test of the project must have run here, and passed."""
+    import json
+    import re
+
+    from pipelines.settings import DBT_MANIFEST
+
+    manifest = json.loads(DBT_MANIFEST.read_text(encoding="utf-8"))
+    expected = {name for name in manifest.get("unit_tests", {})}
+    assert len(expected) >= 10
+    summary = re.search(r"Finished running .*?(\d+) unit tests", fixture_build.stdout)
+    assert summary and int(summary.group(1)) == len(expected), fixture_build.stdout[-2000:]
