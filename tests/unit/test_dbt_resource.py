@@ -1,0 +1,26 @@
+"""The dbt CLI resource (pipelines/defs/resources.py): dagster-dbt's, without asking the dbt
+executable its version in a subprocess or opening a dbt adapter in Dagster's process before
+every command. The version it reports must be the dbt that runs (the one beside this
+Python), and it must stay below 2, the branch dagster-dbt takes for dbt-core."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.defs.resources import ParDbtCliResource, dbt_cli_resource
+
+
+def test_the_version_is_the_installed_dbt_cores_without_a_subprocess(monkeypatch):
+    resource = dbt_cli_resource()
+    assert isinstance(resource, ParDbtCliResource)
+    dbt = Path(sys.executable).with_name("dbt")
+    printed = subprocess.run([str(dbt), "--version"], capture_output=True, text=True).stdout
+    calls = []
+    monkeypatch.setattr(subprocess, "check_output", lambda *a, **k: calls.append(a))
+    reported = resource._cli_version
+    assert calls == []
+    assert f"installed: {reported}" in printed
+    assert reported.major < 2
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
