@@ -7,23 +7,34 @@ BIN := .venv/bin
 # Settings (PAR_WAREHOUSE_DIR, PAR_LANDING_DIR, ...) pass through the environment to `par`,
 # which reads them once (pipelines/settings.py); nothing here derives a path from them.
 
+# The Spark engine's packages (pyproject's `spark` extra: pyspark, dbt-spark) are installed
+# when it is chosen (PAR_ENGINE=spark make run; make bench BENCH_ARGS="--engine spark"), and
+# for `make test` where Java is installed, so that its test
+# (tests/integration/test_spark_engine.py) runs; it skips without them. The default
+# engine's install is unchanged. A stamp per set, so switching re-syncs.
+SPARK := $(or $(filter spark,$(PAR_ENGINE)),$(findstring --engine spark,$(BENCH_ARGS)),$(and $(filter test,$(MAKECMDGOALS)),$(shell command -v java 2>/dev/null)))
+SYNC_EXTRAS := $(if $(SPARK),--extra spark)
+SYNCED := .venv/.synced$(if $(SPARK),-spark)
+
 DBT_SOURCES := $(shell find dbt_project -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -not -path '*/target/*' 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
 
 .PHONY: setup manifest run test lint format ui bench clean
 
-## setup: bootstrap uv, install the locked environment with compiled bytecode
-setup: .venv/.synced
+## setup: bootstrap uv, install the locked environment with compiled bytecode (and the
+## spark extra when PAR_ENGINE=spark, or for `make test` where java is installed)
+setup: $(SYNCED)
 
-.venv/.synced: pyproject.toml uv.lock
+$(SYNCED): pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	$(UV) sync --frozen --compile-bytecode
+	$(UV) sync --frozen --compile-bytecode $(SYNC_EXTRAS)
+	@rm -f .venv/.synced .venv/.synced-spark
 	@touch $@
 
 ## manifest: parse the dbt project so Dagster can load it (never done at import)
 manifest: $(MANIFEST)
 
-$(MANIFEST): .venv/.synced $(DBT_SOURCES)
+$(MANIFEST): $(SYNCED) $(DBT_SOURCES)
 	$(BIN)/par manifest
 	@touch $@
 
@@ -40,7 +51,7 @@ test: setup manifest lint
 lint: setup manifest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project
+	$(BIN)/sqlfluff lint dbt_project --processes 2
 
 ## format: apply ruff's formatting and fixes
 format: setup

@@ -81,6 +81,14 @@ VARIABLES: tuple[Variable, ...] = (
         "DuckDB's memory limit inside dbt; larger sorts and joins spill to disk instead",
     ),
     Variable(
+        "PAR_ENGINE",
+        "engine",
+        "duckdb",
+        "the engine dbt builds the models with: `duckdb`, or `spark` (dbt-spark in a local "
+        "Spark session, Java 17 and `make`'s spark extra; raw tables exchanged as Parquet "
+        "under `PAR_WAREHOUSE_DIR/spark/`; docs/scale-out.md)",
+    ),
+    Variable(
         "DAGSTER_HOME",
         "dagster_home",
         "PAR_WAREHOUSE_DIR/dagster_home",
@@ -92,6 +100,18 @@ VARIABLES: tuple[Variable, ...] = (
 def _folder(value: str) -> Path:
     path = Path(value)
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+# The engines dbt can build with (dbt targets of dbt_project/profiles.yml by engine).
+ENGINES = ("duckdb", "spark")
+DBT_TARGETS = {"duckdb": "dev", "spark": "spark"}
+
+
+def _engine(value: str) -> str:
+    engine = value.strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"PAR_ENGINE={value!r}: expected one of {', '.join(ENGINES)}")
+    return engine
 
 
 def _positive_int(variable: str, value: str) -> int:
@@ -115,6 +135,7 @@ class Settings:
     late_files_sensor_seconds: int
     ingest_workers: int
     dbt_memory_limit: str
+    engine: str
     dagster_home: Path
 
     @classmethod
@@ -146,6 +167,7 @@ class Settings:
                 "PAR_INGEST_WORKERS", get("PAR_INGEST_WORKERS", str(os.cpu_count() or 1))
             ),
             dbt_memory_limit=get("PAR_DBT_MEMORY_LIMIT", "2GB"),
+            engine=_engine(get("PAR_ENGINE", "duckdb")),
             dagster_home=_folder(get("DAGSTER_HOME", str(warehouse / "dagster_home"))),
         )
 
@@ -208,6 +230,17 @@ class Settings:
     def bench_dir(self) -> Path:
         return self.warehouse_dir / "bench"
 
+    @property
+    def dbt_target(self) -> str:
+        """The dbt target (dbt_project/profiles.yml) of this engine."""
+        return DBT_TARGETS[self.engine]
+
+    @property
+    def spark_dir(self) -> Path:
+        """The Spark engine's home: `raw/` (the raw tables exported as Parquet),
+        `warehouse/` (its tables, Parquet) and `metastore/` (its catalogue, Derby)."""
+        return self.warehouse_dir / "spark"
+
 
 def _text(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
@@ -226,13 +259,15 @@ def dbt_environment(
     build_db: Path | None = None,
 ) -> dict[str, str]:
     """What dbt reads from its environment (profiles.yml and the partition-window macros):
-    the build file, DuckDB's memory limit inside dbt, and the run's export-date window
+    the build file, DuckDB's memory limit inside dbt, the Spark engine's folder (used by
+    the `spark` target only), and the run's export-date window
     (ISO dates; empty means open on that side, so no window recomputes everything).
     `build_db` overrides the file dbt opens (the data dictionary documents a schema copy)."""
     start, end = window
     return {
         "PAR_BUILD_DB": str(build_db or settings.build_db),
         "PAR_DBT_MEMORY_LIMIT": settings.dbt_memory_limit,
+        "PAR_SPARK_DIR": str(settings.spark_dir),
         "PAR_WINDOW_START": start,
         "PAR_WINDOW_END": end,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

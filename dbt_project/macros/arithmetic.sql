@@ -12,6 +12,12 @@
     hugeint
 {%- endmacro %}
 
+{# Spark's integer division (`div`) takes bigints: 20000 * a count stays far below 2^63,
+   and ANSI mode (Spark 4's default) fails loudly rather than wrap. #}
+{% macro spark__wide_int_type() -%}
+    bigint
+{%- endmacro %}
+
 {% macro default__wide_int_type() -%}
     numeric(38, 0)
 {%- endmacro %}
@@ -24,6 +30,12 @@
 
 {% macro duckdb__int_div(dividend, divisor) -%}
     (({{ dividend }}) // ({{ divisor }}))
+{%- endmacro %}
+
+{# Not floor(a / b): Spark divides decimals at a reduced scale, which can round a quotient
+   just below an integer up to it. #}
+{% macro spark__int_div(dividend, divisor) -%}
+    (({{ dividend }}) div ({{ divisor }}))
 {%- endmacro %}
 
 {% macro default__int_div(dividend, divisor) -%}
@@ -63,6 +75,28 @@
     try_cast({{ expr }} as {{ data_type }})
 {%- endmacro %}
 
+{% macro spark__try_cast(expr, data_type) -%}
+    try_cast({{ expr }} as {{ data_type }})
+{%- endmacro %}
+
 {% macro default__try_cast(expr, data_type) -%}
     {{ dbt.safe_cast(expr, data_type) }}
 {%- endmacro %}
+
+
+{#
+    The type of text values in a cast: DuckDB's varchar; Spark knows varchar only with a
+    length, and its text type is string.
+#}
+{% macro text_type() -%}
+    {{ return(adapter.dispatch('text_type', 'par_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__text_type() -%}
+    varchar
+{%- endmacro %}
+
+{% macro spark__text_type() -%}
+    string
+{%- endmacro %}
+

@@ -9,6 +9,11 @@
     cast(list(distinct {{ expr }} order by {{ expr }}) as varchar [])
 {%- endmacro %}
 
+{# collect_set drops nulls, as the callers' codes never are. #}
+{% macro spark__sorted_distinct_varchar_list(expr) -%}
+    array_sort(collect_set({{ expr }}))
+{%- endmacro %}
+
 {% macro default__sorted_distinct_varchar_list(expr) -%}
     array_agg(distinct {{ expr }} order by {{ expr }})
 {%- endmacro %}
@@ -21,6 +26,10 @@
 
 {% macro duckdb__empty_varchar_list() -%}
     cast([] as varchar [])
+{%- endmacro %}
+
+{% macro spark__empty_varchar_list() -%}
+    cast(array() as array<string>)
 {%- endmacro %}
 
 {% macro default__empty_varchar_list() -%}

@@ -9,6 +9,18 @@
     nfc_normalize({{ expr }})
 {%- endmacro %}
 
+{#
+    Spark has no normalisation function; ICU4J ships with it (its collations), and its static
+    Normalizer.compose(text, false) is NFC, reached through reflect. reflect turns a null
+    result into the text 'null', hence the guard.
+#}
+{% macro spark__nfc(expr) -%}
+    case
+        when {{ expr }} is not null
+            then reflect('com.ibm.icu.text.Normalizer', 'compose', {{ expr }}, false)
+    end
+{%- endmacro %}
+
 {% macro default__nfc(expr) -%}
     {{ exceptions.raise_compiler_error(
         "nfc is not implemented for adapter " ~ adapter.type()

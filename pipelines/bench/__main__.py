@@ -1,6 +1,6 @@
 """python -m pipelines.bench [--preset province|mid] [--units N --days N --dossiers-per-day N
---documents-per-day N] [--dir warehouse/bench]: see `pipelines/bench/run.py`; `make bench`
-runs it."""
+--documents-per-day N] [--dir warehouse/bench] [--engine duckdb|spark]: see
+`pipelines/bench/run.py`; `make bench` runs it."""
 
 from __future__ import annotations
 
@@ -35,13 +35,21 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     parser.add_argument(
         "--dir", type=Path, default=None, help="bench folder (default: <warehouse>/bench)"
     )
+    parser.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="spark: also time the full build with PAR_ENGINE=spark, beside DuckDB's (needs "
+        "java and the spark extra, which `make bench BENCH_ARGS='--engine spark'` installs)",
+    )
     args = parser.parse_args(argv)
     given = {name: getattr(args, name) for name in SIZES if getattr(args, name) is not None}
     sizes = {**PRESETS[args.preset], **given, "start": args.start, "seed": args.seed}
     if sizes["days"] < 2:
         parser.error("--days must be at least 2: the last day is the nightly run's")
     preset = None if given else args.preset
-    record = run_bench(args.dir or settings.bench_dir, sizes, settings, preset)
+    engines = ("duckdb", "spark") if args.engine == "spark" else ("duckdb",)
+    record = run_bench(args.dir or settings.bench_dir, sizes, settings, preset, engines)
     return 0 if record["ok"] else 1
 
 

@@ -147,6 +147,9 @@ def _ratio(stage: Stage, stages: dict[str, Stage], targets: dict[str, float]):
         ratio = stage.seconds / full.seconds
         words = f"{ratio:.1%} of full build"
         return words, (f"≤ {target:.0%}" if target else ""), (ratio <= target if target else None)
+    if stage.name == "spark_full_build" and full:
+        # the same full build with PAR_ENGINE=spark, beside DuckDB's (no target)
+        return f"{stage.seconds / full.seconds:.2f}× DuckDB's full build", "", None
     if stage.name == "nothing_new" and full:
         words = f"{stage.seconds / full.seconds:.1%} of full build"
         return words, "no model work", stage.ran is False
@@ -178,8 +181,17 @@ def profile(stage: Stage, top: int = 12) -> str:
     return "\n".join(lines)
 
 
-def run_bench(root: Path, sizes: dict, settings: Settings, preset: str | None = None) -> dict:
-    """The benchmark on `sizes` (those of `preset`, whose targets the table shows)."""
+def run_bench(
+    root: Path,
+    sizes: dict,
+    settings: Settings,
+    preset: str | None = None,
+    engines: tuple[str, ...] = ("duckdb",),
+) -> dict:
+    """The benchmark on `sizes` (those of `preset`, whose targets the table shows). With
+    "spark" in `engines`, one more stage, `spark_full_build`: the full build's days again,
+    on an empty warehouse of its own, with PAR_ENGINE=spark (the other stages are
+    DuckDB's, as always)."""
     source = ensure_source(root, sizes)
     files, _misplaced = discover(source)
     night = max(file.export_date for file in files)
@@ -188,7 +200,8 @@ def run_bench(root: Path, sizes: dict, settings: Settings, preset: str | None = 
     run = root / "run"
     if run.exists():
         shutil.rmtree(run)
-    settings = stage_settings(settings, run)
+    # the stages below are DuckDB's whatever PAR_ENGINE says; Spark has its own stage
+    settings = stage_settings(settings, run).replace(engine="duckdb")
     delivered = deliver(source, run / "landing", lambda day: day < night)
     print(f"delivered {delivered} files ({first} to {night - dt.timedelta(1)}); night: {night}")
 
@@ -203,6 +216,18 @@ def run_bench(root: Path, sizes: dict, settings: Settings, preset: str | None = 
     stages["full_build"] = measure(
         "full_build", ["build", "--first", first.isoformat(), "--last", last], run, settings
     )
+    if "spark" in engines:
+        spark = settings.replace(
+            engine="spark",
+            warehouse_dir=run / "warehouse_spark",
+            dagster_home=run / "dagster_home_spark",
+        )
+        stages["spark_full_build"] = measure(
+            "spark_full_build",
+            ["build", "--first", first.isoformat(), "--last", last],
+            run,
+            spark,
+        )
     nightly_files = deliver(source, run / "landing", lambda day: day == night)
     print(f"delivered {nightly_files} files of {night}")
     stages["nightly"] = measure("nightly", ["build", "--day", night.isoformat()], run, settings)
@@ -225,6 +250,7 @@ def run_bench(root: Path, sizes: dict, settings: Settings, preset: str | None = 
             f"PAR Warehouse benchmark {when}: {preset or 'custom sizes'} {sizes}",
             table(stages, preset),
             profile(stages["full_build"]),
+            *([profile(stages["spark_full_build"])] if "spark_full_build" in stages else []),
             profile(stages["nightly"]),
         ]
     )

@@ -41,6 +41,7 @@ from pipelines.defs.partitions import run_window
 from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
 from pipelines.lib.headers import ID_NUMBER_COLUMN
 from pipelines.lib.headers import PERSONAL_COLUMNS as _PERSONAL
+from pipelines.lib.spark_engine import export_raw
 from pipelines.settings import dbt_environment
 
 # Sources written by the ingest ledger asset rather than by one feed asset.
@@ -411,11 +412,13 @@ def build_naming_failing_rows(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     args: list[str],
-    build_db: Path,
+    build_db: Path | None,
     target_path: Path,
 ) -> Iterator[Any]:
     """`dbt <args>` streamed as Dagster events; the results of failed tests are held back
-    until dbt has ended and then given with their failing rows. Raises dbt's error after
+    until dbt has ended and then given with their failing rows (read from the DuckDB build
+    file `build_db`; None, as on the Spark engine, whose tables are not there: the results
+    are given as dbt made them, and no stale DuckDB table is ever read). Raises dbt's error after
     them, as `stream()` would."""
     invocation = dbt.cli(args, context=context, target_path=target_path, raise_on_error=False)
     failed: list[dg.AssetCheckResult] = []
@@ -433,7 +436,9 @@ def build_naming_failing_rows(
             # interrupted): dbt would go on writing the build file after the run has ended
             # and given back the build lock. Stop it first.
             _stop(invocation.process, context)
-    if failed:
+    if failed and build_db is None:
+        yield from failed
+    elif failed:
         yield from _named(failed, invocation, build_db, context)
     error = invocation.get_error()
     if error is not None:
@@ -494,7 +499,18 @@ def par_dbt_models(
     # the run's days: the incremental models recompute only what they touched
     window = run_window(context.run.tags)
     context.log.info("dbt window: %s to %s", window[0] or "(open)", window[1] or "(open)")
+    if settings.engine == "spark":
+        # Spark reads the raw tables as Parquet: the months the window touched, and any
+        # that no longer match the build file, are written again
+        exported = export_raw(settings.build_db, settings.spark_dir, window)
+        context.log.info("raw tables exported for Spark: %s", exported)
+    # the engine's dbt target (profiles.yml): dev (DuckDB) or spark
+    args = [*BUILD_ARGS, "--target", settings.dbt_target]
     with dbt_environ(dbt_environment(settings, window)):
         yield from build_naming_failing_rows(
-            context, dbt, BUILD_ARGS, settings.build_db, settings.dbt_target_dir
+            context,
+            dbt,
+            args,
+            settings.build_db if settings.engine == "duckdb" else None,
+            settings.dbt_target_dir,
         )

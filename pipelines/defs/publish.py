@@ -7,6 +7,7 @@ from pipelines.defs.dbt import par_dbt_models
 from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
 from pipelines.lib.markdown import md_table
 from pipelines.lib.publish import publish
+from pipelines.lib.spark_engine import spark_marts_dir
 from pipelines.run_plan import build_fingerprint
 
 # publish copies every table of the marts schema: lineage names every one of them
@@ -22,7 +23,8 @@ PUBLISHED_MODELS = sorted(
     pool=BUILD_FILE_POOL,
     kinds={"duckdb"},
     description="The file analysts read (warehouse/par.duckdb): every mart copied into a new "
-    "file that atomically replaces the old one. Dagster runs it only after the dbt build, "
+    "file that atomically replaces the old one (with PAR_ENGINE=spark, from Spark's Parquet "
+    "tables). Dagster runs it only after the dbt build, "
     "with its blocking tests, succeeded; otherwise the last good file stays.",
 )
 def published_warehouse(
@@ -36,6 +38,8 @@ def published_warehouse(
         where.published_db,
         run_id=context.run.run_id,
         code_fingerprint=build_fingerprint(where),
+        # the Spark engine's marts are its Parquet tables, not the build file's
+        marts_dir=spark_marts_dir(where.spark_dir) if where.engine == "spark" else None,
     )
     tables = pl.DataFrame(
         {"table": list(publication.tables), "rows": list(publication.tables.values())}

@@ -39,6 +39,7 @@ class WarehouseResource(dg.ConfigurableResource):
     late_files_sensor_seconds: int
     ingest_workers: int
     dbt_memory_limit: str
+    engine: str
     dagster_home: str
 
     # this resource took the build lock for its run (and gives it back at the run's end)
@@ -69,6 +70,7 @@ class WarehouseResource(dg.ConfigurableResource):
             late_files_sensor_seconds=settings.late_files_sensor_seconds,
             ingest_workers=settings.ingest_workers,
             dbt_memory_limit=settings.dbt_memory_limit,
+            engine=settings.engine,
             dagster_home=str(settings.dagster_home),
         )
 
@@ -82,6 +84,7 @@ class WarehouseResource(dg.ConfigurableResource):
             late_files_sensor_seconds=self.late_files_sensor_seconds,
             ingest_workers=self.ingest_workers,
             dbt_memory_limit=self.dbt_memory_limit,
+            engine=self.engine,
             dagster_home=Path(self.dagster_home),
         )
 

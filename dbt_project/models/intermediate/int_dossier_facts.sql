@@ -33,13 +33,18 @@
 -- depends_on: {{ ref('stg_ward_exports__procedures') }}
 -- depends_on: {{ ref('stg_ward_exports__dossier_changes') }}
 
+-- On Spark (Parquet tables, no delete) a whole table, rebuilt every run.
+
 {{
     config(
-        materialized='incremental',
+        materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='delete+insert',
         unique_key=['unit_code', 'dossier_code'],
         on_schema_change='append_new_columns',
-        post_hook="{{ delete_rows_gone_from_raw(ref('stg_ward_exports__dossier_changes')) }}",
+        post_hook=(
+            [] if target.type == 'spark'
+            else ["{{ delete_rows_gone_from_raw(ref('stg_ward_exports__dossier_changes')) }}"]
+        ),
     )
 }}
 

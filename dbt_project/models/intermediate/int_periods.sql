@@ -17,8 +17,8 @@ months as (
         'month' as period_type,
         month_start as period_start,
         max(date_day) as period_end,
-        cast(min(calendar_year) as varchar) || '-'
-        || lpad(cast(min(calendar_month) as varchar), 2, '0') as period_label
+        cast(min(calendar_year) as {{ text_type() }}) || '-'
+        || lpad(cast(min(calendar_month) as {{ text_type() }}), 2, '0') as period_label
 
     from days
     group by month_start
@@ -31,8 +31,8 @@ quarters as (
         'quarter' as period_type,
         quarter_start as period_start,
         max(date_day) as period_end,
-        cast(min(calendar_year) as varchar) || '-Q'
-        || cast(min(calendar_quarter) as varchar) as period_label
+        cast(min(calendar_year) as {{ text_type() }}) || '-Q'
+        || cast(min(calendar_quarter) as {{ text_type() }}) as period_label
 
     from days
     group by quarter_start
@@ -45,7 +45,7 @@ years as (
         'year' as period_type,
         year_start as period_start,
         max(date_day) as period_end,
-        cast(min(calendar_year) as varchar) as period_label
+        cast(min(calendar_year) as {{ text_type() }}) as period_label
 
     from days
     group by year_start

@@ -42,16 +42,16 @@ attributed as (
         {{ dbt.hash(dbt.concat([
             "coalesce(snapshots.procedure_name, '~')",
             "'|'", "coalesce(snapshots.domain, '~')",
-            "'|'", "coalesce(cast(snapshots.authority_level as varchar), '~')",
+            "'|'", "coalesce(cast(snapshots.authority_level as " ~ text_type() ~ "), '~')",
             "'|'", "coalesce(snapshots.service_level, '~')",
-            "'|'", "coalesce(cast(snapshots.processing_days as varchar), '~')",
-            "'|'", "coalesce(cast(snapshots.has_fee as varchar), '~')",
+            "'|'", "coalesce(cast(snapshots.processing_days as " ~ text_type() ~ "), '~')",
+            "'|'", "coalesce(cast(snapshots.has_fee as " ~ text_type() ~ "), '~')",
             "'|'", "coalesce(snapshots.decision_no, '~')",
-            "'|'", "coalesce(cast(snapshots.decision_date as varchar), '~')",
-            "'|'", "coalesce(cast(snapshots.change_type as varchar), '~')",
-            "'|'", "coalesce(cast(snapshots.effective_date as varchar), '~')",
-            "'|'", "coalesce(cast(snapshots.is_published as varchar), '~')",
-            "'|'", "coalesce(cast(snapshots.status as varchar), '~')",
+            "'|'", "coalesce(cast(snapshots.decision_date as " ~ text_type() ~ "), '~')",
+            "'|'", "coalesce(cast(snapshots.change_type as " ~ text_type() ~ "), '~')",
+            "'|'", "coalesce(cast(snapshots.effective_date as " ~ text_type() ~ "), '~')",
+            "'|'", "coalesce(cast(snapshots.is_published as " ~ text_type() ~ "), '~')",
+            "'|'", "coalesce(cast(snapshots.status as " ~ text_type() ~ "), '~')",
         ])) }} as attributes_hash
 
     from snapshots
@@ -111,7 +111,8 @@ versions as (
         first_row.effective_date,
         first_row.is_published,
         first_row.status,
-        last_row.snapshot_seq - first_row.snapshot_seq + 1 as snapshot_count,
+        -- bigint on every engine (row_number is an integer on Spark, a bigint on DuckDB)
+        cast(last_row.snapshot_seq - first_row.snapshot_seq + 1 as bigint) as snapshot_count,
         last_row.export_date as last_seen_export_date,
         first_row.source_file as first_source_file
 
@@ -128,12 +129,12 @@ versions as (
 )
 
 select
-    unit_code || '|' || procedure_code || '|' || cast(valid_from as varchar)
+    unit_code || '|' || procedure_code || '|' || cast(valid_from as {{ text_type() }})
         as procedure_version_key,
     *,
-    row_number() over (
+    cast(row_number() over (
         partition by unit_code, procedure_code order by valid_from
-    ) as version_number,
+    ) as bigint) as version_number,
     valid_to is null as is_current
 
 from versions

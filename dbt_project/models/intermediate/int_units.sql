@@ -95,7 +95,7 @@ select
     unit_code,
     unit_valid_from,
     unit_valid_to,
-    unit_code || '@' || coalesce(cast(unit_valid_from as varchar), 'always') as unit_key,
+    unit_code || '@' || coalesce(cast(unit_valid_from as {{ text_type() }}), 'always') as unit_key,
     unit_name,
     unit_level,
     parent_code,

@@ -5,7 +5,8 @@
 -- stg_ward_exports__documents: a run recomputes only the documents its window touched, and
 -- publishing copies the rows into par.duckdb as a table.
 
-{{ config(materialized='view') }}
+-- On Spark a table: publishing reads the marts' Parquet files, and a view has none.
+{{ config(materialized=('table' if target.type == 'spark' else 'view')) }}
 
 with
 

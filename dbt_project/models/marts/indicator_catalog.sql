@@ -10,15 +10,15 @@ catalog as (
 )
 
 select
-    cast(indicator_code as varchar) as indicator_code,
-    cast(name_vi as varchar) as name_vi,
-    cast(name_en as varchar) as name_en,
-    cast(formula as varchar) as formula,
-    cast(kind as varchar) as kind,
-    cast(measure as varchar) as measure,
-    cast(direction as varchar) as direction,
-    cast(source as varchar) as source,
+    cast(indicator_code as {{ text_type() }}) as indicator_code,
+    cast(name_vi as {{ text_type() }}) as name_vi,
+    cast(name_en as {{ text_type() }}) as name_en,
+    cast(formula as {{ text_type() }}) as formula,
+    cast(kind as {{ text_type() }}) as kind,
+    cast(measure as {{ text_type() }}) as measure,
+    cast(direction as {{ text_type() }}) as direction,
+    cast(source as {{ text_type() }}) as source,
     cast(display_order as integer) as display_order,
-    cast(nullif(headline_scope, '') as varchar) as headline_scope
+    cast(nullif(headline_scope, '') as {{ text_type() }}) as headline_scope
 
 from catalog

@@ -10,11 +10,11 @@ targets as (
 )
 
 select
-    cast(indicator_code as varchar) as indicator_code,
-    cast(scope as varchar) as scope,
+    cast(indicator_code as {{ text_type() }}) as indicator_code,
+    cast(scope as {{ text_type() }}) as scope,
     cast(valid_from as date) as valid_from,
     cast(valid_to as date) as valid_to,
     cast(target as decimal(9, 2)) as target,
-    cast(legal_reference as varchar) as legal_reference
+    cast(legal_reference as {{ text_type() }}) as legal_reference
 
 from targets

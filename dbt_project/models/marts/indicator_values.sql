@@ -227,14 +227,14 @@ valued as (
 )
 
 select
-    cast(unit_code as varchar) as unit_code,
+    cast(unit_code as {{ text_type() }}) as unit_code,
     cast(unit_valid_from as date) as unit_valid_from,
-    cast(unit_name as varchar) as unit_name,
-    cast(scope as varchar) as scope,
-    cast(period_type as varchar) as period_type,
+    cast(unit_name as {{ text_type() }}) as unit_name,
+    cast(scope as {{ text_type() }}) as scope,
+    cast(period_type as {{ text_type() }}) as period_type,
     cast(period_start as date) as period_start,
     cast(period_end as date) as period_end,
-    cast(indicator_code as varchar) as indicator_code,
+    cast(indicator_code as {{ text_type() }}) as indicator_code,
     numerator,
     denominator,
     indicator_value as value,

@@ -383,14 +383,14 @@ valued as (
 )
 
 select
-    cast(unit_code as varchar) as unit_code,
+    cast(unit_code as {{ text_type() }}) as unit_code,
     cast(unit_valid_from as date) as unit_valid_from,
-    cast(unit_name as varchar) as unit_name,
-    cast('area' as varchar) as scope,
-    cast(period_type as varchar) as period_type,
+    cast(unit_name as {{ text_type() }}) as unit_name,
+    cast('area' as {{ text_type() }}) as scope,
+    cast(period_type as {{ text_type() }}) as period_type,
     cast(period_start as date) as period_start,
     cast(period_end as date) as period_end,
-    cast(indicator_code as varchar) as indicator_code,
+    cast(indicator_code as {{ text_type() }}) as indicator_code,
     numerator,
     denominator,
     indicator_value as value,
@@ -400,7 +400,7 @@ select
         when direction = 'higher' then indicator_value >= target
         when direction = 'lower' then indicator_value <= target
     end as meets_target,
-    cast(basis as varchar) as basis,
+    cast(basis as {{ text_type() }}) as basis,
     case
         when basis = 'own' then {{ empty_varchar_list() }}
         else coalesce(predecessor_codes, {{ empty_varchar_list() }})

@@ -48,7 +48,7 @@ select
     late.received_date,
     late.due_date,
     late.finished_date,
-    {{ dbt.datediff('late.due_date', 'late.finished_date', 'day') }} as days_late,  -- noqa: LT05
+    {{ days_between('late.due_date', 'late.finished_date') }} as days_late,
     -- a day off carries the number of the working day before it, so the difference counts
     -- the working days d with due_date < d <= finished_date
     finished_day.working_day_number - due_day.working_day_number as working_days_late,

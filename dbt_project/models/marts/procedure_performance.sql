@@ -220,14 +220,14 @@ procedure_labels as (
 )
 
 select
-    cast(rolled_up.unit_code as varchar) as unit_code,
+    cast(rolled_up.unit_code as {{ text_type() }}) as unit_code,
     cast(rolled_up.unit_valid_from as date) as unit_valid_from,
-    cast(unit_periods.unit_name as varchar) as unit_name,
-    cast('self' as varchar) as scope,
-    cast(rolled_up.period_type as varchar) as period_type,
+    cast(unit_periods.unit_name as {{ text_type() }}) as unit_name,
+    cast('self' as {{ text_type() }}) as scope,
+    cast(rolled_up.period_type as {{ text_type() }}) as period_type,
     cast(rolled_up.period_start as date) as period_start,
     cast(rolled_up.period_end as date) as period_end,
-    cast(rolled_up.procedure_code as varchar) as procedure_code,
+    cast(rolled_up.procedure_code as {{ text_type() }}) as procedure_code,
     procedure_labels.procedure_name,
     procedure_labels.domain,
     procedure_labels.online_level,

@@ -4,12 +4,17 @@
 -- Incremental, like stg_ward_exports__dossiers: a run recomputes only the documents with a
 -- row exported in its window or whose current row came from it.
 
+-- On Spark (Parquet tables, no delete) a whole table, rebuilt every run.
+
 {{
     config(
-        materialized='incremental',
+        materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='delete+insert',
         unique_key=['unit_code', 'document_number', 'document_year'],
-        post_hook="{{ delete_rows_gone_from_raw(ref('stg_ward_exports__document_versions')) }}",
+        post_hook=(
+            [] if target.type == 'spark'
+            else ["{{ delete_rows_gone_from_raw(ref('stg_ward_exports__document_versions')) }}"]
+        ),
     )
 }}
 

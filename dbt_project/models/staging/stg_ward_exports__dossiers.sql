@@ -9,13 +9,18 @@
 -- A column added to the model (late_reason) is appended to a table built before it
 -- (on_schema_change); the dossiers a run does not touch keep null there.
 
+-- On Spark (Parquet tables, no delete) a whole table, rebuilt every run.
+
 {{
     config(
-        materialized='incremental',
+        materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='delete+insert',
         unique_key=['unit_code', 'dossier_code'],
         on_schema_change='append_new_columns',
-        post_hook="{{ delete_rows_gone_from_raw(ref('stg_ward_exports__dossier_changes')) }}",
+        post_hook=(
+            [] if target.type == 'spark'
+            else ["{{ delete_rows_gone_from_raw(ref('stg_ward_exports__dossier_changes')) }}"]
+        ),
     )
 }}
 

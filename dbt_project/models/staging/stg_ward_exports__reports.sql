@@ -84,8 +84,8 @@ select
     period_start,
     case period_type
         when 'year' then {{ date_from_parts('period_year', 12, 31) }}
-        when 'quarter' then {{ dbt.last_day('period_start', 'quarter') }}
-        when 'month' then {{ dbt.last_day('period_start', 'month') }}
+        when 'quarter' then {{ last_day_of('period_start', 'quarter') }}
+        when 'month' then {{ last_day_of('period_start', 'month') }}
     end as period_end,
     indicator_code,
     scope,

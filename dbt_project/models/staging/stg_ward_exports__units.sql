@@ -16,7 +16,8 @@ renamed as (
         valid_from,
         valid_to,
         csv_encoding,
-        unit_code || '@' || coalesce(cast(valid_from as varchar), 'always') as unit_version_key
+        unit_code || '@' || coalesce(cast(valid_from as {{ text_type() }}), 'always')
+            as unit_version_key
 
     from source
 
