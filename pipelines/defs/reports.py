@@ -132,12 +132,18 @@ def data_dictionary(
     from pipelines.reports.dbt_docs import generate_docs
 
     site = generate_docs(warehouse.settings, warehouse.settings.docs_dir)
-    context.log.info("data dictionary: %s (%d tables and views)", site.index, site.tables)
+    context.log.info(
+        "data dictionary: %s (%d tables and views)%s",
+        site.index,
+        site.tables,
+        ": unchanged (same models and schema), kept" if site.reused else "",
+    )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(site.index)),
             "link": dg.MetadataValue.url(site.index.resolve().as_uri()),
             "tables_and_views": site.tables,
+            "regenerated": not site.reused,
             "seconds": round(site.seconds, 2),
         }
     )

@@ -78,3 +78,33 @@ def test_the_page_opens_on_the_overview_and_shows_published_relations(site):
     shown = SCRIPTS.sub("", dom)
     assert "par.main.indicator_values" in shown
     assert "build.marts" not in shown
+
+
+def test_the_page_is_kept_while_models_and_schema_are_the_same(tmp_path):
+    """A nightly run changes rows, not the schema: the page (which holds no rows) is kept
+    without running dbt; a new column, a new table or a new manifest makes it again."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    settings = Settings.from_env(
+        {"PAR_WAREHOUSE_DIR": str(warehouse), "PAR_LANDING_DIR": str(tmp_path / "landing")}
+    )
+    conn = duckdb.connect(str(settings.build_db))
+    conn.execute("CREATE SCHEMA marts")
+    conn.execute("CREATE TABLE marts.indicator_values (unit_code VARCHAR)")
+    conn.close()
+    out, work = tmp_path / "docs", tmp_path / "work"
+    first = generate_docs(settings, out, work_dir=work)
+    assert not first.reused
+    made = first.index.stat().st_mtime_ns
+
+    conn = duckdb.connect(str(settings.build_db))
+    conn.execute("INSERT INTO marts.indicator_values VALUES ('941')")  # rows only
+    conn.close()
+    again = generate_docs(settings, out, work_dir=work)
+    assert again.reused and again.index.stat().st_mtime_ns == made
+
+    conn = duckdb.connect(str(settings.build_db))
+    conn.execute("ALTER TABLE marts.indicator_values ADD COLUMN value DECIMAL(9, 2)")
+    conn.close()
+    changed = generate_docs(settings, out, work_dir=work)
+    assert not changed.reused and changed.index.stat().st_mtime_ns != made
