@@ -16,11 +16,11 @@ SAMPLE_SCENARIO = "soc-trang-2021"
 
 def dagster_yaml(home: Path) -> str:
     """The home's dagster.yaml: the project's, and the run history's storage
-    (`pipelines.lib.dagster_history`) over the home's own history folder, which Dagster
+    (`pipelines.dagster_history`) over the home's own history folder, which Dagster
     needs as an absolute path."""
     import yaml
 
-    from pipelines.lib.dagster_history import event_log_storage_config
+    from pipelines.dagster_history import event_log_storage_config
 
     text = (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8")
     storage = {"event_log_storage": event_log_storage_config(home)}

@@ -45,9 +45,10 @@ class PublishedFrom:
 
 def build_fingerprint(settings: Settings) -> str:
     """The code fingerprint of a build with these settings: the code, and the settings that
-    change what a build makes from the same files (not where the files are: the ledger and
-    the landing folder are compared on their own)."""
-    decisive = f"{settings.first_day}|{settings.freshness_days}"
+    change what a build makes from the same files, or with what (the engine: a file the
+    other engine published is rebuilt; not where the files are: the ledger and the landing
+    folder are compared on their own)."""
+    decisive = f"{settings.first_day}|{settings.freshness_days}|{settings.engine}"
     return code_fingerprint(REPO_ROOT, decisive)
 
 

@@ -92,7 +92,8 @@ VARIABLES: tuple[Variable, ...] = (
         "DAGSTER_HOME",
         "dagster_home",
         "PAR_WAREHOUSE_DIR/dagster_home",
-        "Dagster's run history and logs (`par run` and `make ui` copy `dagster.yaml` there)",
+        "Dagster's run history and logs (`par run` and `make ui` write the project's "
+        "`dagster.yaml` there, with the run history's storage: `pipelines/dagster_history.py`)",
     ),
 )
 

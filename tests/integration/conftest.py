@@ -55,8 +55,8 @@ def run_full_build(
 @pytest.fixture(scope="session")
 def dagster_instance(tmp_path_factory) -> Iterator[dg.DagsterInstance]:
     """A Dagster instance of the test process, its run history stored as `par run` stores
-    it (pipelines/lib/dagster_history.py)."""
-    from pipelines.lib.dagster_history import event_log_storage_config
+    it (pipelines/dagster_history.py)."""
+    from pipelines.dagster_history import event_log_storage_config
 
     home = tmp_path_factory.mktemp("dagster_home")
     overrides = {"event_log_storage": event_log_storage_config(home)}

@@ -132,6 +132,12 @@ def test_par_run_plans_from_the_publication(folders):
     # published by other code (or settings): every day
     publish(folders.build_db, folders.published_db, "r2", "another code")
     assert "code or settings changed" in plan_run(folders).why
+    # ... and so by the other engine: switching PAR_ENGINE rebuilds with the new one
+    publish(folders.build_db, folders.published_db, "r2", build_fingerprint(folders))
+    assert plan_run(folders.replace(engine="spark")).days == (
+        dt.date(2021, 1, 4),
+        dt.date(2021, 1, 8),
+    )
     # files loaded since the publication (a run that did not publish): every day
     publish(folders.build_db, folders.published_db, "r3", build_fingerprint(folders))
     _ledger(folders.build_db, landing, ["units.csv", DAY_1])

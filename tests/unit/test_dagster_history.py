@@ -1,4 +1,4 @@
-"""The run history's storage (pipelines/lib/dagster_history.py): Dagster's own SQLite event
+"""The run history's storage (pipelines/dagster_history.py): Dagster's own SQLite event
 log with one engine per file and no disk flush per commit. A run's events written through it
 must read back through Dagster's default storage over the same folder (what an existing home
 and the UI rely on), and its connections must really skip the flush."""
@@ -10,7 +10,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventL
 from sqlalchemy import text
 
 from pipelines.bootstrap import dagster_yaml
-from pipelines.lib.dagster_history import ParSqliteEventLogStorage, event_log_storage_config
+from pipelines.dagster_history import ParSqliteEventLogStorage, event_log_storage_config
 
 
 @dg.asset
@@ -58,7 +58,7 @@ def test_the_homes_dagster_yaml_names_it_over_the_homes_history(tmp_path):
 
     config = yaml.safe_load(dagster_yaml(tmp_path))
     assert config["event_log_storage"] == {
-        "module": "pipelines.lib.dagster_history",
+        "module": "pipelines.dagster_history",
         "class": "ParSqliteEventLogStorage",
         "config": {"base_dir": str(tmp_path.resolve() / "history" / "runs")},
     }
