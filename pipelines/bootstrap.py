@@ -89,4 +89,7 @@ def ensure_landing(settings: Settings, scenario: str = SAMPLE_SCENARIO) -> None:
 
     print(f"{settings.landing_dir} has no units.csv: writing the {scenario} sample scenario there")
     summary = write_scenario(scenario, settings.landing_dir)
-    print(f"  {summary}")
+    # what was written (the ground truth it also returns is for the tests: thousands of
+    # figures, not for a terminal)
+    rows = ", ".join(f"{feed} {count:,}" for feed, count in summary.get("rows", {}).items())
+    print(f"  {summary.get('units')} units; rows written: {rows}")
