@@ -21,19 +21,34 @@ MANIFEST_INLINE = "{manifest:"
 SCRIPTS = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("docs_site")
+def build_file_with(root, sql: str) -> Settings:
+    """Settings for a warehouse under `root` whose build file holds what `sql` creates."""
     warehouse = root / "warehouse"
     warehouse.mkdir()
     settings = Settings.from_env(
         {"PAR_WAREHOUSE_DIR": str(warehouse), "PAR_LANDING_DIR": str(root / "landing")}
     )
+    execute(settings, sql)
+    return settings
+
+
+def execute(settings: Settings, sql: str) -> None:
     conn = duckdb.connect(str(settings.build_db))
-    conn.execute("CREATE SCHEMA marts; CREATE SCHEMA staging")
-    conn.execute("CREATE TABLE marts.indicator_values (unit_code VARCHAR, value DECIMAL(9, 2))")
-    conn.execute("CREATE VIEW staging.stg_ward_exports__dossiers AS SELECT 1 AS dossier_code")
-    conn.close()
+    try:
+        conn.execute(sql)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("docs_site")
+    settings = build_file_with(
+        root,
+        "CREATE SCHEMA marts; CREATE SCHEMA staging; "
+        "CREATE TABLE marts.indicator_values (unit_code VARCHAR, value DECIMAL(9, 2)); "
+        "CREATE VIEW staging.stg_ward_exports__dossiers AS SELECT 1 AS dossier_code",
+    )
     docs = generate_docs(settings, root / "docs", work_dir=root / "work")
     html = docs.index.read_text(encoding="utf-8")
     start = html.index(MANIFEST_INLINE) + len(MANIFEST_INLINE)
@@ -83,28 +98,18 @@ def test_the_page_opens_on_the_overview_and_shows_published_relations(site):
 def test_the_page_is_kept_while_models_and_schema_are_the_same(tmp_path):
     """A nightly run changes rows, not the schema: the page (which holds no rows) is kept
     without running dbt; a new column, a new table or a new manifest makes it again."""
-    warehouse = tmp_path / "warehouse"
-    warehouse.mkdir()
-    settings = Settings.from_env(
-        {"PAR_WAREHOUSE_DIR": str(warehouse), "PAR_LANDING_DIR": str(tmp_path / "landing")}
+    settings = build_file_with(
+        tmp_path, "CREATE SCHEMA marts; CREATE TABLE marts.indicator_values (unit_code VARCHAR)"
     )
-    conn = duckdb.connect(str(settings.build_db))
-    conn.execute("CREATE SCHEMA marts")
-    conn.execute("CREATE TABLE marts.indicator_values (unit_code VARCHAR)")
-    conn.close()
     out, work = tmp_path / "docs", tmp_path / "work"
     first = generate_docs(settings, out, work_dir=work)
     assert not first.reused
     made = first.index.stat().st_mtime_ns
 
-    conn = duckdb.connect(str(settings.build_db))
-    conn.execute("INSERT INTO marts.indicator_values VALUES ('941')")  # rows only
-    conn.close()
+    execute(settings, "INSERT INTO marts.indicator_values VALUES ('941')")  # rows only
     again = generate_docs(settings, out, work_dir=work)
     assert again.reused and again.index.stat().st_mtime_ns == made
 
-    conn = duckdb.connect(str(settings.build_db))
-    conn.execute("ALTER TABLE marts.indicator_values ADD COLUMN value DECIMAL(9, 2)")
-    conn.close()
+    execute(settings, "ALTER TABLE marts.indicator_values ADD COLUMN value DECIMAL(9, 2)")
     changed = generate_docs(settings, out, work_dir=work)
     assert not changed.reused and changed.index.stat().st_mtime_ns != made
