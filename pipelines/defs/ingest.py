@@ -8,6 +8,7 @@ against the registry rows raw/units loaded, a bad successions file must not stop
 edge of their own.
 """
 
+import warnings
 from typing import Any
 
 import dagster as dg
@@ -221,6 +222,11 @@ def _summary_metadata(summary: IngestSummary) -> dict[str, Any]:
             text += f"\n- … and {more} more"
         metadata["problems"] = dg.MetadataValue.md(text)
     return metadata
+
+
+# The single-run backfill policy is beta in Dagster 1.13: the warning it prints on every
+# definitions load (five times, once per feed) says nothing an operator can act on.
+warnings.filterwarnings("ignore", message=".*`backfill_policy`.*", category=dg.BetaWarning)
 
 
 def build_feed_asset(feed: str) -> dg.AssetsDefinition:
