@@ -47,6 +47,8 @@ class Stage:
     rows_by_feed: dict[str, int]
     ok: bool
     steps: dict[str, float] = field(default_factory=dict)
+    fixed: dict[str, float] = field(default_factory=dict)  # stage.py: _fixed_costs
+    dbt: dict[str, float] = field(default_factory=dict)  # stage.py: _dbt_costs
     ran: bool | None = None  # nothing_new: whether `par run` started a run
 
     @property
@@ -128,6 +130,8 @@ def measure(name: str, args: list[str], run: Path, settings: Settings) -> Stage:
         rows_by_feed=result.get("rows", {}),
         ok=ok,
         steps=result.get("steps", {}),
+        fixed=result.get("fixed", {}),
+        dbt=result.get("dbt", {}),
         ran=result.get("ran"),
     )
     status = "ok" if ok else f"FAILED (see {run / (name + '.log')})"
@@ -174,11 +178,49 @@ def table(stages: dict[str, Stage], preset: str | None = None) -> str:
 
 
 def profile(stage: Stage, top: int = 12) -> str:
-    """Where a build's time goes: its slowest Dagster steps."""
+    """Where a build's time goes: its slowest Dagster steps, then what does not grow with
+    the data (start-up, Dagster between steps, dbt's own start-up) beside dbt's node time."""
     lines = [f"Slowest steps of {stage.name}:", "| step | seconds |", "|---|---:|"]
     for step, seconds in sorted(stage.steps.items(), key=lambda kv: -kv[1])[:top]:
         lines.append(f"| {step} | {seconds:.1f} |")
+    costs = fixed_costs(stage)
+    if costs:
+        lines += ["", f"Where {stage.name}'s {stage.seconds:.1f} s go:", "| part | seconds |"]
+        lines += ["|---|---:|", *(f"| {part} | {seconds:.1f} |" for part, seconds in costs)]
     return "\n".join(lines)
+
+
+def fixed_costs(stage: Stage) -> list[tuple[str, float]]:
+    """The stage's time split into start-up, steps and dbt's parts (empty when the stage
+    recorded none): the floor a run pays however little data it brings."""
+    parts: list[tuple[str, float]] = []
+    before = stage.fixed.get("before_first_step")
+    between = stage.fixed.get("between_steps")
+    if before is not None:
+        parts.append(("start-up before the first step (Python, Dagster, definitions)", before))
+    dbt_step = stage.steps.get("par_dbt_models")
+    if dbt_step is not None and stage.dbt:
+        nodes = stage.dbt.get("nodes", 0)
+        parts.append(
+            (
+                f"dbt: start-up and bookkeeping ({nodes:.0f} nodes)",
+                dbt_step - sum(stage.dbt.get(kind, 0.0) for kind in ("models", "tests", "seeds")),
+            )
+        )
+        parts.append(("dbt: models", stage.dbt.get("models", 0.0)))
+        parts.append(("dbt: tests", stage.dbt.get("tests", 0.0)))
+    other = sum(s for step, s in stage.steps.items() if step != "par_dbt_models")
+    parts.append(("other steps (ingest, checks, publish)", other))
+    if between is not None:
+        parts.append(("Dagster between steps", between))
+    if before is not None:
+        parts.append(
+            (
+                "after the last step (event log, exit)",
+                stage.seconds - before - (between or 0.0) - sum(stage.steps.values()),
+            )
+        )
+    return [(part, round(seconds, 2)) for part, seconds in parts]
 
 
 def run_bench(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,10 +39,27 @@ def _baseline(args: argparse.Namespace) -> dict:
     }
 
 
-def _step_seconds(instance, run_id: str) -> dict[str, float]:
-    """Seconds from each step's start to its end, from the run's event log."""
+def _process_started_at() -> float | None:
+    """Wall-clock time this process started (Linux /proc), or None elsewhere: the time
+    before the first step includes the interpreter's and Dagster's start-up."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(
+            int(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _step_timings(instance, run_id: str) -> tuple[dict[str, float], float | None, float | None]:
+    """(seconds from each step's start to its end, first step's start, last step's end),
+    from the run's event log."""
     started: dict[str, float] = {}
     seconds: dict[str, float] = {}
+    ended: list[float] = []
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None or event.step_key is None:
@@ -50,7 +68,48 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
             started[event.step_key] = entry.timestamp
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
             seconds[event.step_key] = round(entry.timestamp - started[event.step_key], 2)
-    return seconds
+            ended.append(entry.timestamp)
+    first = min(started.values(), default=None)
+    return seconds, first, max(ended, default=None)
+
+
+def _dbt_costs(target_dir: Path) -> dict[str, float]:
+    """What dbt's last invocation spent: its own elapsed time, and the time in its model and
+    test nodes (run_results.json). The dbt step's time less `elapsed` is dbt's start-up
+    (interpreter, project and manifest load, adapter), paid by every run."""
+    try:
+        results = json.loads((target_dir / "run_results.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    nodes = results.get("results", [])
+
+    def spent(kind: str) -> float:
+        return sum(n["execution_time"] for n in nodes if n["unique_id"].startswith(kind + "."))
+
+    return {
+        "elapsed": round(results.get("elapsed_time", 0.0), 2),
+        "nodes": len(nodes),
+        "models": round(spent("model"), 2),
+        "tests": round(spent("test"), 2),
+        "seeds": round(spent("seed"), 2),
+    }
+
+
+def _fixed_costs(
+    process_started: float | None,
+    first_step: float | None,
+    last_step: float | None,
+    steps: dict[str, float],
+) -> dict[str, float]:
+    """Time that does not grow with the data: before the first step (imports, definitions,
+    Dagster instance, run planning), between steps (Dagster's own bookkeeping) and after
+    the last (event-log reads, process exit are outside: measured by the caller)."""
+    costs: dict[str, float] = {}
+    if process_started is not None and first_step is not None:
+        costs["before_first_step"] = round(first_step - process_started, 2)
+    if first_step is not None and last_step is not None:
+        costs["between_steps"] = round(max(0.0, last_step - first_step - sum(steps.values())), 2)
+    return costs
 
 
 def _loaded_by(settings, run_id: str) -> dict[str, int]:
@@ -85,13 +144,15 @@ def _build(args: argparse.Namespace) -> dict:
         result = execute_build(
             instance, settings, tags, reports=False, raise_on_error=False, log_level="INFO"
         )
-        steps = _step_seconds(instance, result.run_id)
+        steps, first_step, last_step = _step_timings(instance, result.run_id)
     return {
         "success": result.success,
         "run_id": result.run_id,
         "seconds": time.perf_counter() - started,
         "rows": _loaded_by(settings, result.run_id),
         "steps": steps,
+        "fixed": _fixed_costs(_process_started_at(), first_step, last_step, steps),
+        "dbt": _dbt_costs(settings.dbt_target_dir),
     }
 
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import fastexcel
 
+from pipelines.bench.run import Stage, fixed_costs
 from pipelines.lib.landing import discover
+
+STAGE_FIELDS = ("name", "seconds", "peak_rss_bytes", "rows_by_feed", "ok", "steps", "fixed", "dbt")
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,3 +71,15 @@ def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
     for name in ("baseline", "full_build", "nightly"):
         assert f"| {name} |" in latest
         assert f"| {name} |" in done.stdout
+    # ... and where each build's time went: start-up (from the process's start time in
+    # /proc: more than nothing, less than the whole stage), dbt's own cost beside its nodes'
+    # (from dbt's run_results.json: the nodes' time fits inside the dbt step), the steps.
+    for name in ("full_build", "nightly"):
+        stage = stages[name]
+        assert f"Where {name}'s " in latest
+        assert 0 < stage["fixed"]["before_first_step"] < stage["seconds"]
+        assert stage["dbt"]["nodes"] > 100 and stage["dbt"]["models"] > 0
+        in_nodes = stage["dbt"]["models"] + stage["dbt"]["tests"] + stage["dbt"]["seeds"]
+        assert 0 < in_nodes < stage["steps"]["par_dbt_models"]
+        parts = fixed_costs(Stage(**{k: stage[k] for k in STAGE_FIELDS}))
+        assert all(seconds >= 0 for _, seconds in parts), parts
