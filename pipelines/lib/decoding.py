@@ -27,21 +27,26 @@ class Decoded:
 
 
 def nfc(text: str) -> str:
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+    # normalize() runs the NFC quick check itself and returns text that passes it as is;
+    # asking is_normalized() first made text that is not NFC (all cp1258) pay it twice.
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
-def _sniff(data: bytes, declared: str) -> str:
+def _sniffed(data: bytes, declared: str) -> tuple[str, str]:
+    """(encoding, text) of bytes, decoded once: the encoding they show, else the declared
+    one. Raises UnicodeDecodeError for bytes cp1258 cannot map either."""
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", data.decode("utf-8-sig")
     if data.isascii():
-        return declared  # every allowed encoding reads ASCII the same way
+        return declared, data.decode(declared)  # every allowed encoding reads ASCII alike
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return "cp1258"
+        return "cp1258", data.decode("cp1258")
     # Non-ASCII text that is valid UTF-8 is UTF-8 whatever was declared: cp1258 would
     # "succeed" on it too, producing mojibake, so a failed decode is not a usable signal.
-    return "utf-8-sig" if declared == "utf-8-sig" else "utf-8"
+    # (Without a byte-order mark, utf-8-sig reads the same text as utf-8.)
+    return ("utf-8-sig" if declared == "utf-8-sig" else "utf-8"), text
 
 
 def utf16_text(data: bytes) -> str | None:
@@ -92,9 +97,8 @@ def decode(data: bytes, declared: str = "utf-8") -> Decoded:
         raise UndecodableError("file is UTF-16 text (Excel's 'Unicode Text'), not utf-8 or cp1258")
     if b"\x00" in data:
         raise UndecodableError("file contains NUL bytes: binary data, not text")
-    encoding = _sniff(data, declared)
     try:
-        text = data.decode(encoding)
+        encoding, text = _sniffed(data, declared)
     except UnicodeDecodeError as exc:
         raise UndecodableError(
             f"not valid text in utf-8 or cp1258 (byte 0x{data[exc.start]:02x} at {exc.start})"

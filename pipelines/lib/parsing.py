@@ -23,7 +23,9 @@ a parser returned:
   file). A record's row number is the line it starts on, the header being line 1: what a
   text editor shows, also after a multi-line record. The whole file goes through csv once;
   only when its records do not match its lines (counted without csv) is it read line by
-  line.
+  line. A file whose every line is one record under strict quoting (most are) is read
+  by polars instead, with the other such files of the batch and the same result: see
+  native_csv.
 - JSONL: its lines (ended by LF) holding more than whitespace; line 1 is row 1.
 - XLSX: the rows of the first sheet below the header (its first row that holds a value)
   that hold a value, or a formula in a column the feed reads; numbered as the sheet numbers
@@ -56,6 +58,7 @@ import posixpath
 import re
 import traceback
 import zipfile
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -66,7 +69,8 @@ import orjson
 import polars as pl
 
 from pipelines.lib import headers as h
-from pipelines.lib.decoding import UndecodableError, decode, nfc, text_view
+from pipelines.lib import native_csv
+from pipelines.lib.decoding import Decoded, UndecodableError, decode, nfc, text_view
 from pipelines.lib.landing import LandingFile
 from pipelines.lib.pseudonymise import Pseudonymiser, id_kind_expr
 from pipelines.lib.schema import (
@@ -141,7 +145,9 @@ class _Unreadable(Exception):
 @dataclass
 class _FileRows:
     """What reading one file gives: string columns under canonical names, plus the rows
-    that could not even be aligned with the header (set aside before typing)."""
+    that could not even be aligned with the header (set aside before typing). A CSV read
+    by native_csv has its records in its group's frame instead (see _read_clean_csvs), and
+    here only the rest."""
 
     columns: dict[str, list[str | None]] = field(default_factory=dict)
     rows: list[int] = field(default_factory=list)
@@ -189,6 +195,57 @@ def _wrong_feed(feed: str, texts: Sequence[str | None], jsonl: bool) -> str | No
     return None
 
 
+@dataclass
+class _Layout:
+    """Where a header row puts the feed's columns, and what it tells the operator."""
+
+    positions: dict[str, int]  # canonical name -> position of its field
+    unnamed: list[int]  # positions without header text: a value there cannot be placed
+    notes: list[str]
+    file_reason: str  # why every row is set aside (a required column is missing), or ''
+
+
+def _layout(feed: str, header: Sequence[str | None]) -> _Layout:
+    """The layout of a header row of this feed (see _wrong_feed for one that is not)."""
+    lookup = h.header_lookup(feed)
+    out = _Layout(positions={}, unnamed=[], notes=[], file_reason="")
+    for pos, text in enumerate(header):
+        text = (text or "").strip()
+        if not text:
+            out.unnamed.append(pos)
+            continue
+        name = lookup.get(h.match_header(text))
+        if name is None:
+            out.notes.append(f"ignored unknown column {text!r}")
+        elif name in out.positions:
+            out.notes.append(f"ignored repeated column {text!r}")
+        else:
+            out.positions[name] = pos
+    absent = [c.name for c in h.FEED_HEADERS[feed] if c.name not in out.positions]
+    missing = [c for c in absent if c in REQUIRED_COLUMNS[feed]]
+    out.file_reason = "; ".join(f"file has no column {_column_label(feed, c)}" for c in missing)
+    if missing:
+        out.notes.append(out.file_reason + ": all rows set aside")
+    # A column the contract calls optional (older exports lack it) is not worth a note.
+    quiet = h.OPTIONAL_COLUMNS.get(feed, frozenset())
+    if optional := [c for c in absent if c not in missing and c not in quiet]:
+        shown = ", ".join(_column_label(feed, c) for c in optional)
+        out.notes.append(f"no column {shown}: loaded as null")
+    return out
+
+
+def _blank_note(blank: int) -> str:
+    return f"skipped {blank} blank row{'s' if blank > 1 else ''}"
+
+
+def _stray_reason(column: int) -> str:
+    return f"row has a value in column {column}, which has no header"
+
+
+def _width_reason(fields: int, width: int) -> str:
+    return f"row has {fields} fields, header has {width}"
+
+
 def _tabulate(
     feed: str,
     header: Sequence[str | None],
@@ -208,32 +265,9 @@ def _tabulate(
     broken, flagged = broken or {}, flagged or {}
     if why := _wrong_feed(feed, header, jsonl=False):
         raise _Unreadable(why, _count_filled(numbers, rows, {**broken, **flagged}))
-    out = _FileRows()
-    lookup = h.header_lookup(feed)
-    positions: dict[str, int] = {}
-    unnamed: list[int] = []
-    for pos, text in enumerate(header):
-        text = (text or "").strip()
-        if not text:
-            unnamed.append(pos)
-            continue
-        name = lookup.get(h.match_header(text))
-        if name is None:
-            out.notes.append(f"ignored unknown column {text!r}")
-        elif name in positions:
-            out.notes.append(f"ignored repeated column {text!r}")
-        else:
-            positions[name] = pos
-    absent = [c.name for c in h.FEED_HEADERS[feed] if c.name not in positions]
-    missing = [c for c in absent if c in REQUIRED_COLUMNS[feed]]
-    file_reason = "; ".join(f"file has no column {_column_label(feed, c)}" for c in missing)
-    if missing:
-        out.notes.append(file_reason + ": all rows set aside")
-    # A column the contract calls optional (older exports lack it) is not worth a note.
-    quiet = h.OPTIONAL_COLUMNS.get(feed, frozenset())
-    if optional := [c for c in absent if c not in missing and c not in quiet]:
-        shown = ", ".join(_column_label(feed, c) for c in optional)
-        out.notes.append(f"no column {shown}: loaded as null")
+    layout = _layout(feed, header)
+    out = _FileRows(notes=layout.notes)
+    positions, unnamed, file_reason = layout.positions, layout.unnamed, layout.file_reason
 
     width, blank, good = len(header), 0, []
     for number, fields in zip(numbers, rows, strict=True):
@@ -242,18 +276,18 @@ def _tabulate(
             blank += 1  # an empty line is not a record
             continue
         if why is None and check_width and len(fields) != width:
-            why = f"row has {len(fields)} fields, header has {width}"
+            why = _width_reason(len(fields), width)
         if why is None and unnamed:
             stray = [p + 1 for p in unnamed if p < len(fields) and fields[p].strip()]
             if stray:
-                why = f"row has a value in column {stray[0]}, which has no header"
+                why = _stray_reason(stray[0])
         if why is not None:
             out.misfits.append((number, why, _misfit_record(feed, fields)))
             continue
         good.append(fields)
         out.rows.append(number)
     if blank:
-        out.notes.append(f"skipped {blank} blank row{'s' if blank > 1 else ''}")
+        out.notes.append(_blank_note(blank))
     transposed = list(zip(*good, strict=True)) if good else []
     for name, pos in positions.items():
         out.columns[name] = list(transposed[pos]) if transposed else []
@@ -426,8 +460,12 @@ def _read_csv(text: str, feed: str) -> _FileRows:
     delimiter, header, numbers, records, broken = _csv_records(text, feed)
     out = _tabulate(feed, header, numbers, records, check_width=True, broken=broken)
     if delimiter != ",":
-        out.notes.append(f"fields separated by {delimiter!r}, not ','")
+        out.notes.append(_delimiter_note(delimiter))
     return out
+
+
+def _delimiter_note(delimiter: str) -> str:
+    return f"fields separated by {delimiter!r}, not ','"
 
 
 def _count_records(text: str, file_format: str, feed: str) -> int:
@@ -729,8 +767,11 @@ def _read_jsonl(text: str, feed: str) -> _FileRows:
     return out
 
 
-def _read_file(file: LandingFile, data: bytes, declared: str) -> tuple[_FileRows, str | None]:
-    """Records of one file and the encoding used. Raises _Unreadable."""
+def _read_file(
+    file: LandingFile, data: bytes, declared: str, native: bool = False
+) -> tuple[_FileRows | _CleanCsv, str | None]:
+    """Records of one file and the encoding used; with `native`, a CSV that native_csv can
+    read is returned unread, to be read with the batch's others. Raises _Unreadable."""
     if file.file_format == "xlsx":
         return _read_xlsx(data, file.feed), None
     # The contract says JSONL is UTF-8, whatever the unit's CSV encoding.
@@ -740,6 +781,13 @@ def _read_file(file: LandingFile, data: bytes, declared: str) -> tuple[_FileRows
         text = text_view(data)
         rows_in = None if text is None else _count_records(text, file.file_format, file.feed)
         raise _Unreadable(str(exc), rows_in) from None
+    if native and file.file_format == "csv" and (clean := _clean_csv(decoded, file.feed)):
+        return clean, decoded.encoding
+    return _read_text(file, decoded), decoded.encoding
+
+
+def _read_text(file: LandingFile, decoded: Decoded) -> _FileRows:
+    """Records of a CSV or JSONL file's text, read in Python. Raises _Unreadable."""
     reader = _read_csv if file.file_format == "csv" else _read_jsonl
     try:
         out = reader(decoded.text, file.feed)
@@ -748,7 +796,162 @@ def _read_file(file: LandingFile, data: bytes, declared: str) -> tuple[_FileRows
         raise
     if decoded.note:
         out.notes.insert(0, decoded.note)
-    return out, decoded.encoding
+    return out
+
+
+@dataclass
+class _Read:
+    """What reading one file gave: its rows (a _CleanCsv until the batch's clean CSVs are
+    read), or why it is rejected."""
+
+    sha256: str = ""
+    size_bytes: int = 0
+    rows: _FileRows | _CleanCsv | None = None
+    encoding: str | None = None
+    error: str | None = None
+    rows_in: int | None = None
+
+    def fail(self, file: LandingFile, exc: Exception) -> None:
+        """The file is rejected: `exc` was raised reading it."""
+        self.rows, self.encoding = None, None
+        if isinstance(exc, _Unreadable):
+            self.error, self.rows_in, self.encoding = str(exc), exc.rows_in, exc.encoding
+        elif isinstance(exc, OSError):
+            self.error = str(exc)
+        else:  # one bad file must not stop the others
+            self.error = _unexpected(file, exc)
+
+
+@dataclass
+class _CleanCsv:
+    """A CSV whose header line native_csv can read, held unread until the batch's others
+    are read with it: if all its lines can be read there too, it is read there."""
+
+    decoded: Decoded
+    delimiter: str
+    header: list[str]
+    layout: _Layout
+
+
+def _clean_csv(decoded: Decoded, feed: str) -> _CleanCsv | None:
+    """The file as a _CleanCsv if its header line passes native_csv's checks and names
+    this feed's columns; None sends it to the Python reader (which also rejects a file of
+    another feed, counting its records)."""
+    text = decoded.text
+    if not text or text.isspace() or (head := native_csv.header_line(text)) is None:
+        return None
+    delimiter = _sniff_delimiter(head, feed)
+    if not native_csv.is_record(head, delimiter):
+        return None
+    header = native_csv.fields(head, delimiter)
+    if _wrong_feed(feed, header, jsonl=False):
+        return None
+    return _CleanCsv(decoded, delimiter, header, _layout(feed, header))
+
+
+def _read_clean_csvs(feed: str, files: list[LandingFile], reads: list[_Read]) -> list[pl.DataFrame]:
+    """Read the batch's clean CSVs (the reads whose rows are a _CleanCsv), replacing each
+    by its _FileRows: the files sharing a separator and header width in one go with
+    native_csv, any it cannot read with the Python reader. Returns the records native_csv
+    read, as frames of canonical columns (see _raw_frame)."""
+    groups: dict[tuple[str, int], dict[int, _CleanCsv]] = defaultdict(dict)
+    for index, read in enumerate(reads):
+        if isinstance(read.rows, _CleanCsv):
+            groups[(read.rows.delimiter, len(read.rows.header))][index] = read.rows
+    frames: list[pl.DataFrame] = []
+    for (delimiter, width), clean in groups.items():
+        try:
+            texts = [(index, one.decoded.text) for index, one in clean.items()]
+            reading = native_csv.read(texts, delimiter, width)
+            read_here, rows = _tabulate_clean(feed, clean, reading)
+        except Exception as exc:  # a bug here must not cost the files: Python reads them
+            where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+            kind = type(exc).__name__
+            _log.error("native CSV reading: unexpected %s, read in Python\n%s", kind, where)
+            read_here, rows = [], {}
+        frames += read_here
+        for index, one in clean.items():
+            read = reads[index]
+            try:
+                read.rows = rows[index] if index in rows else _read_text(files[index], one.decoded)
+            except Exception as exc:
+                read.fail(files[index], exc)
+    return frames
+
+
+def _tabulate_clean(
+    feed: str, clean: dict[int, _CleanCsv], reading: native_csv.Reading
+) -> tuple[list[pl.DataFrame], dict[int, _FileRows]]:
+    """_tabulate for the files native_csv read: their records as frames of canonical
+    columns (one per layout of their headers), and the rest of their _FileRows."""
+    by_layout: dict[tuple, list[int]] = defaultdict(list)
+    for index, one in clean.items():
+        if index not in reading.unclean:
+            layout = one.layout
+            key = (tuple(layout.positions.items()), tuple(layout.unnamed), layout.file_reason)
+            by_layout[key].append(index)
+    frames, rows = [], {}
+    for indexes in by_layout.values():
+        layout, width = clean[indexes[0]].layout, len(clean[indexes[0]].header)
+        frame = reading.records
+        if len(by_layout) > 1:
+            frame = frame.filter(pl.col("_file").is_in(indexes))
+        stray: dict[int, list] = defaultdict(list)
+        if layout.unnamed:
+            frame = _set_aside_stray(feed, frame, width, layout.unnamed, stray)
+        columns = [pl.col(native_csv.column(p)).alias(n) for n, p in layout.positions.items()]
+        frames.append(
+            frame.select(
+                "_file",
+                "_row",
+                *columns,
+                pl.lit(False).alias("_api"),
+                pl.lit(False).alias("_xlsx"),
+                pl.lit(layout.file_reason or None, pl.String).alias("_pre"),
+            )
+        )
+        records = dict(frame.group_by("_file").len().rows())
+        for index in indexes:
+            out = _clean_file_rows(feed, clean[index], reading, index)
+            out.misfits += stray[index]
+            out.delivered = records.get(index, 0) + len(out.misfits)
+            rows[index] = out
+    return frames, rows
+
+
+def _clean_file_rows(
+    feed: str, one: _CleanCsv, reading: native_csv.Reading, index: int
+) -> _FileRows:
+    """A file's _FileRows but for its records: its notes, and its rows of another width
+    than the header, as _read_file gives them."""
+    out = _FileRows(notes=[one.decoded.note] if one.decoded.note else [])
+    out.notes += one.layout.notes
+    if blank := reading.blank.get(index, 0):
+        out.notes.append(_blank_note(blank))
+    if one.delimiter != ",":
+        out.notes.append(_delimiter_note(one.delimiter))
+    for row, line in reading.misfits.get(index, []):
+        fields = native_csv.fields(line, one.delimiter)
+        why = _width_reason(len(fields), len(one.header))
+        out.misfits.append((row, why, _misfit_record(feed, fields)))
+    return out
+
+
+def _set_aside_stray(
+    feed: str, frame: pl.DataFrame, width: int, unnamed: list[int], stray: dict[int, list]
+) -> pl.DataFrame:
+    """The records (of `width` fields) that hold no value in a column without a header;
+    those that do go to `stray`, per file, as _tabulate sets them aside."""
+    first = pl.coalesce(
+        pl.when(~native_csv.is_blank(pl.col(native_csv.column(p)))).then(pl.lit(p + 1))
+        for p in unnamed
+    )
+    frame = frame.with_columns(first.alias("_stray"))
+    fields = [native_csv.column(p) for p in range(width)]
+    found = frame.filter(pl.col("_stray").is_not_null())
+    for index, row, column, *values in found.select("_file", "_row", "_stray", *fields).rows():
+        stray[index].append((row, _stray_reason(column), _misfit_record(feed, values)))
+    return frame.filter(pl.col("_stray").is_null()).drop("_stray")
 
 
 # --------------------------------------------------------------------------- typing
@@ -955,7 +1158,12 @@ def _type_batch(
 # --------------------------------------------------------------------------- batch
 
 
-def _raw_frame(feed: str, parts: list[tuple[int, str, _FileRows]]) -> pl.DataFrame:
+def _raw_frame(
+    feed: str, parts: list[tuple[int, str, _FileRows]], frames: Sequence[pl.DataFrame] = ()
+) -> pl.DataFrame:
+    """The batch's records as one frame, in file and row order: those of `parts`, read in
+    Python, and the `frames` of records read natively (canonical columns, some may be
+    absent, and the internal ones)."""
     inputs = [c.name for c in h.FEED_HEADERS[feed]]
     internal = ("_file", "_row", "_api", "_xlsx", "_pre")
     columns: dict[str, list] = {name: [] for name in (*inputs, *internal)}
@@ -976,7 +1184,12 @@ def _raw_frame(feed: str, parts: list[tuple[int, str, _FileRows]]) -> pl.DataFra
         "_xlsx": pl.Boolean,
         "_pre": pl.String,
     }
-    return pl.DataFrame(columns, schema=schema)
+    listed = pl.DataFrame(columns, schema=schema)
+    if not frames:
+        return listed
+    # Each file's rows are in one part: sorting by file and row gives the order of a batch
+    # read wholly in Python.
+    return pl.concat([listed, *frames], how="diagonal").select(list(schema)).sort("_file", "_row")
 
 
 def _with_provenance(frame: pl.DataFrame, files: list[LandingFile]) -> pl.DataFrame:
@@ -1004,39 +1217,41 @@ def parse_batch(
     """Parse files of one feed. `encodings` maps unit_code -> declared CSV encoding."""
     if stray := [f.relpath for f in files if f.feed != feed]:
         raise ValueError(f"files of another feed in a {feed} batch: {stray[:3]}")
+    native = native_csv.ENABLED  # read once: the whole batch takes one path
+    reads: list[_Read] = []
+    for file in files:
+        data, read = b"", _Read()
+        try:
+            data = file.path.read_bytes()  # read once: hashed and parsed from the same bytes
+            declared = encodings.get(file.unit_code, "utf-8")
+            read.rows, read.encoding = _read_file(file, data, declared, native)
+        except Exception as exc:
+            read.fail(file, exc)
+        read.sha256, read.size_bytes = hashlib.sha256(data).hexdigest(), len(data)
+        reads.append(read)
+    frames = _read_clean_csvs(feed, files, reads) if native else []
+
     parts: list[tuple[int, str, _FileRows]] = []
     misfits: dict[str, list] = {"_file": [], "_row": [], "reason": [], "record": []}
     outcomes: list[FileOutcome] = []
-    for index, file in enumerate(files):
-        data = b""
-        rows: _FileRows | None = None
-        encoding: str | None = None
-        rows_in: int | None = None
-        try:
-            data = file.path.read_bytes()  # read once: hashed and parsed from the same bytes
-            rows, encoding = _read_file(file, data, encodings.get(file.unit_code, "utf-8"))
-        except _Unreadable as exc:
-            error, rows_in, encoding = str(exc), exc.rows_in, exc.encoding
-        except OSError as exc:
-            error = str(exc)
-        except Exception as exc:  # one bad file must not stop the others
-            error = _unexpected(file, exc)
+    for index, (file, read) in enumerate(zip(files, reads, strict=True)):
+        rows = read.rows  # a _FileRows by now, or None
         outcome = FileOutcome(
             file=file,
-            sha256=hashlib.sha256(data).hexdigest(),
-            size_bytes=len(data),
-            encoding=encoding,
-            rows_in=rows_in,
+            sha256=read.sha256,
+            size_bytes=read.size_bytes,
+            encoding=read.encoding,
+            rows_in=read.rows_in,
             rows_loaded=0,
             rows_set_aside=0,
             status="rejected",
             error=None,
         )
         if rows is None:
-            outcome.error = error
+            outcome.error = read.error
             misfits["_file"].append(index)
             misfits["_row"].append(None)
-            misfits["reason"].append(error)
+            misfits["reason"].append(read.error)
             misfits["record"].append(None)
         else:
             parts.append((index, file.file_format, rows))
@@ -1050,7 +1265,7 @@ def parse_batch(
             outcome.error = "; ".join(rows.notes) or None
         outcomes.append(outcome)
 
-    loaded, typed_aside = _type_batch(feed, _raw_frame(feed, parts), pseudonymiser)
+    loaded, typed_aside = _type_batch(feed, _raw_frame(feed, parts, frames), pseudonymiser)
     early_aside = pl.DataFrame(
         misfits,
         schema={"_file": pl.Int32, "_row": pl.Int32, "reason": pl.String, "record": pl.String},
