@@ -7,8 +7,9 @@ Value sets are not typed here: the contract's codes come from the header table t
 them (`headers.allowed_values`), the ID shapes from the pseudonymiser, so a code added
 there reaches these checks.
 
-GX is imported inside `validate_rows` only: importing it costs seconds and it must stay
-out of Dagster's definitions load. It has no polars support, so it validates a pandas view.
+GX is imported when there are rows to validate, not before: importing it costs seconds
+and it must stay out of Dagster's definitions load. It has no polars support, so it
+validates a pandas view.
 """
 
 from __future__ import annotations
@@ -266,20 +267,26 @@ def _gx_context():
 
 
 @functools.cache
-def _suite_and_batches(feed: str):
-    """The feed's suite and a batch definition over a pandas frame, made once per process in
-    the process's context (the names are unique in it)."""
+def _validation(feed: str):
+    """The feed's suite on a pandas frame as one GX validation definition, made once per
+    process in the process's context (the names are unique in it). Running it takes the
+    frame once, where `batch.validate` took it a second time, and GX fingerprints every
+    frame it takes by hashing all of it. (A run's result stays in the ephemeral context's
+    store: a few kB, as the summary lists at most max_examples rows.)"""
     gx, context = _gx_context()
     suite = gx.ExpectationSuite(name=f"raw_{feed}")
     for name, class_name, kwargs, _meaning in SUITES[feed]:
         suite.add_expectation(getattr(gx.expectations, class_name)(**kwargs, meta={"name": name}))
-    suite = context.suites.add(suite)
     batch_definition = (
         context.data_sources.add_pandas(f"raw_{feed}")
         .add_dataframe_asset(feed)
         .add_batch_definition_whole_dataframe("rows")
     )
-    return suite, batch_definition
+    return context.validation_definitions.add(
+        gx.ValidationDefinition(
+            name=f"raw_{feed}", data=batch_definition, suite=context.suites.add(suite)
+        )
+    )
 
 
 def validate_rows(feed: str, frame, max_examples: int = 5) -> list[ExpectationOutcome]:
@@ -288,12 +295,24 @@ def validate_rows(feed: str, frame, max_examples: int = 5) -> list[ExpectationOu
     return validate_row_chunks(feed, [frame], max_examples)
 
 
+def _result_format(max_examples: int) -> dict[str, Any]:
+    """GX's SUMMARY: every expectation's verdict and count, and the positions of its first
+    max_examples failing rows, all the examples keep. COMPLETE lists every failing value
+    and position too, which a validation definition then keeps: with half of a chunk of
+    500,000 rows failing, six times the validation."""
+    return {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": max(max_examples, 1),
+        "return_unexpected_index_query": False,
+    }
+
+
 def validate_row_chunks(feed: str, frames, max_examples: int = 5) -> list[ExpectationOutcome]:
     """`validate_rows` over frames given one after another (chunks of one set of rows), so
     that memory holds one chunk at a time, not a province's year; the counts add up and the
-    examples are the first failing rows found."""
+    examples are the first failing rows found. GX is imported at the first chunk with
+    rows: a run that loaded nothing for the feed does not pay for it."""
     specs = SUITES[feed]
-    suite, batch_definition = _suite_and_batches(feed)
     outcomes = {
         name: ExpectationOutcome(name=name, meaning=meaning, success=True, unexpected_count=0)
         for name, _class_name, _kwargs, meaning in specs
@@ -301,26 +320,32 @@ def validate_row_chunks(feed: str, frames, max_examples: int = 5) -> list[Expect
     for chunk in frames:
         if chunk.empty:
             continue
-        frame = chunk.reset_index(drop=True)
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+        frame = chunk.reset_index(drop=True)  # GX reports failing rows by position
+        result = _validation(feed).run(
+            batch_parameters={"dataframe": frame}, result_format=_result_format(max_examples)
+        )
         by_name = {item.expectation_config.meta["name"]: item for item in result.results}
         for name, _class_name, kwargs, _meaning in specs:
-            item, outcome = by_name[name], outcomes[name]
-            outcome.success = outcome.success and bool(item.success)
-            outcome.error = outcome.error or _exception_message(item.exception_info)
-            outcome.unexpected_count += int(item.result.get("unexpected_count") or 0)
-            unexpected = item.result.get("unexpected_index_list") or []
-            room = max_examples - len(outcome.examples)
-            for index in list(unexpected)[: max(room, 0)]:
-                row = frame.iloc[int(index)]
-                columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
-                columns += kwargs.get("column_list", [])
-                outcome.examples.append(
-                    {
-                        "source_file": row["source_file"],
-                        "source_row": int(row["source_row"]),
-                        **{c: str(row[c]) for c in columns if c in row.index},
-                    }
-                )
+            _add_chunk(outcomes[name], by_name[name], frame, kwargs, max_examples)
     return list(outcomes.values())
+
+
+def _add_chunk(outcome, item, frame, kwargs: dict[str, Any], max_examples: int) -> None:
+    """Add one chunk's result of an expectation to its outcome: verdict, count, and failing
+    rows (file, row and the values judged) until the outcome holds max_examples."""
+    outcome.success = outcome.success and bool(item.success)
+    outcome.error = outcome.error or _exception_message(item.exception_info)
+    outcome.unexpected_count += int(item.result.get("unexpected_count") or 0)
+    room = max(max_examples - len(outcome.examples), 0)
+    positions = list(item.result.get("partial_unexpected_index_list") or [])[:room]
+    columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+    columns += kwargs.get("column_list", [])
+    for position in positions:
+        row = frame.iloc[int(position)]
+        outcome.examples.append(
+            {
+                "source_file": row["source_file"],
+                "source_row": int(row["source_row"]),
+                **{c: str(row[c]) for c in columns if c in row.index},
+            }
+        )
