@@ -15,7 +15,9 @@ validates a pandas view.
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,8 +255,41 @@ def _exception_message(exception_info: Any) -> str | None:
     return None
 
 
-@functools.cache
+_log = logging.getLogger(__name__)
+_context_lock = threading.Lock()  # held while the context is made
+_warming_lock = threading.Lock()
+_warming: threading.Thread | None = None
+
+
+def warm_up() -> None:
+    """Import GX and make its context in a thread, once per process. Ingest calls this when
+    a feed has loaded rows: the checks validate them after the last feed, and the import
+    (about 2 s, mostly GX's own dependencies) then runs beside the rest of ingest, which
+    waits on its parsing processes and DuckDB. Not a daemon: a process that ends first
+    waits for it rather than stopping it inside an import."""
+    global _warming
+    with _warming_lock:
+        if _warming is not None:
+            return
+        _warming = threading.Thread(target=_warm, name="gx-warm-up")
+    _warming.start()
+
+
+def _warm() -> None:
+    try:
+        _gx_context()
+    except Exception as exc:  # the check makes the context again and reports what fails
+        _log.warning("importing Great Expectations ahead of the checks failed: %s", exc)
+
+
 def _gx_context():
+    """GX and its context, made once per process whichever thread asks first."""
+    with _context_lock:
+        return _new_gx_context()
+
+
+@functools.cache
+def _new_gx_context():
     """GX and one ephemeral context per process: making a context costs most of a second,
     and a run validates each feed (tests run many runs in one process)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

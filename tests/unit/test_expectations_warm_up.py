@@ -1,0 +1,41 @@
+"""Great Expectations imported ahead of the checks (expectations.warm_up): ingest starts it
+when a feed has loaded rows, so that the ~2 s import runs beside the rest of ingest. It must
+start one thread per process, and the checks must then use the context that thread made,
+not make a second one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROBE = """
+import sys, threading
+from pipelines.lib import expectations as e
+
+assert 'great_expectations' not in sys.modules  # nothing imports it before the warm-up
+e.warm_up()
+e.warm_up()  # a second feed with rows: still one thread
+warming = [t for t in threading.enumerate() if t.name == 'gx-warm-up']
+assert len(warming) == 1, warming
+gx, context = e._gx_context()  # a check asking meanwhile waits for the thread's context
+warming[0].join()
+assert 'great_expectations' in sys.modules
+assert e._new_gx_context.cache_info().misses == 1  # made once, by whichever came first
+assert e._gx_context()[1] is context
+print('ok')
+"""
+
+
+def test_warm_up_imports_gx_once_in_a_thread_and_the_checks_use_its_context():
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "GX_ANALYTICS_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert done.stdout.strip().splitlines()[-1] == "ok"
