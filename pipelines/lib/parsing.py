@@ -32,7 +32,10 @@ a parser returned:
   them. A formula cell loads its cached value; one without a cached value (openpyxl writes
   formulas so, and fastexcel reads them as empty) or whose value is an Excel error sets its
   row aside, naming the column. Formula cells are found in the sheet's XML, which is
-  streamed once per file and searched cell by cell only when it has formulas.
+  streamed once per file and searched cell by cell only when it has formulas. A sheet
+  without such cells whose header is the feed's (most are) has its cells written as text
+  by polars, with the batch's other sheets of the same kinds of cell and header, and the
+  same result: see _read_sheets.
 - A file rejected whole (UTF-16, NUL bytes, bytes neither utf-8 nor cp1258, another
   feed's header, no header) still has its records counted from its lines, as above (its
   first line counts as the header). rows_in is null only for a file that cannot be opened,
@@ -60,11 +63,13 @@ import traceback
 import unicodedata
 import zipfile
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cache, lru_cache
+from itertools import chain, repeat
+from operator import itemgetter
 from xml.etree import ElementTree
 
 import fastexcel
@@ -84,6 +89,9 @@ from pipelines.lib.schema import (
 )
 
 _log = logging.getLogger(__name__)
+
+# Tests turn this off to tabulate every XLSX sheet in Python, as before, and compare.
+COLUMNAR_XLSX = True
 
 # fastexcel warns for every all-blank column (an optional column nobody filled): routine here.
 logging.getLogger("fastexcel.types.dtype").setLevel(logging.ERROR)
@@ -150,7 +158,7 @@ class _FileRows:
     """What reading one file gives: string columns under canonical names, plus the rows
     that could not even be aligned with the header (set aside before typing). A CSV read
     by native_csv has its records in its group's frame instead (see _read_clean_csvs), and
-    here only the rest."""
+    here only the rest; so has an XLSX sheet tabulated in polars (see _read_sheets)."""
 
     columns: dict[str, list[str | None]] = field(default_factory=dict)
     rows: list[int] = field(default_factory=list)
@@ -519,8 +527,20 @@ def _written(cells: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return cells.fill_null("")
     if dtype == pl.Datetime or dtype == pl.Date:
         years = cells.dt.year()
-        usual = ((years >= 1000) & (years <= 9999)).all()  # for every date of the column
-        return pl.when(usual).then(cells.dt.to_string(_date_form(dtype)).fill_null(""))
+        return (
+            pl.when(cells.is_null())
+            .then(pl.lit(""))
+            .when((years >= 1000) & (years <= 9999))  # strftime writes other years otherwise
+            .then(cells.dt.to_string(_date_form(dtype)))
+        )
+    if dtype == pl.Boolean:
+        return (
+            pl.when(cells.is_null())
+            .then(pl.lit(""))
+            .when(cells)
+            .then(pl.lit("true"))
+            .otherwise(pl.lit("false"))
+        )
     if dtype.is_float():
         whole = cells.is_finite() & (cells.floor() == cells) & (cells.abs() < 1e15)
         return (
@@ -529,7 +549,7 @@ def _written(cells: pl.Expr, dtype: pl.DataType) -> pl.Expr:
             .when(whole)  # str(int(value)), as _float_text writes it
             .then(cells.cast(pl.Int64, strict=False).cast(pl.String))
         )
-    return pl.lit(None, pl.String)
+    return pl.when(cells.is_null()).then(pl.lit(""))  # as long as the column, not a literal
 
 
 def _date_form(dtype: pl.DataType) -> str:
@@ -538,22 +558,27 @@ def _date_form(dtype: pl.DataType) -> str:
 
 def _finished(cells: pl.Series, texts: list[str | None], decimal_comma: bool) -> list[str]:
     """A column's texts, from what polars wrote (`texts`) and Python for the rest."""
-    dtype = cells.dtype
-    if dtype == pl.String:
+    if cells.dtype == pl.String:
         return _nfc_texts(texts)
+    if missing := [i for i, text in enumerate(texts) if text is None]:
+        values = cells.gather(missing).to_list()
+        for i, value in zip(missing, values, strict=True):
+            texts[i] = _cell_text(value, cells.dtype, decimal_comma)
+    return texts
+
+
+def _cell_text(value, dtype: pl.DataType, decimal_comma: bool) -> str:
+    """A cell as the book dialect writes it, in Python: for the cells polars does not write
+    as Python would (numbers that are not whole, dates of unusual years, other dtypes)."""
+    if value is None:
+        return ""
     if dtype.is_float():
-        for i, text in enumerate(texts):
-            if text is None:  # a number that is not whole
-                texts[i] = _float_text(cells[i], decimal_comma)
-        return texts
-    if (dtype == pl.Datetime or dtype == pl.Date) and None not in texts:
-        return texts
-    values = cells.to_list()
-    if dtype == pl.Datetime or dtype == pl.Date:  # a year strftime writes otherwise
-        return [v.strftime(_date_form(dtype)) if v is not None else "" for v in values]
+        return _float_text(value, decimal_comma)
+    if dtype == pl.Datetime or dtype == pl.Date:
+        return value.strftime(_date_form(dtype))
     if dtype == pl.Boolean:
-        return [("true" if v else "false") if v is not None else "" for v in values]
-    return [str(v) if v is not None else "" for v in values]
+        return "true" if value else "false"
+    return str(value)
 
 
 def _nfc_texts(texts: list[str]) -> list[str]:
@@ -603,9 +628,11 @@ def _first_sheet(book: zipfile.ZipFile) -> str | None:
     names = set(book.namelist())
     fallback = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else None
     try:
-        workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
+        if (workbook := _workbook_part(book.read("xl/workbook.xml"))) is None:
+            return fallback
+        if (rels := _workbook_part(book.read("xl/_rels/workbook.xml.rels"))) is None:
+            return fallback
+    except KeyError:
         return fallback
     sheet = next((e for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"), None)
     if sheet is None:
@@ -617,6 +644,22 @@ def _first_sheet(book: zipfile.ZipFile) -> str | None:
             path = target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
             return path if path in names else fallback
     return fallback
+
+
+def _workbook_part(xml: bytes) -> ElementTree.Element | None:
+    """A workbook part parsed, or None when it is not XML. A unit's software writes the
+    same small parts into every file: those are parsed once (the trees are only read)."""
+    return _small_part(xml) if len(xml) <= 1 << 16 else _xml_tree(xml)
+
+
+def _xml_tree(xml: bytes) -> ElementTree.Element | None:
+    try:
+        return ElementTree.fromstring(xml)
+    except ElementTree.ParseError:
+        return None
+
+
+_small_part = lru_cache(maxsize=64)(_xml_tree)
 
 
 def _column_index(letters: bytes) -> int:
@@ -650,7 +693,8 @@ def _scan_sheet(data: bytes) -> _SheetScan:
         with book.open(member) as stream:
             window = stream.read(_SHEET_CHUNK)
             scan = _SheetScan(nul=nul or b"\0" in window, row_one_filled=_row_one_filled(window))
-            while window and not any(pattern.search(window) for pattern in _FORMULA_OR_ERROR):
+            data = _SheetData()
+            while window and not data.may_hold_formula_or_error(window):
                 chunk = stream.read(_SHEET_CHUNK)
                 scan.nul = scan.nul or b"\0" in chunk
                 window = window[-16:] + chunk if chunk else b""
@@ -659,6 +703,38 @@ def _scan_sheet(data: bytes) -> _SheetScan:
         scan.xml = book.read(member)
     scan.nul = scan.nul or b"\0" in scan.xml
     return scan
+
+
+class _SheetData:
+    """Where the cells are in the windows of a sheet's XML streamed in turn: between the
+    first sheetData start tag and its end tag, where _valueless_cells looks for formula
+    and error cells (what matches elsewhere never reached it)."""
+
+    def __init__(self) -> None:
+        self.first = True
+        self.close: bytes | None = None  # the end tag, once the start tag is found
+        self.closed = False
+
+    def may_hold_formula_or_error(self, window: bytes) -> bool:
+        """Whether the cells in this window (the next one streamed) may hold a formula or
+        an error; if so, any of _FORMULA_OR_ERROR matching in the window says it, as it
+        always did. Each of those holds an f or an e, which the cells of most sheets never
+        do (their texts are in the shared strings): finding neither costs two memchr calls
+        instead of three regex scans."""
+        start, self.first = (_SHEET_DATA.search(window) if self.first else None), False
+        if start is not None:
+            self.close = b"</" + start.group(1) + b"sheetData>"
+        if self.close is None:  # no start tag in the first window: unsure where cells are
+            return any(pattern.search(window) for pattern in _FORMULA_OR_ERROR)
+        if self.closed:
+            return False  # past the cells: whatever matches here, _valueless_cells ignores
+        low = start.end() if start is not None else 0
+        high = window.find(self.close, low)
+        self.closed = high >= 0
+        high = high if high >= 0 else len(window)
+        if window.find(b"f", low, high) < 0 and window.find(b"e", low, high) < 0:
+            return False
+        return any(pattern.search(window) for pattern in _FORMULA_OR_ERROR)
 
 
 # Parts of an XLSX package whose text never reaches a cell (the others: shared strings,
@@ -813,7 +889,23 @@ def _load_sheet(
     return list(top.row(0)), header_row, sheet, frame, _valueless_cells(scan.xml)
 
 
-def _read_xlsx(data: bytes, feed: str) -> _FileRows:
+@dataclass
+class _Sheet:
+    """An XLSX file's first sheet as fastexcel read it, its cells not yet written as text:
+    _tabulate_sheet writes them in Python, or _read_sheets in polars with the batch's other
+    sheets when nothing in the sheet needs a look row by row (`layout` is then set)."""
+
+    header: list[str | None]
+    header_row: int  # the header's sheet row; the records are the rows below it
+    frame: pl.DataFrame  # the records, typed as fastexcel reads them
+    decimal_comma: list[bool]  # by position: numbers of a DECIMAL column
+    flagged: dict[int, str]  # sheet row -> why it is set aside (formula or error cells)
+    layout: _Layout | None = None
+
+
+def _read_xlsx(data: bytes, feed: str) -> _Sheet | _FileRows:
+    """The first sheet of an XLSX file, or the _FileRows of an empty one. Raises
+    _Unreadable."""
     try:
         loaded = _load_sheet(data, feed)
         if loaded is None:
@@ -831,9 +923,6 @@ def _read_xlsx(data: bytes, feed: str) -> _FileRows:
     decimal_comma = [
         pos < len(names) and names[pos] in decimal_columns for pos in range(frame.width)
     ]
-    columns = _xlsx_texts(frame, decimal_comma)
-    records: list[Sequence[str]] = list(zip(*columns, strict=True))
-    numbers = list(range(header_row + 1, header_row + 1 + len(records)))
     # A formula without a value (or an Excel error) reads as an empty cell: its row is set
     # aside, even one that holds nothing else (fastexcel drops such rows at the end).
     first_of = {}
@@ -848,12 +937,177 @@ def _read_xlsx(data: bytes, feed: str) -> _FileRows:
             continue  # the header, or a column the feed does not read
         what = "formula without a value" if kind == "formula" else "error value"
         flagged.setdefault(row, []).append(f"{what} in column {_column_label(feed, name)}")
-    for row in sorted(flagged):
+    reasons = {row: "; ".join(why) for row, why in flagged.items()}
+    return _Sheet(header, header_row, frame, decimal_comma, reasons)
+
+
+def _tabulate_sheet(feed: str, sheet: _Sheet) -> _FileRows:
+    """_tabulate for a sheet, its cells written as text in Python (_xlsx_texts)."""
+    header, header_row, frame = sheet.header, sheet.header_row, sheet.frame
+    columns = _xlsx_texts(frame, sheet.decimal_comma)
+    records: list[Sequence[str]] = list(zip(*columns, strict=True))
+    numbers = list(range(header_row + 1, header_row + 1 + len(records)))
+    for row in sorted(sheet.flagged):
         if row > header_row + frame.height:
             numbers.append(row)
             records.append([""] * len(header))
-    reasons = {row: "; ".join(why) for row, why in flagged.items()}
-    return _tabulate(feed, header, numbers, records, check_width=False, flagged=reasons)
+    return _tabulate(feed, header, numbers, records, check_width=False, flagged=sheet.flagged)
+
+
+# The dtypes whose every cell _written writes, or _cell_text where it cannot.
+_WRITTEN_DTYPES = (pl.String, pl.Float64, pl.Datetime, pl.Date, pl.Boolean)
+
+
+def _polars_layout(feed: str, sheet: _Sheet) -> _Layout | None:
+    """The layout of the sheet's header if the sheet can be tabulated in polars
+    (_read_sheets): no row is flagged, its header is this feed's and as wide as its
+    records, and each of its dtypes is one _written writes. None otherwise."""
+    if sheet.flagged or len(sheet.header) != sheet.frame.width:
+        return None
+    if not all(any(d == kind for kind in _WRITTEN_DTYPES) for d in sheet.frame.dtypes):
+        return None
+    if _wrong_feed(feed, sheet.header, jsonl=False):
+        return None  # rejected by _tabulate, which counts its records
+    return _layout(feed, sheet.header)
+
+
+def _read_sheets(feed: str, files: list[LandingFile], reads: list[_Read]) -> list[pl.DataFrame]:
+    """Tabulate the batch's sheets held for polars (the reads whose rows are a _Sheet),
+    replacing each by its _FileRows: the sheets alike in dtypes and layout in one polars
+    query, any that fails with the Python reader. Returns their records as frames of
+    canonical columns (see _raw_frame)."""
+    groups: dict[tuple, dict[int, _Sheet]] = defaultdict(dict)
+    for index, read in enumerate(reads):
+        if isinstance(sheet := read.rows, _Sheet):
+            layout = sheet.layout
+            key = (
+                tuple(sheet.frame.dtypes),
+                tuple(sheet.decimal_comma),
+                tuple(layout.positions.items()),
+                tuple(layout.unnamed),
+                layout.file_reason,
+            )
+            groups[key][index] = sheet
+    frames: list[pl.DataFrame] = []
+    for sheets in groups.values():
+        try:
+            frame, rows = _tabulate_sheets(feed, sheets)
+            frames.append(frame)
+        except Exception as exc:  # a bug here must not cost the files: Python reads them
+            where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+            kind = type(exc).__name__
+            _log.error("XLSX tabulating in polars: unexpected %s, done in Python\n%s", kind, where)
+            rows = {}
+        for index, sheet in sheets.items():
+            read = reads[index]
+            try:
+                read.rows = rows[index] if index in rows else _tabulate_sheet(feed, sheet)
+            except Exception as exc:
+                read.fail(files[index], exc)
+    return frames
+
+
+def _tabulate_sheets(
+    feed: str, sheets: dict[int, _Sheet]
+) -> tuple[pl.DataFrame, dict[int, _FileRows]]:
+    """_tabulate_sheet for sheets of the same dtypes, decimal columns and layout, in polars:
+    their records as one frame of canonical columns, and the rest of their _FileRows."""
+    first = next(iter(sheets.values()))
+    layout, dtypes, width = first.layout, first.frame.dtypes, first.frame.width
+    texts, blanks = _without_blank_rows(_sheet_texts(sheets, dtypes, first.decimal_comma), dtypes)
+    stray: dict[int, list] = defaultdict(list)
+    if layout.unnamed:
+        texts = _set_aside_stray(feed, texts, width, layout.unnamed, stray)
+    records = dict(texts.group_by("_file").len().iter_rows())
+    rows = {}
+    for index, sheet in sheets.items():
+        out = _FileRows(notes=list(sheet.layout.notes), misfits=stray[index])
+        if skipped := blanks.get(index, 0):
+            out.notes.append(_blank_note(skipped))
+        out.delivered = records.get(index, 0) + len(out.misfits)
+        rows[index] = out
+    columns = [pl.col(native_csv.column(p)).alias(n) for n, p in layout.positions.items()]
+    frame = texts.select(
+        "_file",
+        "_row",
+        *columns,
+        pl.lit(False).alias("_api"),
+        pl.lit(True).alias("_xlsx"),
+        pl.lit(layout.file_reason or None, pl.String).alias("_pre"),
+    )
+    return frame, rows
+
+
+def _without_blank_rows(
+    texts: pl.DataFrame, dtypes: list[pl.DataType]
+) -> tuple[pl.DataFrame, dict[int, int]]:
+    """The rows of _sheet_texts that are not blank (all cells empty or spaces: no record),
+    and the number of blank ones per file that has any."""
+    blank = [
+        native_csv.is_blank(cells) if dtype == pl.String else cells == ""  # others never
+        for cells, dtype in zip(map(pl.col, texts.columns[2:]), dtypes, strict=True)
+    ]
+    # A blank row's first cell is blank: only rows with one are looked at whole.
+    blanks = texts.filter(blank[0]).filter(pl.all_horizontal(blank))
+    if blanks.height:
+        texts = texts.filter(~pl.all_horizontal(blank))
+    return texts, dict(blanks.group_by("_file").len().iter_rows())
+
+
+def _sheet_texts(
+    sheets: dict[int, _Sheet], dtypes: list[pl.DataType], decimal_comma: list[bool]
+) -> pl.DataFrame:
+    """The records of sheets of these dtypes, their cells written as _xlsx_texts writes
+    them, as text columns native_csv.column(0).. with _file and _row (the sheet row)."""
+    names = [native_csv.column(p) for p in range(len(dtypes))]
+    filled = {index: sheet for index, sheet in sheets.items() if sheet.frame.height}
+    frames = [pl.DataFrame(schema=dict(zip(names, dtypes, strict=True)))]
+    for sheet in filled.values():
+        frame = sheet.frame.clone()  # the same cells under the group's column names
+        frame.columns = names
+        frames.append(frame)
+    cells = pl.concat(frames, rechunk=False)
+    written = cells.select(_writers(tuple(dtypes)))
+    written.columns = names
+    _write_the_rest(written, cells, dtypes, decimal_comma)
+    return pl.concat([_sheet_rows(filled), written], how="horizontal")
+
+
+def _sheet_rows(sheets: dict[int, _Sheet]) -> pl.DataFrame:
+    """_file and _row of each record of the sheets (all of which have some), in order."""
+    return pl.DataFrame(
+        {
+            "_file": list(sheets),
+            "first": [sheet.header_row + 1 for sheet in sheets.values()],
+            "records": [sheet.frame.height for sheet in sheets.values()],
+        },
+        schema={"_file": pl.Int32, "first": pl.Int32, "records": pl.Int32},
+    ).select(
+        pl.col("_file").repeat_by("records").explode(),
+        pl.int_ranges("first", pl.col("first") + pl.col("records"), dtype=pl.Int32)
+        .explode()
+        .alias("_row"),
+    )
+
+
+def _write_the_rest(
+    written: pl.DataFrame, cells: pl.DataFrame, dtypes: list[pl.DataType], decimal_comma
+) -> None:
+    """Complete the texts polars wrote (_written) in place, as _finished does: the cells it
+    left null written in Python, and texts made NFC where they are not."""
+    nulls = written.select(pl.all().null_count()).row(0)
+    for pos, (dtype, missing) in enumerate(zip(dtypes, nulls, strict=True)):
+        if missing:
+            where = written.to_series(pos).is_null().arg_true()
+            values = cells.to_series(pos).gather(where).to_list()
+            texts = [_cell_text(v, dtype, decimal_comma[pos]) for v in values]
+            written.replace_column(pos, written.to_series(pos).scatter(where, texts))
+    strings = [pos for pos, dtype in enumerate(dtypes) if dtype == pl.String]
+    joined = written.select(pl.nth(strings).str.join("\n")).row(0) if strings else ()
+    for pos, text in zip(strings, joined, strict=True):
+        if not unicodedata.is_normalized("NFC", text):  # see _nfc_texts
+            column = written.to_series(pos)
+            written.replace_column(pos, pl.Series(column.name, [nfc(t) for t in column]))
 
 
 def _unquoted(message: str) -> str:
@@ -874,16 +1128,27 @@ def _json_text(value) -> str | None:
     return orjson.dumps(value).decode()
 
 
-def _json_column(values: list, escaped: bool) -> tuple[list[str | None], list[str | None]]:
+_JSON_BOOLEANS = {True: "true", False: "false"}  # only for values that are booleans or None
+
+
+def _json_column(values: Sequence, escaped: bool) -> tuple[list[str | None], list[str | None]]:
     """(texts, problems) for one key's values across a file's records. `escaped`: the file
     has \\u escapes, which can spell text that is not NFC. An object or array is a problem,
     and its text is not kept (it is set aside, and could hold anything)."""
     if escaped:
         values = [nfc(v) if isinstance(v, str) else v for v in values]
     kinds = set(map(type, values))
+    problems: list[str | None] = [None] * len(values)
+    # The common kinds of column, written without a call per value: texts, the API's codes
+    # (whole numbers) and its yes/no fields, each with nulls.
     if kinds <= {str, type(None)}:
-        return values, [None] * len(values)  # the common case, no per-value work
-    problems = [None] * len(values)
+        return list(values), problems
+    if kinds == {int}:
+        return list(map(str, values)), problems
+    if kinds <= {int, type(None)}:
+        return [v if v is None else str(v) for v in values], problems
+    if kinds <= {bool, type(None)}:
+        return list(map(_JSON_BOOLEANS.get, values)), problems
     if kinds & {dict, list}:
         for i, value in enumerate(values):
             if isinstance(value, dict | list):
@@ -895,16 +1160,64 @@ def _json_column(values: list, escaped: bool) -> tuple[list[str | None], list[st
 
 
 def _read_jsonl(text: str, feed: str) -> _FileRows:
+    """Records of a JSONL file's text, a key's values in the column its key names."""
     out = _FileRows()
-    records: list[dict] = []
-    blank = 0
     lines = text.split("\n")  # not splitlines(): U+2028 inside a JSON string is data
     if lines[-1] == "":
         lines.pop()  # the newline ending the last line
+    lines = list(map(str.strip, lines))
+    records = _json_records(lines, feed, out)
+    out.delivered = len(out.rows) + len(out.misfits)
+    if blank := len(lines) - out.delivered:
+        out.notes.append(f"skipped {blank} blank line{'s' if blank > 1 else ''}")
+
+    # Column by column: keys repeat on every line, so map each key once.
+    escaped = "\\u" in text
+    lookup = h.header_lookup(feed)
+    keys, columns = _key_values(records)
+    if records and (why := _wrong_feed(feed, keys, jsonl=True)):
+        raise _Unreadable(why, out.delivered)
+    unknown = []
+    problems: dict[int, list[str]] = defaultdict(list)  # record -> its problems, in key order
+    for key, values in zip(keys, columns, strict=True):
+        name = lookup.get(h.match_header(key))
+        if name is None:
+            unknown.append(key)
+            continue
+        texts, odd = _json_column(values, escaped)
+        if name in out.columns:  # a second spelling of the same column fills only gaps
+            earlier = out.columns[name]
+            texts = [a if a is not None else b for a, b in zip(earlier, texts, strict=True)]
+        out.columns[name] = texts
+        if any(odd):
+            for i, kind in enumerate(odd):
+                if kind:
+                    problems[i].append(f"{key} / {name}: expected a single value, not {kind}")
+    out.pre = [None] * len(records)
+    for i, found in problems.items():
+        out.pre[i] = "; ".join(found)
+    if unknown:
+        out.notes.append("ignored unknown key " + ", ".join(repr(k) for k in sorted(unknown)))
+    return out
+
+
+def _json_records(lines: list[str], feed: str, out: _FileRows) -> list[dict]:
+    """The objects of a JSONL file's lines (stripped), their line numbers put in out.rows;
+    a line that is not a JSON object goes to out.misfits, a blank one nowhere."""
+    filled = list(filter(None, lines))
+    try:  # every line an object, as nearly always: loaded without a step in Python per line
+        records = list(map(orjson.loads, filled))
+    except orjson.JSONDecodeError:
+        records = []
+    if len(records) == len(filled) and set(map(type, records)) <= {dict}:
+        if len(filled) == len(lines):
+            out.rows = list(range(1, len(lines) + 1))
+        else:
+            out.rows = [number for number, line in enumerate(lines, start=1) if line]
+        return records
+    records = []
     for number, line in enumerate(lines, start=1):
-        line = line.strip()
         if not line:
-            blank += 1
             continue
         try:
             record = orjson.loads(line)
@@ -916,44 +1229,38 @@ def _read_jsonl(text: str, feed: str) -> _FileRows:
             continue
         records.append(record)
         out.rows.append(number)
-    out.delivered = len(out.rows) + len(out.misfits)
-    if blank:
-        out.notes.append(f"skipped {blank} blank line{'s' if blank > 1 else ''}")
+    return records
 
-    # Column by column: keys repeat on every line, so map each key once.
-    escaped = "\\u" in text
-    lookup = h.header_lookup(feed)
-    keys = list(dict.fromkeys(k for record in records for k in record))
-    if records and (why := _wrong_feed(feed, keys, jsonl=True)):
-        raise _Unreadable(why, out.delivered)
-    unknown = []
-    problems: list[list[str]] = [[] for _ in records]
-    for key in keys:
-        name = lookup.get(h.match_header(key))
-        if name is None:
-            unknown.append(key)
-            continue
-        texts, odd = _json_column([record.get(key) for record in records], escaped)
-        if name in out.columns:  # a second spelling of the same column fills only gaps
-            earlier = out.columns[name]
-            texts = [a if a is not None else b for a, b in zip(earlier, texts, strict=True)]
-        out.columns[name] = texts
-        for i, kind in enumerate(odd):
-            if kind:
-                problems[i].append(f"{key} / {name}: expected a single value, not {kind}")
-    out.pre = ["; ".join(p) or None for p in problems]
-    if unknown:
-        out.notes.append("ignored unknown key " + ", ".join(repr(k) for k in sorted(unknown)))
-    return out
+
+def _key_values(records: list[dict]) -> tuple[list[str], Iterable[Sequence]]:
+    """The keys of the records, in the order they first appear, and each one's values
+    across the records (None where a record lacks it)."""
+    keys = list(records[0]) if records else []
+    # Records with as many keys as the first and each of its keys have the same keys: as
+    # nearly always, their values are picked without a step in Python per record.
+    if len(keys) > 1 and set(map(len, records)) == {len(keys)}:
+        try:
+            return keys, zip(*map(itemgetter(*keys), records), strict=True)
+        except KeyError:  # a record lacks one of them
+            pass
+    keys = list(dict.fromkeys(chain.from_iterable(records)))
+    return keys, (list(map(dict.get, records, repeat(key))) for key in keys)
 
 
 def _read_file(
-    file: LandingFile, data: bytes, declared: str, native: bool = False
-) -> tuple[_FileRows | _CleanCsv, str | None]:
+    file: LandingFile, data: bytes, declared: str, native: bool = False, columnar: bool = False
+) -> tuple[_FileRows | _CleanCsv | _Sheet, str | None]:
     """Records of one file and the encoding used; with `native`, a CSV that native_csv can
-    read is returned unread, to be read with the batch's others. Raises _Unreadable."""
+    read is returned unread, to be read with the batch's others; with `columnar`, likewise
+    an XLSX sheet that can be tabulated in polars (_polars_layout). Raises _Unreadable."""
     if file.file_format == "xlsx":
-        return _read_xlsx(data, file.feed), None
+        sheet = _read_xlsx(data, file.feed)
+        if isinstance(sheet, _FileRows):
+            return sheet, None
+        if columnar and (layout := _polars_layout(file.feed, sheet)):
+            sheet.layout = layout
+            return sheet, None
+        return _tabulate_sheet(file.feed, sheet), None
     # The contract says JSONL is UTF-8, whatever the unit's CSV encoding.
     try:
         decoded = decode(data, declared if file.file_format == "csv" else "utf-8")
@@ -982,11 +1289,11 @@ def _read_text(file: LandingFile, decoded: Decoded) -> _FileRows:
 @dataclass
 class _Read:
     """What reading one file gave: its rows (a _CleanCsv until the batch's clean CSVs are
-    read), or why it is rejected."""
+    read, a _Sheet until the batch's sheets are tabulated), or why it is rejected."""
 
     sha256: str = ""
     size_bytes: int = 0
-    rows: _FileRows | _CleanCsv | None = None
+    rows: _FileRows | _CleanCsv | _Sheet | None = None
     encoding: str | None = None
     error: str | None = None
     rows_in: int | None = None
@@ -1467,18 +1774,20 @@ def parse_batch(
     if stray := [f.relpath for f in files if f.feed != feed]:
         raise ValueError(f"files of another feed in a {feed} batch: {stray[:3]}")
     native = native_csv.ENABLED  # read once: the whole batch takes one path
+    columnar = COLUMNAR_XLSX
     reads: list[_Read] = []
     for file in files:
         data, read = b"", _Read()
         try:
             data = file.path.read_bytes()  # read once: hashed and parsed from the same bytes
             declared = encodings.get(file.unit_code, "utf-8")
-            read.rows, read.encoding = _read_file(file, data, declared, native)
+            read.rows, read.encoding = _read_file(file, data, declared, native, columnar)
         except Exception as exc:
             read.fail(file, exc)
         read.sha256, read.size_bytes = hashlib.sha256(data).hexdigest(), len(data)
         reads.append(read)
     frames = _read_clean_csvs(feed, files, reads) if native else []
+    frames += _read_sheets(feed, files, reads) if columnar else []
 
     parts: list[tuple[int, str, _FileRows]] = []
     misfits: dict[str, list] = {"_file": [], "_row": [], "reason": [], "record": []}
