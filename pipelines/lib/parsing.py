@@ -1111,8 +1111,14 @@ def _write_the_rest(
 
 
 def _unquoted(message: str) -> str:
-    """A library's error message without what it quotes: it may quote the file's content."""
-    return re.sub(r"'[^']*'|\"[^\"]*\"", "…", message)[:200]
+    """A library's error message without what it quotes (it may quote the file's content),
+    and with the sets it names in one order: fastexcel names a column's cell types as a set
+    whose order changes from run to run, and the same file must get the same reason."""
+    message = re.sub(r"'[^']*'|\"[^\"]*\"", "…", message)
+    message = re.sub(
+        r"\{([^{}]*)\}", lambda m: "{" + ", ".join(sorted(m[1].split(", "))) + "}", message
+    )
+    return message[:200]
 
 
 def _json_text(value) -> str | None:

@@ -207,6 +207,23 @@ def test_empty_and_header_only_files_load_nothing(tmp_path):
     assert [(o.status, o.rows_in) for o in batch.outcomes] == [("loaded", 0)] * 3
 
 
+def test_an_xlsx_rejected_for_mixed_cell_types_gets_the_same_reason_every_time(tmp_path):
+    # A column holding a duration and a text: fastexcel refuses it, naming the two types
+    # as a set whose order changes between calls; the ledger's reason must not.
+    from datetime import timedelta
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Mã hồ sơ", "Mã TTHC"])
+    workbook.active.append([timedelta(hours=3), "1.003583"])
+    workbook.active.append(["P1-001", "1.003583"])
+    workbook.save(tmp_path / "mixed.xlsx")
+    mixed = deliver(
+        tmp_path, "31321/dossiers/2023-01-06.xlsx", (tmp_path / "mixed.xlsx").read_bytes()
+    )
+    reasons = {parse("dossiers", mixed).outcomes[0].error for _ in range(12)}
+    assert reasons == {"cannot read XLSX: unsupported column type combination: {Duration, String}"}
+
+
 def test_unreadable_files_are_rejected_without_stopping_the_batch(tmp_path):
     good = deliver(tmp_path, "31321/dossiers/2023-01-06.csv", f"{DOSSIER_HEADER}\n{GOOD_DOSSIER}\n")
     junk = deliver(tmp_path, "31321/dossiers/2023-01-07.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
