@@ -1,10 +1,15 @@
 """The publish asset: the last step, run only when everything upstream (ingest, dbt models
 and their blocking tests) succeeded."""
 
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
 import dagster as dg
 
 from pipelines.defs.dbt import par_dbt_models
-from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
+from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
 from pipelines.lib.markdown import md_table
 from pipelines.lib.publish import publish
 from pipelines.lib.spark_engine import spark_marts_dir
@@ -16,16 +21,56 @@ PUBLISHED_MODELS = sorted(
 )
 
 
+def published_keys(manifest: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Each mart's key, for publishing it row by row: the first entry of `unique` in its
+    blocking (error) columns_are_well_formed test that holds on every row - a combination
+    of columns (a null is a value), or one column that is also never null (dbt's unique
+    leaves nulls out); not one limited by a `where`. The test has passed when publish
+    runs, so no two rows of the build's table share it."""
+    keys: dict[str, tuple[str, ...]] = {}
+    nodes = manifest.get("nodes", {})
+    for test in nodes.values():
+        metadata = test.get("test_metadata") or {}
+        config = test.get("config") or {}
+        model = nodes.get(test.get("attached_node") or "", {})
+        if (
+            test.get("resource_type") != "test"
+            or metadata.get("name") != "columns_are_well_formed"
+            or str(config.get("severity", "")).lower() != "error"
+            or config.get("where")
+            or model.get("config", {}).get("schema") != "marts"
+        ):
+            continue
+        kwargs = metadata.get("kwargs") or {}
+        never_null = {entry for entry in kwargs.get("not_null") or [] if isinstance(entry, str)}
+        for entry in kwargs.get("unique") or []:
+            if isinstance(entry, list):
+                keys[model["name"]] = tuple(entry)
+            elif isinstance(entry, str) and entry in never_null:
+                keys[model["name"]] = (entry,)
+            else:
+                continue
+            break
+    return keys
+
+
+@cache
+def _manifest_keys() -> dict[str, tuple[str, ...]]:
+    return published_keys(json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8")))
+
+
 @dg.asset(
     key=dg.AssetKey(["published", "par_duckdb"]),
     deps=PUBLISHED_MODELS,
     group_name="publish",
     pool=BUILD_FILE_POOL,
     kinds={"duckdb"},
-    description="The file analysts read (warehouse/par.duckdb): every mart copied into a new "
-    "file that atomically replaces the old one (with PAR_ENGINE=spark, from Spark's Parquet "
-    "tables). Dagster runs it only after the dbt build, "
-    "with its blocking tests, succeeded; otherwise the last good file stays.",
+    description="The file analysts read (warehouse/par.duckdb): every mart published into a "
+    "new file that atomically replaces the old one (with PAR_ENGINE=spark, from Spark's "
+    "Parquet tables); the new file starts as a copy of the old one, and only the rows that "
+    "changed are written (metadata `tables`: how each table was written). Dagster runs it "
+    "only after the dbt build, with its blocking tests, succeeded; otherwise the last good "
+    "file stays.",
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -40,9 +85,14 @@ def published_warehouse(
         code_fingerprint=build_fingerprint(where),
         # the Spark engine's marts are its Parquet tables, not the build file's
         marts_dir=spark_marts_dir(where.spark_dir) if where.engine == "spark" else None,
+        keys=_manifest_keys(),
     )
     tables = pl.DataFrame(
-        {"table": list(publication.tables), "rows": list(publication.tables.values())}
+        {
+            "table": list(publication.tables),
+            "rows": list(publication.tables.values()),
+            "written": [publication.written.get(name, "") for name in publication.tables],
+        }
     )
     return dg.MaterializeResult(
         metadata={

@@ -1,16 +1,28 @@
-"""Write-audit-publish: copy the marts into a fresh file, then atomically replace par.duckdb.
+"""Write-audit-publish: write the marts into a new file, then atomically replace par.duckdb.
 
 Analysts hold read-only connections to the published file while the pipeline runs. DuckDB
 allows one writer or many readers per file, so the pipeline never opens the published file
 for writing: it builds a new file next to it and `os.replace`s it over the old one. A reader
 sees the old file or the new one, never a half-written state.
+
+The new file starts as a byte copy of the published one when there is one (in the storage
+format below), and only what differs is written into it: a table whose rows the build
+still has, all of them and no others, is kept as it is; a table with a key (columns no two
+of its rows share) gets only the rows whose key was added, removed or whose values changed
+(a nightly run changes a few thousand of fct_dossier's millions of rows); any other table
+is copied whole, as every table is into a new file. Compressing and writing the large
+tables whole was most of what publishing cost. What the new file holds is exactly what a
+copy of every table would hold: only the physical order of the rows may differ, which SQL
+never promises.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -20,8 +32,26 @@ from pipelines.lib.build_inputs import ledger_digest
 # Storage format that DuckDB 1.x clients (bundled in many BI tools and SQL IDEs) can read;
 # DuckDB 2.0's default format cannot be opened by them.
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
+# The version number the main header of a file in that format carries (bytes 12-20, after
+# an 8-byte checksum and b"DUCK"): only such a published file is copied and updated, since
+# DuckDB keeps an existing file's format when it writes to it.
+PUBLISHED_HEADER_VERSION = 64
 
 PUBLISHED_SCHEMA = "marts"
+
+# A table whose changed keys exceed this share of its rows is copied whole instead: a
+# rewrite is then about as cheap, and it leaves no deleted rows behind in the file.
+UPDATE_AT_MOST = 0.25
+
+# DuckDB's memory limit while publishing (its default is 80% of the machine's memory). The
+# row-by-row comparison holds one side of a table in a hash table: ~1.6 GB for a province's
+# year of dossiers, which fits; a larger table spills to disk instead of taking the memory
+# the rest of the run needs. The same as dbt's default (PAR_DBT_MEMORY_LIMIT).
+MEMORY_LIMIT = "2GB"
+
+# How each table got into the new file (Publication.written).
+COPIED = "copied whole"
+KEPT = "kept"
 
 
 @dataclass(frozen=True)
@@ -29,6 +59,8 @@ class Publication:
     path: Path
     tables: dict[str, int]  # table -> rows
     published_at: dt.datetime
+    # table -> how it was written: COPIED, KEPT, or "updated: N keys" (rows replaced)
+    written: dict[str, str] = field(default_factory=dict)
 
 
 def publish(
@@ -37,11 +69,17 @@ def publish(
     run_id: str | None = None,
     code_fingerprint: str | None = None,
     marts_dir: Path | None = None,
+    keys: Mapping[str, Sequence[str]] | None = None,
 ) -> Publication:
-    """Copy every table of the build file's marts schema into a new file and swap it in.
-    The `publication` table says which run published it, when, and what it was built from
-    (the code's fingerprint and the ledger's digest: `pipelines.lib.build_inputs`), so that
-    a later run can tell that nothing has changed since.
+    """Make the published file hold every table of the build file's marts schema, and swap
+    it in. The `publication` table says which run published it, when, and what it was built
+    from (the code's fingerprint and the ledger's digest: `pipelines.lib.build_inputs`), so
+    that a later run can tell that nothing has changed since.
+
+    `keys` names, for a table, columns no two of its rows share (the marts' blocking
+    columns_are_well_formed tests hold them unique before anything is published): such a
+    table of an existing published file is kept or updated row by row, others are copied
+    whole (see the module's documentation).
 
     With `marts_dir` (the Spark engine: its `marts` database, a folder of Parquet tables),
     the tables are read from there instead, each folder one table, with the types Spark
@@ -51,8 +89,12 @@ def publish(
     staging.unlink(missing_ok=True)
     published_at = dt.datetime.now().replace(microsecond=0)
     tables: dict[str, int] = {}
+    written: dict[str, str] = {}
     conn = duckdb.connect()  # in memory: the build file is attached read-only beside the new one
     try:
+        conn.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        if _updatable(published_db):
+            shutil.copyfile(published_db, staging)
         conn.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
         conn.execute(f"ATTACH '{staging}' AS pub (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
         sources = _mart_sources(conn, marts_dir)
@@ -61,8 +103,12 @@ def publish(
                 f"{marts_dir or build_db}: schema {PUBLISHED_SCHEMA} has no indicator_values; "
                 "run dbt before publishing"
             )
+        previous = _published_tables(conn)
+        for name in sorted(previous - sources.keys()):
+            conn.execute(f'DROP TABLE pub.main."{name}"')  # no longer a mart (or publication)
         for name, source in sources.items():
-            conn.execute(f'CREATE TABLE pub.main."{name}" AS SELECT * FROM {source}')
+            key = tuple((keys or {}).get(name) or ())
+            written[name] = _write_table(conn, name, source, key if name in previous else ())
             tables[name] = conn.execute(f'SELECT count(*) FROM pub.main."{name}"').fetchone()[0]
         conn.execute(
             "CREATE TABLE pub.main.publication AS "
@@ -78,7 +124,98 @@ def publish(
         raise
     conn.close()
     os.replace(staging, published_db)
-    return Publication(path=published_db, tables=tables, published_at=published_at)
+    return Publication(path=published_db, tables=tables, published_at=published_at, written=written)
+
+
+def _updatable(published_db: Path) -> bool:
+    """Whether the published file is one to start the new file from: there, and in the
+    published storage format (a file in another format is replaced by a new one)."""
+    try:
+        with published_db.open("rb") as file:
+            header = file.read(20)
+    except OSError:
+        return False
+    return (
+        len(header) == 20
+        and header[8:12] == b"DUCK"
+        and int.from_bytes(header[12:20], "little") == PUBLISHED_HEADER_VERSION
+    )
+
+
+def _published_tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the new file before anything is written: those of the published file
+    it was copied from (none for a new file)."""
+    return {
+        name
+        for (name,) in conn.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_catalog = 'pub' AND table_schema = 'main'"
+        ).fetchall()
+    }
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, source: str) -> list[tuple[str, str]]:
+    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+
+
+def _write_table(
+    conn: duckdb.DuckDBPyConnection, name: str, source: str, key: tuple[str, ...]
+) -> str:
+    """Make pub.main.<name> hold the rows of `source`; say how (COPIED, KEPT, updated).
+
+    With a key and the published table's columns unchanged, the keys whose rows differ are
+    found first: a full outer join of the published rows and the build's on the key
+    (null-safe), a key listed when a side has no row or any column differs (`IS DISTINCT
+    FROM`, so a null equals a null). Their published rows are deleted and the build's rows
+    inserted. The build's keys are unique, so every key left out has exactly one published
+    row equal to its build row - unless the published table repeats a key, which the row
+    counts then tell: it is copied whole instead."""
+    target = f'pub.main."{name}"'
+    columns = _columns(conn, source)
+    if not key or _columns(conn, target) != columns:
+        return _copy_whole(conn, target, source)
+    names = [column for column, _type in columns]
+    on = " AND ".join(f'published."{c}" IS NOT DISTINCT FROM built."{c}"' for c in key)
+    differs = " OR ".join(
+        f'published."{c}" IS DISTINCT FROM built."{c}"' for c in names if c not in key
+    )
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE changed_keys AS "
+        "SELECT DISTINCT "
+        + ", ".join(
+            f'CASE WHEN built.in_build THEN built."{c}" ELSE published."{c}" END AS "{c}"'
+            for c in key
+        )
+        + f" FROM (SELECT true AS in_published, * FROM {target}) AS published"
+        f" FULL OUTER JOIN (SELECT true AS in_build, * FROM {source}) AS built ON {on}"
+        " WHERE published.in_published IS NULL OR built.in_build IS NULL"
+        + (f" OR {differs}" if differs else "")
+    )
+    changed = conn.execute("SELECT count(*) FROM changed_keys").fetchone()[0]
+    rows = conn.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+    if changed > UPDATE_AT_MOST * max(rows, 1):
+        return _copy_whole(conn, target, source)
+    if changed:
+        conn.execute(
+            f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM changed_keys WHERE "
+            + " AND ".join(f'{target}."{c}" IS NOT DISTINCT FROM changed_keys."{c}"' for c in key)
+            + ")"
+        )
+        conn.execute(
+            f"INSERT INTO {target} BY NAME SELECT built.* FROM {source} AS built "
+            "WHERE EXISTS (SELECT 1 FROM changed_keys WHERE "
+            + " AND ".join(f'built."{c}" IS NOT DISTINCT FROM changed_keys."{c}"' for c in key)
+            + ")"
+        )
+    if conn.execute(f"SELECT count(*) FROM {target}").fetchone()[0] != rows:
+        return _copy_whole(conn, target, source)
+    return f"updated: {changed} keys" if changed else KEPT
+
+
+def _copy_whole(conn: duckdb.DuckDBPyConnection, target: str, source: str) -> str:
+    conn.execute(f"DROP TABLE IF EXISTS {target}")
+    conn.execute(f"CREATE TABLE {target} AS SELECT * FROM {source}")
+    return COPIED
 
 
 def _mart_sources(conn: duckdb.DuckDBPyConnection, marts_dir: Path | None) -> dict[str, str]:

@@ -37,3 +37,59 @@ def test_report_asset_descriptions_keep_their_paths_in_code_spans():
         for description in asset.descriptions_by_key.values():
             outside_code = re.sub(r"`[^`]*`", "", description or "")
             assert "<" not in outside_code, description
+
+
+def test_each_mart_is_published_by_the_key_its_blocking_test_holds_unique():
+    """publish updates a mart row by row on a key no two of its rows share: the first
+    `unique` entry of the mart's error columns_are_well_formed test that covers every row."""
+    from pipelines.defs.publish import published_keys
+
+    manifest = json.loads(DBT_MANIFEST.read_text(encoding="utf-8"))
+    keys = published_keys(manifest)
+    assert keys["fct_dossier"] == ("unit_code", "dossier_code")
+    assert keys["indicator_values"] == (
+        "unit_code",
+        "unit_valid_from",
+        "scope",
+        "period_type",
+        "period_start",
+        "indicator_code",
+    )
+    # date_day, never null; not working_day_number, unique only among working days
+    assert keys["dim_calendar"] == ("date_day",)
+    # every mart has one but set_aside, which is copied whole
+    assert _marts(manifest) - keys.keys() == {"set_aside"}
+
+
+def test_a_key_must_cover_every_row_of_a_mart():
+    from pipelines.defs.publish import published_keys
+
+    def test(unique, not_null=(), severity="error", schema="marts"):
+        return {
+            "resource_type": "test",
+            "attached_node": "model.p.m",
+            "config": {"severity": severity},
+            "test_metadata": {
+                "name": "columns_are_well_formed",
+                "kwargs": {"not_null": list(not_null), "unique": unique},
+            },
+        }, {"name": "m", "config": {"schema": schema}}
+
+    def keys(*args, **kwargs):
+        node, model = test(*args, **kwargs)
+        return published_keys({"nodes": {"test.p.t": node, "model.p.m": model}})
+
+    assert keys([["a", "b"]]) == {"m": ("a", "b")}  # a combination: a null is a value
+    assert keys(["a"]) == {}  # one column that may be null: dbt's unique leaves nulls out
+    assert keys(["a"], not_null=["a"]) == {"m": ("a",)}
+    assert keys([{"column": "a", "where": "x"}, ["b", "c"]]) == {"m": ("b", "c")}
+    assert keys([["a", "b"]], severity="warn") == {}  # a warning does not block publishing
+    assert keys([["a", "b"]], schema="intermediate") == {}  # not published
+
+
+def _marts(manifest) -> set[str]:
+    return {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("schema") == "marts"
+    }
