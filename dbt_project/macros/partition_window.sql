@@ -20,6 +20,11 @@
     i.e. keys left with no raw row at all. Only the window's rows are checked. raw_relation
     is the staging view with one row per raw row (stg_ward_exports__dossier_changes,
     stg_ward_exports__document_versions).
+
+    The raw rows are read in the window too: a current row is a copy of a raw row, export
+    date included, and a file's export date is in its name (source_file), so a row of the
+    window can only be found among the window's raw rows. A nightly run then reads one
+    day's raw rows instead of the whole change log (~1 s a model at the province scale).
 #}
 
 {% macro delete_rows_gone_from_raw(raw_relation) -%}
@@ -30,6 +35,7 @@
             from {{ raw_relation }} as raw_rows
             where raw_rows.source_file = current_state.source_file
                 and raw_rows.source_row = current_state.source_row
+                and {{ in_partition_window('raw_rows.export_date') }}
         )
 {%- endmacro %}
 

@@ -2,8 +2,14 @@
     Turns indicator events into per-period figures for the unit's own desk (scope self).
 
     `events` names a relation or CTE with columns unit_code, event_date, indicator_code,
-    numerator (contribution, 0 or 1) and denominator (1 for a rate's base, null for a
+    numerator (an event's contribution, 0 or 1, or the sum of several events' on that
+    code and day) and denominator (a rate's base, 1 per event, or their sum; null for a
     count). The macro emits these CTEs, to follow a `with ... ,`:
+      - events_by_day: the events summed per unit code, day and indicator (a count's
+        denominator stays null). Everything below depends on an event only through its
+        code and day, so it reads one row per code, day and indicator - a few hundred
+        thousand for a province's year - instead of one per event (tens of millions for
+        the dossiers), and gives the same sums,
       - events_of_existing_units: events on days the unit code existed, with the unit
         (unit_valid_from, int_units) whose registry row is valid on the event day: a
         reused code is two units (others cannot be attributed to a unit as of the
@@ -19,6 +25,20 @@
     year the sum of its quarters and of its months by construction.
 #}
 {% macro roll_up_indicator_events(events) -%}
+events_by_day as (
+
+    select
+        unit_code,
+        event_date,
+        indicator_code,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator
+
+    from {{ events }}
+    group by unit_code, event_date, indicator_code
+
+),
+
 events_of_existing_units as (
 
     select
@@ -29,7 +49,7 @@ events_of_existing_units as (
         events.numerator,
         events.denominator
 
-    from {{ events }} as events
+    from events_by_day as events
     -- validity rows of one code never overlap: at most one row per event
     inner join {{ ref('int_units') }} as units
         on

@@ -12,9 +12,10 @@ dbt stored them in when the test has `store_failures`, else by running the test'
 query again (nothing has changed the file since; the run holds the build lock). Rows of
 tests on the marts, intermediate models and seeds are shown whole; rows of tests that read
 staging or raw (which carry pseudonymised personal columns) only by the columns that say
-where a row is (`FAILING_ROW_KEY_COLUMNS`), the rule it breaks and its coded values. A
-model's not-null and coded-value checks are one test, columns_are_well_formed, whose query
-returns the model's failing rows themselves with `failed_check` naming the rules broken.
+where a row is (`FAILING_ROW_KEY_COLUMNS`), the rule it breaks, its coded values and its key.
+A model's not-null, coded-value and unique-key checks are one test, columns_are_well_formed,
+whose query returns the model's failing rows themselves with `failed_check` naming the
+rules broken.
 """
 
 import os
@@ -85,13 +86,12 @@ class ParDbtTranslator(DagsterDbtTranslator):
 
 # The dbt generic tests whose meaning follows from their arguments. Fields: model, column,
 # the test's arguments (kwargs, refs shown as the model's name) and `where`. A model's
-# not-null and coded-value checks are one columns_are_well_formed test (`_well_formed`).
+# not-null, coded-value and unique-key checks are one columns_are_well_formed test
+# (`_well_formed`); dbt's own unique is described for a project that uses it.
 _TEST_TEMPLATES = {
     "unique": "No two rows of {model} share a {column} (unique){where}.",
     "relationships": "Every {column} of {model} is found as {field} in {to} "
     "(relationships){where}.",
-    "unique_combination_of_columns": "No two rows of {model} share the same "
-    "({combination_of_columns}) (unique_combination_of_columns){where}.",
     "all_values_equal": "Every row of {model} has {column} = {value} (all_values_equal){where}.",
     "has_no_rows": "{model} has no rows{where_rows}: each one is a finding (has_no_rows).",
 }
@@ -151,17 +151,24 @@ def _conditional(entry: Any, name_key: str) -> tuple[Any, str]:
 
 def _well_formed(model: str, kwargs: Mapping[str, Any], where: str | None) -> str:
     """columns_are_well_formed in words: the columns never null, each coded column's
-    accepted values ("Every row of fct_dossier has a value in unit_code, dossier_code; every
-    timeliness is one of early, on_time, late (columns_are_well_formed)")."""
+    accepted values, the keys no two rows share ("Every row of fct_dossier has a value in
+    unit_code, dossier_code; every timeliness is one of early, on_time, late; no two rows
+    share the same (unit_code, dossier_code) (columns_are_well_formed)")."""
     parts = []
     not_null = [_conditional(entry, "column") for entry in kwargs.get("not_null") or []]
+    of = "" if not_null else f" of {model}"
     if not_null:
         columns = ", ".join(f"{column}{rows}" for column, rows in not_null)
         parts.append(f"Every row of {model} has a value in {columns}")
     for column, entry in (kwargs.get("accepted_values") or {}).items():
         values, rows = _conditional(entry, "values")
-        of = "" if not_null else f" of {model}"
         parts.append(f"every {column}{of} is one of {_argument_text(values)}{rows}")
+    for entry in kwargs.get("unique") or []:
+        key, rows = _conditional(entry, "column")
+        if isinstance(key, list | tuple):  # a combination of columns
+            parts.append(f"no two rows{of} share the same ({_argument_text(key)}){rows}")
+        else:
+            parts.append(f"no two rows{of} share a {key}{rows}")
     text = "; ".join(parts) or f"{model}'s columns are well formed"
     among = f", among rows where {where}" if where else ""
     return f"{text[0].upper()}{text[1:]} (columns_are_well_formed){among}."
@@ -171,8 +178,9 @@ def describe_test(manifest: Mapping[str, Any], unique_id: str) -> str:
     """One line saying what a dbt test guards: its own description if it has one; for the
     generic tests whose arguments say it all, a sentence made from them ("No two rows of
     dim_calendar share a date_day (unique)."); for columns_are_well_formed, the columns never
-    null and each coded column's accepted values); for the project's invariant tests, the
-    first sentence of their macro's documentation, naming the model and arguments."""
+    null, each coded column's accepted values and the keys no two rows share; for the
+    project's invariant tests, the first sentence of their macro's documentation, naming the
+    model and arguments."""
     test = manifest.get("nodes", {}).get(unique_id, {})
     own = " ".join(str(test.get("description") or "").split())
     if own:
@@ -187,7 +195,7 @@ def describe_test(manifest: Mapping[str, Any], unique_id: str) -> str:
         return _well_formed(model, kwargs, where)
     template = _TEST_TEMPLATES.get(kind)
     if template:
-        fields = dict.fromkeys(("field", "to", "value", "values", "combination_of_columns"), "")
+        fields = dict.fromkeys(("field", "to", "value", "values"), "")
         fields |= {key: _argument_text(value) for key, value in kwargs.items()}
         try:
             return template.format(
@@ -317,15 +325,19 @@ def _failing_rows_source(run_result: Mapping[str, Any]) -> tuple[str, str] | Non
 
 
 def _coded_columns(test: Mapping[str, Any]) -> tuple[str, ...]:
-    """The columns whose values a columns_are_well_formed test checks against a list: their
-    wrong value says what to fix, so they are shown beside the key columns of a staging or
-    raw row (never a personal column). Its not-null columns are not: a row failing another
-    rule would show their values."""
+    """The columns whose values a columns_are_well_formed test checks against a list or for
+    uniqueness: a wrong value, or the key two rows share, says what to fix, so they are
+    shown beside the key columns of a staging or raw row (never a personal column). Its
+    not-null columns are not: a row failing another rule would show their values."""
     metadata = test.get("test_metadata") or {}
     if metadata.get("name") != "columns_are_well_formed":
         return ()
-    accepted = (metadata.get("kwargs") or {}).get("accepted_values") or {}
-    return tuple(str(column) for column in accepted if column not in PERSONAL_COLUMNS)
+    kwargs = metadata.get("kwargs") or {}
+    columns = [str(column) for column in kwargs.get("accepted_values") or {}]
+    for entry in kwargs.get("unique") or []:
+        key = entry.get("column") if isinstance(entry, Mapping) else entry
+        columns += [str(column) for column in (key if isinstance(key, list | tuple) else [key])]
+    return tuple(dict.fromkeys(column for column in columns if column not in PERSONAL_COLUMNS))
 
 
 def _error_text(message: Any, whole: bool) -> str:

@@ -69,13 +69,15 @@ def test_corrupted_indicators_fail_the_blocking_invariants(fixture_build, tmp_pa
 
 
 def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, tmp_path):
-    """A model's not-null and coded-value checks are one test per model and severity
-    (columns_are_well_formed): corrupt a mart, a seed, a staging model and a raw table, and
-    each test fails listing exactly the broken rows, each with the rules it breaks; a rule
-    with a `where` ignores the rows outside it, and a warn test stays a warning."""
+    """A model's not-null, coded-value and unique-key checks are one test per model and
+    severity (columns_are_well_formed): corrupt a mart, a seed, a staging model and a raw
+    table, and each test fails listing exactly the broken rows, each with the rules it
+    breaks (every row of a repeated key); a rule with a `where` ignores the rows outside it,
+    and a warn test stays a warning."""
     names = {
         "fct_dossier": "columns_are_well_formed_fct_dossier",
         "fct_dossier_warn": "columns_are_well_formed_fct_dossier_warn",
+        "dim_calendar": "columns_are_well_formed_dim_calendar",
         "seed": "columns_are_well_formed_indicator_catalog_seed",
         "staging": "columns_are_well_formed_stg_ward_exports__dossiers",
         "raw": "columns_are_well_formed_source_ward_exports_dossiers",
@@ -93,14 +95,30 @@ def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, t
         # is not, so only HS005 is a finding
         "UPDATE intermediate.int_dossier_facts SET procedure_version_key = NULL "
         "WHERE unit_code = '941' AND dossier_code IN ('HS004', 'HS005');"
+        # a unique key with a `where`: Tuesday 2 March 2021 given Monday 1 March's working
+        # day number. Only working days must have distinct numbers (a day off carries the
+        # number of the working day before it: Saturday 27 and Sunday 28 February share
+        # Friday 26's), so exactly the Monday and the Tuesday are listed
+        "UPDATE marts.dim_calendar SET working_day_number = ("
+        "SELECT working_day_number FROM marts.dim_calendar WHERE date_day = '2021-03-01') "
+        "WHERE date_day = '2021-03-02';"
         # a seed: a kind outside its list, a name missing
         "UPDATE seeds.indicator_catalog_seed SET kind = 'ratio' WHERE indicator_code = 'DOC_SENT';"
         "UPDATE seeds.indicator_catalog_seed SET name_vi = NULL "
         "WHERE indicator_code = 'DOC_ELECTRONIC';"
+        # ... and PROC_CHANGED given PROC_TOTAL's display_order: both rows hold it
+        "UPDATE seeds.indicator_catalog_seed SET display_order = ("
+        "SELECT display_order FROM seeds.indicator_catalog_seed "
+        "WHERE indicator_code = 'PROC_TOTAL') WHERE indicator_code = 'PROC_CHANGED';"
         # a staging model: a status code the contract does not have (an integer column,
         # compared with the list's quoted values)
         "UPDATE staging.stg_ward_exports__dossiers SET status = 11 "
         "WHERE unit_code = '31510' AND dossier_code = 'HS002';"
+        # ... and a second current row for 941's HS001 (its current row is row 1 of
+        # 941/dossiers/2021-01-10.jsonl, status 9 finished): the copy says row 2
+        "INSERT INTO staging.stg_ward_exports__dossiers "
+        "SELECT * REPLACE (2 AS source_row) FROM staging.stg_ward_exports__dossiers "
+        "WHERE unit_code = '941' AND dossier_code = 'HS001';"
         # a raw table (a dbt source): a channel missing
         "UPDATE raw.dossiers SET channel = NULL "
         "WHERE unit_code = '31510' AND dossier_code = 'HS001';"
@@ -118,6 +136,7 @@ def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, t
     assert {name: results[name]["status"] for name in names.values()} == {
         names["fct_dossier"]: "fail",
         names["fct_dossier_warn"]: "warn",
+        names["dim_calendar"]: "fail",
         names["seed"]: "fail",
         names["staging"]: "fail",
         names["raw"]: "fail",
@@ -139,14 +158,22 @@ def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, t
     assert failing(names["fct_dossier_warn"], "unit_code", "dossier_code") == {
         ("941", "HS005"): "procedure_version_key is null"
     }
+    assert failing(names["dim_calendar"], "cast(date_day AS VARCHAR)") == {
+        ("2021-03-01",): "working_day_number is not unique",
+        ("2021-03-02",): "working_day_number is not unique",
+    }
     assert failing(names["seed"], "indicator_code") == {
         ("DOC_SENT",): "kind is not one of count, rate",
         ("DOC_ELECTRONIC",): "name_vi is null",
+        ("PROC_TOTAL",): "display_order is not unique",
+        ("PROC_CHANGED",): "display_order is not unique",
     }
     assert failing(names["staging"], "source_file", "source_row", "status") == {
         ("31510/dossiers/2021-01-08.csv", 2, 11): (
             "status is not one of 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
-        )
+        ),
+        ("941/dossiers/2021-01-10.jsonl", 1, 9): "(unit_code, dossier_code) is not unique",
+        ("941/dossiers/2021-01-10.jsonl", 2, 9): "(unit_code, dossier_code) is not unique",
     }
     assert failing(names["raw"], "source_file", "source_row") == {
         ("31510/dossiers/2021-01-07.csv", 2): "channel is null"

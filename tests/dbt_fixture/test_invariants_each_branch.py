@@ -9,7 +9,8 @@ The corruptions (the fixture's city is 941; see tests/dbt_fixture/README.md):
   rate: count with a denominator  941 self, month 2021-05, PROC_TOTAL
   rate: unknown code              a copy of 941 self 2021-06 DOC_SENT coded NOT_A_CODE
   density: a deleted month        941 self, month 2021-07, DOC_SENT removed
-  uniqueness: a duplicated row    941 self, month 2021-08, DOC_SENT twice
+  uniqueness: a duplicated row    941 self, month 2021-08, DOC_SENT twice (the key's rule
+                                  of columns_are_well_formed)
   area: a corrupted area row      941 area, month 2021-09, DOC_SENT + 7
   stock: a unit's last sub-period 31516 self, month 2021-06, PROC_TOTAL + 5 (the ward
                                   ended 2021-06-30: June is its last month, Q2 its last
@@ -98,8 +99,9 @@ def _corruptions() -> list[tuple[str, list[tuple[str, list]], str, tuple]]:
                     key("self", "2021-08-01", "DOC_SENT"),
                 )
             ],
-            "unique_combination_of_columns",
-            None,  # this test's failing rows are the key columns and a count
+            # the key's uniqueness is a rule of the model's columns_are_well_formed test
+            "columns_are_well_formed",
+            ("self", "2021-08-01", "DOC_SENT"),
         ),
         (
             "a corrupted area row",
@@ -171,12 +173,6 @@ def _failing_rows(failures: dict[str, list[dict]], test: str) -> list[dict]:
 )
 def test_each_corruption_is_caught_by_its_invariant(failures, name, test, row):
     rows = _failing_rows(failures, test)
-    if row is None:  # uniqueness: the duplicated key is listed
-        keys = {
-            (r["unit_code"], r["scope"], str(r["period_start"]), r["indicator_code"]) for r in rows
-        }
-        assert (CITY, "self", "2021-08-01", "DOC_SENT") in keys, (name, rows)
-        return
     unit, scope, month, code = row if len(row) == 4 else (CITY, *row)
     # (a test that judges one scope, like area_equals_sum_of_self, lists rows without it)
     listed = {
@@ -184,6 +180,26 @@ def test_each_corruption_is_caught_by_its_invariant(failures, name, test, row):
         for r in rows
     }
     assert (unit, scope, month, code) in listed, (name, rows[:5])
+
+
+def test_a_duplicated_row_is_listed_with_the_key_it_repeats(failures):
+    # The INSERT copied one row, so its key (941 self, month 2021-08, DOC_SENT) is held by
+    # two rows: both are listed, whole, each saying which rule it breaks; no other row of
+    # indicator_values breaks a columns_are_well_formed rule (the other corruptions keep
+    # every column filled, scope coded and every other key unique).
+    rows = _failing_rows(failures, "columns_are_well_formed")
+    assert len(rows) == 2, rows
+    for row in rows:
+        assert (row["unit_code"], row["scope"], str(row["period_start"])) == (
+            CITY,
+            "self",
+            "2021-08-01",
+        )
+        assert (row["period_type"], row["indicator_code"]) == ("month", "DOC_SENT")
+        assert row["failed_check"] == (
+            "(unit_code, unit_valid_from, scope, period_type, period_start, indicator_code) "
+            "is not unique"
+        )
 
 
 def test_a_stock_is_compared_with_the_units_last_existing_subperiod(failures):

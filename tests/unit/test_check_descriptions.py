@@ -26,7 +26,7 @@ def manifest():
 
 
 def test_no_check_lacks_a_description(check_specs):
-    assert len(check_specs) > 120  # the dbt tests are there, as checks
+    assert len(check_specs) > 100  # the dbt tests are there, as checks
     missing = sorted(key.name for key, spec in check_specs.items() if not spec.description)
     assert missing == []
     multi_line = sorted(key.name for key, spec in check_specs.items() if "\n" in spec.description)
@@ -38,15 +38,19 @@ def test_generic_tests_say_their_model_column_and_kind(check_specs):
     assert by_name["columns_are_well_formed_fct_dossier"] == (
         "Every row of fct_dossier has a value in unit_code, dossier_code, procedure_code, "
         "is_online, status, is_counted, is_finished; every timeliness is one of early, "
-        "on_time, late (columns_are_well_formed)."
+        "on_time, late; no two rows share the same (unit_code, dossier_code) "
+        "(columns_are_well_formed)."
     )
     assert by_name["columns_are_well_formed_fct_dossier_warn"] == (
         "Every row of fct_dossier has a value in procedure_version_key (rows where "
         "is_counted), expected_due_date (rows where is_counted and received_at is not null "
         "and procedure_version_key is not null) (columns_are_well_formed)."
     )
-    assert by_name["unique_dim_calendar_date_day"] == (
-        "No two rows of dim_calendar share a date_day (unique)."
+    assert by_name["columns_are_well_formed_dim_calendar"] == (
+        "Every row of dim_calendar has a value in date_day, is_in_data_years, is_weekend, "
+        "is_holiday, is_working_day, working_day_number; no two rows share a date_day; no "
+        "two rows share a working_day_number (rows where is_working_day) "
+        "(columns_are_well_formed)."
     )
     assert by_name["columns_are_well_formed_stg_ward_exports__reports_warn"] == (
         "Every scope of stg_ward_exports__reports is one of self, area (columns_are_well_formed)."
@@ -101,15 +105,15 @@ def _well_formed_tests(manifest) -> dict[str, dict]:
 
 
 def test_column_checks_are_one_test_per_model_and_severity(manifest):
-    """dbt's cost is per node: a model's not-null and coded-value checks are one
+    """dbt's cost is per node: a model's not-null, coded-value and unique-key checks are one
     columns_are_well_formed test per model (seed, source table) and severity, named after
-    it, never one test per column."""
+    it, never one test per column or key."""
     kinds = {
         (node.get("test_metadata") or {}).get("name")
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test"
     }
-    assert not kinds & {"not_null", "accepted_values"}
+    assert not kinds & {"not_null", "accepted_values", "unique", "unique_combination_of_columns"}
     tests = _well_formed_tests(manifest)
     assert len(tests) > 50
     seen = set()
@@ -130,7 +134,8 @@ def test_column_checks_are_one_test_per_model_and_severity(manifest):
 
 def test_a_well_formed_check_names_every_column_and_accepted_value(manifest):
     """The check's one line is the guarantee: every column that must have a value, every
-    coded column with its accepted values, and the rows a `where` limits a rule to."""
+    coded column with its accepted values, every key no two rows share, and the rows a
+    `where` limits a rule to."""
     from pipelines.defs.dbt import describe_test
 
     for unique_id, test in _well_formed_tests(manifest).items():
@@ -146,6 +151,13 @@ def test_a_well_formed_check_names_every_column_and_accepted_value(manifest):
             values = entry["values"] if isinstance(entry, dict) else entry
             assert f"{column}" in line, (column, line)
             assert f" is one of {', '.join(str(v) for v in values)}" in line, (column, line)
+        for entry in kwargs.get("unique", []):
+            key = entry["column"] if isinstance(entry, dict) else entry
+            rows = f" (rows where {entry['where']})" if isinstance(entry, dict) else ""
+            if isinstance(key, list):
+                assert f"share the same ({', '.join(key)}){rows}" in line, (key, line)
+            else:
+                assert f"share a {key}{rows}" in line, (key, line)
 
 
 def test_a_test_with_its_own_description_keeps_it(manifest):

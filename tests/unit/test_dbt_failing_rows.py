@@ -96,10 +96,23 @@ PROJECT = {
             data_tests:
               - columns_are_well_formed:
                   name: columns_are_well_formed_indicator_values
-                  arguments: {not_null: [unit_code]}
-            columns:
-              - name: unit_code
-                data_tests: [unique]
+                  arguments: {not_null: [unit_code], unique: [unit_code]}
+    """,
+    # a staging model whose key (unit_code, staff_code) two rows share: staff_code is not
+    # one of the columns every failing row shows, but a key's columns are
+    "models/staging/stg_staff.sql": """
+        select '90001' as unit_code, 'S1' as staff_code, 'Nguyễn Văn Một' as staff_name
+        union all select '90001', 'S1', 'Trần Thị Hai'
+        union all select '90001', 'S2', 'Lê Văn Ba'
+        union all select '90002', 'S1', 'Phạm Văn Bốn'
+    """,
+    "models/staging/stg_staff.yml": """
+        models:
+          - name: stg_staff
+            data_tests:
+              - columns_are_well_formed:
+                  name: columns_are_well_formed_stg_staff
+                  arguments: {not_null: [staff_code], unique: [[unit_code, staff_code]]}
     """,
 }
 
@@ -160,20 +173,36 @@ def test_failed_tests_name_their_first_failing_rows_without_personal_columns(tin
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert "dbt" in failure.step_failure_data.error.to_string()
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert evaluations["columns_are_well_formed_indicator_values"].passed
 
-    unique = evaluations["unique_indicator_values_unit_code"]
+    unique = evaluations["columns_are_well_formed_indicator_values"]
     assert not unique.passed
-    # a mart's failing rows are shown whole: which unit code, how many times
-    assert unique.description.splitlines()[0] == (
-        "dbt test unique_indicator_values_unit_code failed: 1 failing row, "
-        "first: unique_field=900, n_records=2"
+    # a mart's failing rows are shown whole: both rows of unit code 900 (numerators 2 and
+    # 3), not 90001's, which has one row
+    assert unique.description.splitlines()[0].startswith(
+        "dbt test columns_are_well_formed_indicator_values failed: 2 failing rows, first: "
+        "failed_check=unit_code is not unique, unit_code=900, indicator_code=DOC_SENT, "
+        "numerator="
     )
-    assert "| 900 | 2 |" in unique.metadata["failing_rows"].value
+    table = unique.metadata["failing_rows"].value
+    assert "| unit_code is not unique | 900 | DOC_SENT | 2 |" in table
+    assert "| unit_code is not unique | 900 | DOC_SENT | 3 |" in table
+    assert "90001" not in table
     # not stored: the test's query was run again once dbt had ended
     assert unique.metadata["failing_rows_from"].value == (
         "the test's query (target/run_results.json)"
     )
+
+    staff = evaluations["columns_are_well_formed_stg_staff"]
+    assert not staff.passed
+    # a staging model's rows: the key two rows share (staff_code shown as a key column),
+    # never the official's name; 90001's S2 and 90002's S1 are each alone
+    table = staff.metadata["failing_rows"].value
+    assert "| failed_check | unit_code | staff_code |" in table
+    assert table.count("| (unit_code, staff_code) is not unique | 90001 | S1 |") == 2
+    assert "S2" not in table and "90002" not in table
+    texts = [staff.description] + [str(v.value) for v in staff.metadata.values()]
+    assert not any(name in text for text in texts for name in ("Nguyễn", "Trần", "Lê"))
+    assert "staff_name" in staff.metadata["columns_not_shown"].value
 
     not_null = evaluations["columns_are_well_formed_stg_dossiers"]
     assert not not_null.passed

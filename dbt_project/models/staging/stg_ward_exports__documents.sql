@@ -2,7 +2,8 @@
 -- key is (unit_code, document_number, year of document_date).
 --
 -- Incremental, like stg_ward_exports__dossiers: a run recomputes only the documents with a
--- row exported in its window or whose current row came from it.
+-- row exported in its window or whose current row came from it. The latest row is found
+-- as there: the latest updated_at first, then the tie-breaks among its rows only.
 
 -- On Spark (Parquet tables, no delete) a whole table, rebuilt every run.
 
@@ -49,16 +50,44 @@ versions as (
 
 ),
 
+latest_updates as (
+
+    select
+        unit_code,
+        document_number,
+        document_year,
+        max(updated_at) as latest_updated_at
+
+    from versions
+    group by unit_code, document_number, document_year
+
+),
+
+latest_rows as (
+
+    select document_versions.*
+
+    from {{ ref('stg_ward_exports__document_versions') }} as document_versions
+    inner join latest_updates
+        on
+            document_versions.unit_code is not distinct from latest_updates.unit_code
+            and document_versions.document_number
+            is not distinct from latest_updates.document_number
+            and document_versions.document_year is not distinct from latest_updates.document_year
+            and document_versions.updated_at is not distinct from latest_updates.latest_updated_at
+
+),
+
 ranked as (
 
     select
         *,
         row_number() over (
             partition by unit_code, document_number, document_year
-            order by updated_at desc, export_date desc, source_file desc, source_row desc
+            order by export_date desc, source_file desc, source_row desc
         ) as row_rank
 
-    from versions
+    from latest_rows
 
 )
 

@@ -1,7 +1,8 @@
 {#
-    Every listed column has a value (not_null) and every coded column holds one of its
-    accepted values (accepted_values). A model's per-column checks folded into one test
-    (one per model and severity), so dbt runs one node where it ran one per column.
+    Every listed column has a value (not_null), every coded column holds one of its
+    accepted values (accepted_values), and no two rows share a key (unique). A model's
+    per-column checks folded into one test (one per model and severity), so dbt runs one
+    node where it ran one per column and one per key.
 
     not_null: the columns that must never be null; an entry {column: c, where: condition}
     checks c only on the rows where the condition holds.
@@ -9,12 +10,18 @@
     accepted_values does; an entry {values: [...], where: condition} checks only the rows
     where the condition holds. The values are compared as string literals (the database
     casts them to the column's type), or as written with quote: false.
+    unique: keys no two rows may share. A column name is dbt's unique (a null is left to
+    not_null); a list of columns is a combination, whose values no two rows share all of,
+    a null counting as a value (as in a GROUP BY); an entry {column: c or [columns],
+    where: condition} looks only at the rows where the condition holds.
 
     Its failing rows are the tested model's own rows that break a rule, whole, with
     failed_check first saying which rules each breaks ("unit_code is null; status is not
-    one of 1, 2, 3"). Portable SQL: CASE, OR, IN and string concatenation only.
+    one of 1, 2, 3"; "(unit_code, dossier_code) is not unique": every row of a key that
+    more than one row has). Portable SQL: CASE, OR, IN, GROUP BY, left joins (IS NOT
+    DISTINCT FROM) and string concatenation only.
 #}
-{% test columns_are_well_formed(model, not_null=[], accepted_values={}, quote=true) %}
+{% test columns_are_well_formed(model, not_null=[], accepted_values={}, unique=[], quote=true) %}
 
     {%- set rules = [] -%}
     {%- for entry in not_null -%}
@@ -41,11 +48,62 @@
             'text': column ~ ' is not one of ' ~ values | join(', '),
         }) -%}
     {%- endfor -%}
+    {#-
+        Each key's values that more than one row has, in a CTE duplicated_keys_<n> whose
+        columns are named so that no rule's column or condition can mean one of them; the
+        rule is a left join to it, so a row of a duplicated key is found by an equi-join,
+        null-safe for a combination.
+    -#}
+    {%- set keys = [] -%}
+    {%- for entry in unique -%}
+        {%- set columns = entry['column'] if entry is mapping else entry -%}
+        {%- set combination = columns is not string -%}
+        {%- set name = 'duplicated_keys_' ~ loop.index -%}
+        {%- do keys.append({
+            'name': name,
+            'columns': columns if combination else [columns],
+            'combination': combination,
+            'where': entry.get('where') if entry is mapping else none,
+        }) -%}
+        {%- do rules.append({
+            'condition': name ~ '.is_duplicated_key',
+            'where': entry.get('where') if entry is mapping else none,
+            'text': ('(' ~ columns | join(', ') ~ ')' if combination else columns)
+                ~ ' is not unique',
+        }) -%}
+    {%- endfor -%}
     {%- if not rules -%}
         {{ exceptions.raise_compiler_error(
-            'columns_are_well_formed on ' ~ model ~ ': no not_null or accepted_values given'
+            'columns_are_well_formed on ' ~ model ~ ': no not_null, accepted_values or unique given'
         ) }}
     {%- endif %}
+
+    {%- if keys %}
+    with
+    {%- endif %}
+    {%- for key in keys %}
+
+    {{ key.name }} as (
+
+        select
+            {%- for column in key.columns %}
+            {{ adapter.quote(column) }} as duplicated_key_column_{{ loop.index }},
+            {%- endfor %}
+            true as is_duplicated_key
+        from {{ model }}
+        where
+            {%- if key.combination %} true
+            {%- else %} {{ adapter.quote(key.columns[0]) }} is not null
+            {%- endif %}
+            {%- if key.where %} and ({{ key.where }}){% endif %}
+        group by
+            {%- for column in key.columns %}
+            {{ adapter.quote(column) }}{{ "," if not loop.last }}
+            {%- endfor %}
+        having count(*) > 1
+
+    ){{ "," if not loop.last }}
+    {%- endfor %}
 
     select
         substring(
@@ -60,8 +118,18 @@
         {%- endfor %},
             3
         ) as failed_check,
-        *
-    from {{ model }}
+        tested_rows.*
+    -- in parentheses: with a `where` config, dbt passes the model as a subquery with its own
+    -- alias
+    from (select * from {{ model }}) as tested_rows
+    {%- for key in keys %}
+    left join {{ key.name }}
+        on
+        {%- for column in key.columns %}
+            {% if not loop.first %}and {% endif -%}
+            tested_rows.{{ adapter.quote(column) }} {{ 'is not distinct from' if key.combination else '=' }} {{ key.name }}.duplicated_key_column_{{ loop.index }}
+        {%- endfor %}
+    {%- endfor %}
     where
     {%- for rule in rules %}
         {% if not loop.first %}or {% endif -%}
