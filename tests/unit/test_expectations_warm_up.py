@@ -5,10 +5,7 @@ not make a second one."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.unit.test_quality_chunks import probe_says
 
 PROBE = """
 import sys, threading
@@ -29,13 +26,4 @@ print('ok')
 
 
 def test_warm_up_imports_gx_once_in_a_thread_and_the_checks_use_its_context():
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "GX_ANALYTICS_ENABLED": "false"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    assert done.stdout.strip().splitlines()[-1] == "ok"
+    assert probe_says(PROBE) == "ok"

@@ -48,14 +48,20 @@ SETTINGS = settings(
 
 
 @contextlib.contextmanager
-def python_reader() -> Iterator[None]:
-    """Every CSV read by the Python reader, as before the native path."""
-    saved = native_csv.ENABLED
-    native_csv.ENABLED = False
+def switched_off(module, flag: str) -> Iterator[None]:
+    """`module.<flag>` False for the block: the switches that send files to the Python
+    paths, so that the same files can be read both ways and compared."""
+    saved = getattr(module, flag)
+    setattr(module, flag, False)
     try:
         yield
     finally:
-        native_csv.ENABLED = saved
+        setattr(module, flag, saved)
+
+
+def python_reader() -> contextlib.AbstractContextManager[None]:
+    """Every CSV read by the Python reader, as before the native path."""
+    return switched_off(native_csv, "ENABLED")
 
 
 def landing_file(root: Path, relpath: str, data: bytes) -> LandingFile:

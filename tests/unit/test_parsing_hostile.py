@@ -307,7 +307,8 @@ def test_an_unexpected_error_is_reported_without_its_message(tmp_path, monkeypat
 # ------------------------------------------------------------------ 9. formula cells
 
 
-def _workbook_bytes(rows: list[list]) -> bytes:
+def workbook_bytes(rows: list[list]) -> bytes:
+    """An XLSX file (openpyxl) whose first sheet holds these rows."""
     workbook = openpyxl.Workbook()
     for row in rows:
         workbook.active.append(row)
@@ -349,7 +350,7 @@ def test_xlsx_formula_cells_load_their_cached_value_or_are_set_aside(tmp_path):
         ["2022", "F", "Địa bàn", 7, 8, None],  # row 7
         [None, None, None, "=D7", "=E7", None],  # row 8: formulas only, after the last row
     ]
-    data = _with_cached_values(_workbook_bytes(rows), {"D4": (None, "5"), "E6": ("e", "#DIV/0!")})
+    data = _with_cached_values(workbook_bytes(rows), {"D4": (None, "5"), "E6": ("e", "#DIV/0!")})
     file = deliver(tmp_path, "31324/reports/2023-01-10.xlsx", data)
     batch = parse("reports", file)
     assert batch.loaded.select("source_row", "indicator_code", "numerator").rows() == [
@@ -370,7 +371,7 @@ def test_xlsx_formula_cells_load_their_cached_value_or_are_set_aside(tmp_path):
 
 def test_xlsx_rows_are_numbered_as_the_sheet_numbers_them(tmp_path):
     # Row 1 left empty: the header is on row 2 and the first record on row 3.
-    data = _workbook_bytes(
+    data = workbook_bytes(
         [[None], REPORT_HEADER.split(","), ["2022", "A", "Đơn vị", 5], ["2022", "B", "Đơn vị", 6]]
     )
     file = deliver(tmp_path, "31324/reports/2023-01-10.xlsx", data)

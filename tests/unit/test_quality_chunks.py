@@ -251,6 +251,12 @@ def test_a_run_that_loaded_nothing_does_not_import_great_expectations():
         "assert all(o.success and o.unexpected_count == 0 for o in outcomes)\n"
         "print('great_expectations' in sys.modules)\n"
     )
+    assert probe_says(probe) == "False"
+
+
+def probe_says(probe: str) -> str:
+    """The last line a fresh interpreter prints running `probe` in the checkout (what a
+    process has imported can only be seen from a new one)."""
     done = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=Path(__file__).resolve().parents[2],
@@ -260,7 +266,7 @@ def test_a_run_that_loaded_nothing_does_not_import_great_expectations():
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-4000:]
-    assert done.stdout.strip().splitlines()[-1] == "False"
+    return done.stdout.strip().splitlines()[-1]
 
 
 # --- procedure_in_catalogue: which catalogue a dossier is judged against -----------------

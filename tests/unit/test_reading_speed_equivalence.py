@@ -24,7 +24,6 @@ import logging
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -40,33 +39,23 @@ from pipelines.lib.landing import LandingFile, read_units, scan
 from pipelines.lib.parsing import ParsedBatch, parse_batch
 from pipelines.simulator import write_scenario
 from tests.integration.hostile_landing import write_hostile_landing
-from tests.unit.test_native_csv import assert_same, landing_file
+from tests.unit.test_native_csv import SETTINGS as NATIVE_CSV_SETTINGS
+from tests.unit.test_native_csv import assert_same, landing_file, switched_off
 from tests.unit.test_parsing import PERSONAL, PSEUDONYMISER
+from tests.unit.test_parsing_hostile import workbook_bytes
 
 hypothesis = pytest.importorskip(
     "hypothesis", reason="hypothesis is not installed (dev dependency): property tests skipped"
 )
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-SETTINGS = settings(
-    max_examples=120,
-    deadline=None,
-    database=None,  # nothing written into the checkout
-    derandomize=True,  # the same examples on every run: a red build is reproducible
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = settings(NATIVE_CSV_SETTINGS, max_examples=120)
 
 
-@contextlib.contextmanager
-def python_tabulating() -> Iterator[None]:
+def python_tabulating() -> contextlib.AbstractContextManager[None]:
     """Every XLSX sheet tabulated cell by cell in Python, as before the polars path."""
-    saved = parsing.COLUMNAR_XLSX
-    parsing.COLUMNAR_XLSX = False
-    try:
-        yield
-    finally:
-        parsing.COLUMNAR_XLSX = saved
+    return switched_off(parsing, "COLUMNAR_XLSX")
 
 
 def both_ways(feed: str, files: list[LandingFile], encodings=None) -> ParsedBatch:
@@ -166,17 +155,8 @@ def sheet_of(draw, feed: str | None = None) -> tuple[str, bytes]:
         rows[-1][draw(st.integers(0, len(header) - 1))] = "=A1"
     if draw(st.integers(0, 8)) == 0:  # times of day: datetimes of 1899 (or durations)
         rows.append([timedelta(hours=9) if k == "duration" else time(8, 30) for k in kinds])
-    writer = draw(st.sampled_from((openpyxl_book, xlsxwriter_book)))
+    writer = draw(st.sampled_from((workbook_bytes, xlsxwriter_book)))
     return feed, writer([header, *rows])
-
-
-def openpyxl_book(rows: list[list]) -> bytes:
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def xlsxwriter_book(rows: list[list]) -> bytes:
@@ -266,7 +246,7 @@ def test_blank_rows_and_values_without_a_header_in_polars(tmp_path):
         dossier(5) + ["ghi chú lạc"],
         dossier(6) + [" "],
     ]
-    data = openpyxl_book(dossiers)
+    data = workbook_bytes(dossiers)
     assert in_polars(data, "dossiers")
     file = landing_file(tmp_path, "31321/dossiers/2023-01-06.xlsx", data)
     batch = both_ways("dossiers", [file])
@@ -280,7 +260,7 @@ def test_blank_rows_and_values_without_a_header_in_polars(tmp_path):
 
     header = [c.header for c in h.FEED_HEADERS["reports"]]
     reports = [[*header, None], ["2023-01", "TT01", "xã", 1.5, 3.0, 50.0, "x"]]
-    file = landing_file(tmp_path, "31321/reports/2023-01-06.xlsx", openpyxl_book(reports))
+    file = landing_file(tmp_path, "31321/reports/2023-01-06.xlsx", workbook_bytes(reports))
     batch = both_ways("reports", [file])
     fields = json.loads(batch.set_aside["record"][0])["fields"]
     assert fields == ["2023-01", "TT01", "xã", "1,5", "3", "50", "x"]  # the book's comma
@@ -296,7 +276,7 @@ def test_blank_rows_and_values_without_a_header_in_polars(tmp_path):
     ],
 )
 def test_what_the_polars_path_leaves_to_the_python_reader(tmp_path, rows, why):
-    data = openpyxl_book(rows)
+    data = workbook_bytes(rows)
     assert not in_polars(data, "dossiers"), why
     both_ways("dossiers", [landing_file(tmp_path, "31321/dossiers/2023-01-06.xlsx", data)])
 
@@ -307,11 +287,11 @@ def test_sheets_of_one_batch_keep_their_files_and_rows(tmp_path):
     other_dtypes = [dossier(7, [*RECORD[:7], "05/01/2023 09:40", *RECORD[8:]])]
     deliveries = {
         "31321/dossiers/2023-01-06.xlsx": xlsxwriter_book([HEADER, dossier(2), dossier(3)]),
-        "31322/dossiers/2023-01-06.xlsx": openpyxl_book([HEADER, *other_dtypes]),
-        "31323/dossiers/2023-01-06.xlsx": openpyxl_book([HEADER, dossier(4)[:12] + ["=A1"]]),
+        "31322/dossiers/2023-01-06.xlsx": workbook_bytes([HEADER, *other_dtypes]),
+        "31323/dossiers/2023-01-06.xlsx": workbook_bytes([HEADER, dossier(4)[:12] + ["=A1"]]),
         "31324/dossiers/2023-01-06.xlsx": xlsxwriter_book([HEADER[::-1], dossier(5)[::-1]]),
         "31325/dossiers/2023-01-06.jsonl": '{"MaHoSo": "P1-009", "SoLanBoSung": 0}\n',
-        "31326/dossiers/2023-01-06.xlsx": openpyxl_book([[None], HEADER, dossier(6)]),
+        "31326/dossiers/2023-01-06.xlsx": workbook_bytes([[None], HEADER, dossier(6)]),
         "31327/dossiers/2023-01-06.xlsx": b"PK\x03\x04 not a workbook",
         "31328/dossiers/2023-01-06.xlsx": xlsxwriter_book([HEADER, dossier(8)]),
     }
@@ -411,7 +391,7 @@ SHEETS = {
 
 
 @pytest.mark.parametrize("rows", SHEETS.values(), ids=SHEETS.keys())
-@pytest.mark.parametrize("write", [openpyxl_book, xlsxwriter_book])
+@pytest.mark.parametrize("write", [workbook_bytes, xlsxwriter_book])
 @pytest.mark.parametrize("edit", [None, _prefixed, lambda xml: xml.replace(b't="s"', b't="e"')])
 def test_formula_and_error_cells_are_found_as_before(tmp_path, rows, write, edit):
     data = write(rows)

@@ -18,7 +18,6 @@ import zipfile
 from datetime import date, datetime
 
 import fastexcel
-import openpyxl
 import orjson
 import polars as pl
 import pytest
@@ -37,6 +36,7 @@ from tests.unit.test_parsing import (
     parse,
     reasons,
 )
+from tests.unit.test_parsing_hostile import workbook_bytes
 
 # ------------------------------------------------------------------ timestamps
 
@@ -336,15 +336,6 @@ def test_dates_of_unusual_years_are_written_as_strftime_writes_them(values):
 # ------------------------------------------------------------------ XLSX header
 
 
-def _workbook(rows: list[list]) -> bytes:
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def _header_read_as_text(data: bytes) -> tuple[list[str | None], int]:
     """The header row and its sheet row as _read_xlsx read them before: the sheet's row 1
     as text, or the first row holding a value when row 1 holds none."""
@@ -402,7 +393,7 @@ def _with_nul(data: bytes, text: str) -> bytes:
         ([[None, *HEADER], [None, *RECORD]], True),  # the sheet starts in column B
     ],
 )
-@pytest.mark.parametrize("write", [_workbook, _shared_strings_workbook])
+@pytest.mark.parametrize("write", [workbook_bytes, _shared_strings_workbook])
 def test_the_header_is_the_row_read_as_text(rows, one_read, write):
     data = write(rows)
     header, header_row, _sheet, frame, _valueless = parsing._load_sheet(data, "dossiers")
@@ -418,7 +409,7 @@ def test_the_header_is_the_row_read_as_text(rows, one_read, write):
     assert took_one_read == one_read
 
 
-@pytest.mark.parametrize("write", [_workbook, _shared_strings_workbook])
+@pytest.mark.parametrize("write", [workbook_bytes, _shared_strings_workbook])
 def test_a_nul_in_a_header_keeps_it_unknown_as_before(tmp_path, write):
     data = _with_nul(write([HEADER, RECORD]), HEADER[0])
     assert parsing._scan_sheet(data).nul
@@ -432,7 +423,7 @@ def test_a_nul_in_a_header_keeps_it_unknown_as_before(tmp_path, write):
 
 
 def test_a_sheet_read_once_loads_as_a_book_would(tmp_path):
-    data = _workbook(
+    data = workbook_bytes(
         [
             HEADER,
             [
