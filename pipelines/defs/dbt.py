@@ -151,9 +151,11 @@ def _conditional(entry: Any, name_key: str) -> tuple[Any, str]:
 
 def _well_formed(model: str, kwargs: Mapping[str, Any], where: str | None) -> str:
     """columns_are_well_formed in words: the columns never null, each coded column's
-    accepted values, the keys no two rows share ("Every row of fct_dossier has a value in
-    unit_code, dossier_code; every timeliness is one of early, on_time, late; no two rows
-    share the same (unit_code, dossier_code) (columns_are_well_formed)")."""
+    accepted values, the keys no two rows share, the references found ("Every row of
+    fct_dossier has a value in unit_code, dossier_code; every timeliness is one of early,
+    on_time, late; no two rows share the same (unit_code, dossier_code); every
+    procedure_version_key is found as procedure_version_key in dim_procedure
+    (columns_are_well_formed)")."""
     parts = []
     not_null = [_conditional(entry, "column") for entry in kwargs.get("not_null") or []]
     of = "" if not_null else f" of {model}"
@@ -169,6 +171,12 @@ def _well_formed(model: str, kwargs: Mapping[str, Any], where: str | None) -> st
             parts.append(f"no two rows{of} share the same ({_argument_text(key)}){rows}")
         else:
             parts.append(f"no two rows{of} share a {key}{rows}")
+    for column, entry in (kwargs.get("relationships") or {}).items():
+        where = f" (rows where {entry['where']})" if entry.get("where") else ""
+        parts.append(
+            f"every {column}{of} is found as {entry.get('field')} in "
+            f"{_argument_text(entry.get('to'))}{where}"
+        )
     text = "; ".join(parts) or f"{model}'s columns are well formed"
     among = f", among rows where {where}" if where else ""
     return f"{text[0].upper()}{text[1:]} (columns_are_well_formed){among}."
@@ -325,8 +333,8 @@ def _failing_rows_source(run_result: Mapping[str, Any]) -> tuple[str, str] | Non
 
 
 def _coded_columns(test: Mapping[str, Any]) -> tuple[str, ...]:
-    """The columns whose values a columns_are_well_formed test checks against a list or for
-    uniqueness: a wrong value, or the key two rows share, says what to fix, so they are
+    """The columns whose values a columns_are_well_formed test checks against a list, another
+    model or for uniqueness: a wrong value, or the key two rows share, says what to fix, so they are
     shown beside the key columns of a staging or raw row (never a personal column). Its
     not-null columns are not: a row failing another rule would show their values."""
     metadata = test.get("test_metadata") or {}
@@ -334,6 +342,7 @@ def _coded_columns(test: Mapping[str, Any]) -> tuple[str, ...]:
         return ()
     kwargs = metadata.get("kwargs") or {}
     columns = [str(column) for column in kwargs.get("accepted_values") or {}]
+    columns += [str(column) for column in kwargs.get("relationships") or {}]
     for entry in kwargs.get("unique") or []:
         key = entry.get("column") if isinstance(entry, Mapping) else entry
         columns += [str(column) for column in (key if isinstance(key, list | tuple) else [key])]

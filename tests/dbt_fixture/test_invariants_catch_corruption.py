@@ -72,13 +72,14 @@ def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, t
     """A model's not-null, coded-value and unique-key checks are one test per model and
     severity (columns_are_well_formed): corrupt a mart, a seed, a staging model and a raw
     table, and each test fails listing exactly the broken rows, each with the rules it
-    breaks (every row of a repeated key); a rule with a `where` ignores the rows outside it,
-    and a warn test stays a warning."""
+    breaks (every row of a repeated key, every row whose reference is not found); a rule
+    with a `where` ignores the rows outside it, and a warn test stays a warning."""
     names = {
         "fct_dossier": "columns_are_well_formed_fct_dossier",
         "fct_dossier_warn": "columns_are_well_formed_fct_dossier_warn",
         "dim_calendar": "columns_are_well_formed_dim_calendar",
         "seed": "columns_are_well_formed_indicator_catalog_seed",
+        "targets": "columns_are_well_formed_indicator_targets",
         "staging": "columns_are_well_formed_stg_ward_exports__dossiers",
         "raw": "columns_are_well_formed_source_ward_exports_dossiers",
     }
@@ -95,6 +96,13 @@ def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, t
         # is not, so only HS005 is a finding
         "UPDATE intermediate.int_dossier_facts SET procedure_version_key = NULL "
         "WHERE unit_code = '941' AND dossier_code IN ('HS004', 'HS005');"
+        # a reference not found (relationships): HS006 given a procedure version dim_procedure
+        # does not have; the null keys of HS004 and HS005 just above are not findings of it
+        "UPDATE intermediate.int_dossier_facts SET procedure_version_key = 'no-such-version' "
+        "WHERE unit_code = '941' AND dossier_code = 'HS006';"
+        # a seed's reference: a target for an indicator the catalogue seed does not have
+        "UPDATE seeds.indicator_targets SET indicator_code = 'NO_SUCH_CODE' "
+        "WHERE indicator_code = (SELECT min(indicator_code) FROM seeds.indicator_targets);"
         # a unique key with a `where`: Tuesday 2 March 2021 given Monday 1 March's working
         # day number. Only working days must have distinct numbers (a day off carries the
         # number of the working day before it: Saturday 27 and Sunday 28 February share
@@ -138,6 +146,7 @@ def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, t
         names["fct_dossier_warn"]: "warn",
         names["dim_calendar"]: "fail",
         names["seed"]: "fail",
+        names["targets"]: "fail",
         names["staging"]: "fail",
         names["raw"]: "fail",
     }
@@ -153,7 +162,10 @@ def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, t
         return {tuple(row[:-1]): row[-1] for row in rows}
 
     assert failing(names["fct_dossier"], "unit_code", "dossier_code") == {
-        ("941", "HS003"): "procedure_code is null; timeliness is not one of early, on_time, late"
+        ("941", "HS003"): "procedure_code is null; timeliness is not one of early, on_time, late",
+        ("941", "HS006"): (
+            "procedure_version_key is not found in dim_procedure.procedure_version_key"
+        ),
     }
     assert failing(names["fct_dossier_warn"], "unit_code", "dossier_code") == {
         ("941", "HS005"): "procedure_version_key is null"
@@ -167,6 +179,9 @@ def test_broken_columns_fail_their_model_s_one_well_formed_test(fixture_build, t
         ("DOC_ELECTRONIC",): "name_vi is null",
         ("PROC_TOTAL",): "display_order is not unique",
         ("PROC_CHANGED",): "display_order is not unique",
+    }
+    assert failing(names["targets"], "indicator_code") == {
+        ("NO_SUCH_CODE",): "indicator_code is not found in indicator_catalog_seed.indicator_code"
     }
     assert failing(names["staging"], "source_file", "source_row", "status") == {
         ("31510/dossiers/2021-01-08.csv", 2, 11): (

@@ -38,7 +38,8 @@ def test_generic_tests_say_their_model_column_and_kind(check_specs):
     assert by_name["columns_are_well_formed_fct_dossier"] == (
         "Every row of fct_dossier has a value in unit_code, dossier_code, procedure_code, "
         "is_online, status, is_counted, is_finished; every timeliness is one of early, "
-        "on_time, late; no two rows share the same (unit_code, dossier_code) "
+        "on_time, late; no two rows share the same (unit_code, dossier_code); every "
+        "procedure_version_key is found as procedure_version_key in dim_procedure "
         "(columns_are_well_formed)."
     )
     assert by_name["columns_are_well_formed_fct_dossier_warn"] == (
@@ -54,12 +55,6 @@ def test_generic_tests_say_their_model_column_and_kind(check_specs):
     )
     assert by_name["columns_are_well_formed_stg_ward_exports__reports_warn"] == (
         "Every scope of stg_ward_exports__reports is one of self, area (columns_are_well_formed)."
-    )
-    assert by_name[
-        "relationships_fct_dossier_procedure_version_key__procedure_version_key__ref_dim_procedure_"
-    ] == (
-        "Every procedure_version_key of fct_dossier is found as procedure_version_key in "
-        "dim_procedure (relationships)."
     )
     assert by_name["late_dossiers_are_late"] == (
         "late_dossiers has no rows where days_late < 1 or working_days_late < 0: each one is "

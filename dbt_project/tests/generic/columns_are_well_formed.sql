@@ -14,14 +14,20 @@
     not_null); a list of columns is a combination, whose values no two rows share all of,
     a null counting as a value (as in a GROUP BY); an entry {column: c or [columns],
     where: condition} looks only at the rows where the condition holds.
+    relationships: {column: {to: ref(...), field: f}}: every non-null value of the column
+    is found as f in the model `to` (dbt's relationships); a `where` in the entry looks
+    only at the tested rows where the condition holds.
 
     Its failing rows are the tested model's own rows that break a rule, whole, with
     failed_check first saying which rules each breaks ("unit_code is null; status is not
     one of 1, 2, 3"; "(unit_code, dossier_code) is not unique": every row of a key that
-    more than one row has). Portable SQL: CASE, OR, IN, GROUP BY, left joins (IS NOT
+    more than one row has; "procedure_version_key is not found in
+    dim_procedure.procedure_version_key"). Portable SQL: CASE, OR, IN, GROUP BY, left joins (IS NOT
     DISTINCT FROM) and string concatenation only.
 #}
-{% test columns_are_well_formed(model, not_null=[], accepted_values={}, unique=[], quote=true) %}
+{% test columns_are_well_formed(
+    model, not_null=[], accepted_values={}, unique=[], relationships={}, quote=true
+) %}
 
     {%- set rules = [] -%}
     {%- for entry in not_null -%}
@@ -72,13 +78,32 @@
                 ~ ' is not unique',
         }) -%}
     {%- endfor -%}
+    {#-
+        Each relationship's parent values in a CTE referenced_keys_<n> (distinct, so the
+        left join keeps one row per tested row); a tested value with no match is a finding.
+    -#}
+    {%- set parents = [] -%}
+    {%- for column, entry in relationships.items() -%}
+        {%- set name = 'referenced_keys_' ~ loop.index -%}
+        {%- do parents.append({
+            'name': name, 'column': column, 'to': entry['to'], 'field': entry['field'],
+        }) -%}
+        {%- do rules.append({
+            'condition': adapter.quote(column) ~ ' is not null and '
+                ~ name ~ '.is_referenced_key is null',
+            'where': entry.get('where'),
+            'text': column ~ ' is not found in '
+                ~ (entry['to'].identifier or entry['to']) ~ '.' ~ entry['field'],
+        }) -%}
+    {%- endfor -%}
     {%- if not rules -%}
         {{ exceptions.raise_compiler_error(
-            'columns_are_well_formed on ' ~ model ~ ': no not_null, accepted_values or unique given'
+            'columns_are_well_formed on ' ~ model
+            ~ ': no not_null, accepted_values, unique or relationships given'
         ) }}
     {%- endif %}
 
-    {%- if keys %}
+    {%- if keys or parents %}
     with
     {%- endif %}
     {%- for key in keys %}
@@ -101,6 +126,18 @@
             {{ adapter.quote(column) }}{{ "," if not loop.last }}
             {%- endfor %}
         having count(*) > 1
+
+    ){{ "," if not loop.last or parents }}
+    {%- endfor %}
+    {%- for parent in parents %}
+
+    {{ parent.name }} as (
+
+        select distinct
+            {{ adapter.quote(parent.field) }} as referenced_key_value,
+            true as is_referenced_key
+        from {{ parent.to }}
+        where {{ adapter.quote(parent.field) }} is not null
 
     ){{ "," if not loop.last }}
     {%- endfor %}
@@ -129,6 +166,10 @@
             {% if not loop.first %}and {% endif -%}
             tested_rows.{{ adapter.quote(column) }} {{ 'is not distinct from' if key.combination else '=' }} {{ key.name }}.duplicated_key_column_{{ loop.index }}
         {%- endfor %}
+    {%- endfor %}
+    {%- for parent in parents %}
+    left join {{ parent.name }}
+        on tested_rows.{{ adapter.quote(parent.column) }} = {{ parent.name }}.referenced_key_value
     {%- endfor %}
     where
     {%- for rule in rules %}
