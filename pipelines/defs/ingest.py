@@ -16,7 +16,7 @@ import dagster as dg
 from pipelines.defs.check_results import warning_on_error
 from pipelines.defs.partitions import day_window, monthly
 from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
-from pipelines.lib import schema
+from pipelines.lib import parse_processes, schema
 from pipelines.lib.calendar import vietnam_holidays, years_around
 from pipelines.lib.expectations import warm_up as warm_up_expectations
 from pipelines.lib.landing import (
@@ -304,6 +304,7 @@ FEED_ASSETS = [build_feed_asset(feed) for feed in schema.FEEDS]
 def ingest_ledger(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    parse_processes.stop()  # every feed has run: the parse processes' memory goes back
     conn = warehouse.connect()
     try:
         by_feed = conn.sql(

@@ -26,19 +26,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines.lib import schema
+from pipelines.lib import parse_processes, schema
 from pipelines.lib.file_hash import file_sha256
 from pipelines.lib.landing import (
     SUCCESSIONS_FEED,
@@ -646,17 +645,20 @@ def _parsed_batches(
         for files, encodings in batches:
             yield parse_batch(feed, files, encodings, pseudonymiser)
         return
-    # spawn, not fork: the caller is a threaded process (Dagster, pytest)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        ahead: deque[Future[ParsedBatch]] = deque()
-        todo = iter(batches)
-        for files, encodings in todo:
+    # the processes are kept for the next feed (parse_processes); batches this feed has
+    # submitted but no longer wants (the writer failed) are cancelled, not left to run
+    pool = parse_processes.pool(workers)
+    ahead: deque[Future[ParsedBatch]] = deque()
+    try:
+        for files, encodings in batches:
             ahead.append(pool.submit(parse_batch, feed, files, encodings, pseudonymiser))
             if len(ahead) > workers:
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()
+    finally:
+        for future in ahead:
+            future.cancel()
 
 
 def unit_encodings(units: pl.DataFrame) -> UnitRegistry:
