@@ -21,8 +21,8 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.jobs import FULL_BUILD_JOB
-from pipelines.defs.partitions import range_tags
-from pipelines.lib import build_lock
+from pipelines.defs.partitions import range_tags, run_window
+from pipelines.lib import build_lock, dbt_parse_ahead
 from pipelines.run_plan import landing_days
 from pipelines.settings import Settings
 
@@ -68,22 +68,28 @@ def execute_build(
     file; runs killed earlier are marked failed first (`fail_killed_runs`)."""
     run_id = run_id or new_run_id()
     with build_lock.hold(settings.warehouse_dir, run_id):
-        for killed in fail_killed_runs(instance, found_by=run_id):
-            _log.warning("run %s was left STARTED by a killed process: marked failed", killed)
-        job = definitions_for(settings).resolve_job_def(FULL_BUILD_JOB)
-        keys = None
-        if not reports:
-            keys = [
-                key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"
-            ]
-        return job.execute_in_process(
-            instance=instance,
-            raise_on_error=raise_on_error,
-            tags=tags,
-            asset_selection=keys,
-            run_id=run_id,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
+        # dbt's parse, if the warehouse needs one, beside this process's start-up; the dbt
+        # step waits for it, and no parse outlives the run (it writes dbt's target folder)
+        dbt_parse_ahead.begin(settings, run_window(tags))
+        try:
+            for killed in fail_killed_runs(instance, found_by=run_id):
+                _log.warning("run %s was left STARTED by a killed process: marked failed", killed)
+            job = definitions_for(settings).resolve_job_def(FULL_BUILD_JOB)
+            keys = None
+            if not reports:
+                keys = [
+                    key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"
+                ]
+            return job.execute_in_process(
+                instance=instance,
+                raise_on_error=raise_on_error,
+                tags=tags,
+                asset_selection=keys,
+                run_id=run_id,
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+        finally:
+            dbt_parse_ahead.wait(settings.dbt_target_dir)
 
 
 def execute_full_build(
