@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pipelines.lib.normal_form import nfc
 
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1258")
 
@@ -21,15 +23,22 @@ _BINARY = re.compile(rb"[\x01-\x08\x0e-\x1f]")  # control characters text does n
 
 @dataclass(frozen=True)
 class Decoded:
-    text: str  # NFC
+    raw: str  # as decoded: NFC already when `is_nfc`
     encoding: str  # the encoding actually used
     note: str | None  # set when that differs from the declared one
+    is_nfc: bool = True
+    # The text's UTF-8 as delivered (without a byte-order mark), when decoding and NFC left
+    # it as it was: what polars reads needs no encoding of the text again.
+    delivered: bytes | None = field(default=None, repr=False, compare=False)
 
+    def utf8(self) -> bytes:
+        """The text (NFC) as UTF-8."""
+        return self.delivered if self.delivered is not None else self.text.encode()
 
-def nfc(text: str) -> str:
-    # normalize() runs the NFC quick check itself and returns text that passes it as is;
-    # asking is_normalized() first made text that is not NFC (all cp1258) pay it twice.
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    @cached_property
+    def text(self) -> str:
+        """The text, NFC: made so on first use (cp1258 text)."""
+        return self.raw if self.is_nfc else nfc(self.raw)
 
 
 def _sniffed(data: bytes, declared: str) -> tuple[str, str]:
@@ -104,4 +113,15 @@ def decode(data: bytes, declared: str = "utf-8") -> Decoded:
             f"not valid text in utf-8 or cp1258 (byte 0x{data[exc.start]:02x} at {exc.start})"
         ) from None
     note = None if encoding == declared else f"declared {declared}, decoded as {encoding}"
-    return Decoded(nfc(text), encoding, note)
+    if encoding == "cp1258":
+        # Its writers put tone marks after their letters (never NFC): made NFC when read,
+        # the clean CSVs by native_csv with the batch's others, in polars, all at once.
+        return Decoded(text, encoding, note, is_nfc=text.isascii())
+    normal = nfc(text)
+    if normal is not text:
+        return Decoded(normal, encoding, note)
+    # Text already NFC comes back from nfc as it is: the delivered bytes but a byte-order
+    # mark are then the text's UTF-8 (utf-8, or ASCII declared utf-8-sig).
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    return Decoded(text, encoding, note, delivered=data)

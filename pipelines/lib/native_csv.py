@@ -31,6 +31,8 @@ from functools import cache
 
 import polars as pl
 
+from pipelines.lib.normal_form import nfc_series
+
 # Tests turn this off to read the same files with the Python reader and compare.
 ENABLED = True
 
@@ -127,13 +129,18 @@ class Reading:
     unclean: set[int] = field(default_factory=set)
 
 
-def read(texts: list[tuple[int, str]], delimiter: str, width: int) -> Reading:
+def read(
+    texts: list[tuple[int, str]], delimiter: str, width: int, composed: bool = True
+) -> Reading:
     """Read the records of CSV texts (each with its file's key) whose header lines
-    (header_line) is_record accepts with `width` fields under `delimiter`."""
+    (header_line) is_record accepts with `width` fields under `delimiter`. `composed`:
+    whether the texts are NFC; if not, their lines are made NFC here, all at once, before
+    they are looked at (the records, and what is told of the lines, are those of the
+    texts made NFC)."""
     if width > MAX_WIDTH:
         return Reading(_no_records(width), unclean={key for key, _ in texts})
     short = pl.col("line").str.len_bytes() < csv.field_size_limit()
-    lines = _lines(texts).with_columns(
+    lines = _lines(texts, composed).with_columns(
         (pl.col("line").str.contains(_strict_line(delimiter, width)) & short).alias("fit"),
         pl.col("line").str.contains(_blank_line(delimiter)).alias("blank"),
     )
@@ -151,9 +158,10 @@ def read(texts: list[tuple[int, str]], delimiter: str, width: int) -> Reading:
     return reading
 
 
-def _lines(texts: list[tuple[int, str]]) -> pl.DataFrame:
+def _lines(texts: list[tuple[int, str]], composed: bool = True) -> pl.DataFrame:
     """_file, _row and line (without its LF or CR LF) of every line of the texts but their
-    header lines."""
+    header lines; made NFC unless `composed` (a line feed composes with nothing: the
+    lines of a text made NFC are its lines made NFC; so are those without their CR)."""
     frame = pl.DataFrame(
         {"_file": [key for key, _ in texts], "line": [text for _, text in texts]},
         schema={"_file": pl.Int32, "line": pl.String},
@@ -161,13 +169,16 @@ def _lines(texts: list[tuple[int, str]]) -> pl.DataFrame:
     # The LF that ends a text's last line starts none.
     split = pl.col("line").str.strip_suffix("\n").str.split("\n")
     numbers = pl.int_ranges(1, pl.col("line").list.len() + 1, dtype=pl.Int32)
-    return (
+    lines = (
         frame.with_columns(split)
         .with_columns(numbers.alias("_row"))
         .explode("line", "_row")
         .filter(pl.col("_row") > 1)
         .select("_file", "_row", pl.col("line").str.strip_suffix("\r"))
     )
+    if composed:
+        return lines
+    return lines.with_columns(nfc_series(lines.get_column("line")))
 
 
 def _records(lines: pl.DataFrame, delimiter: str, width: int) -> pl.DataFrame:

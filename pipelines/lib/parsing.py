@@ -26,7 +26,10 @@ a parser returned:
   line. A file whose every line is one record under strict quoting (most are) is read
   by polars instead, with the other such files of the batch and the same result: see
   native_csv.
-- JSONL: its lines (ended by LF) holding more than whitespace; line 1 is row 1.
+- JSONL: its lines (ended by LF) holding more than whitespace; line 1 is row 1. A file
+  whose every line is an object of the first line's keys, in that order, of plain values
+  (most are) is read by polars instead, with the batch's other such files and the same
+  result: see native_jsonl.
 - XLSX: the rows of the first sheet below the header (its first row that holds a value)
   that hold a value, or a formula in a column the feed reads; numbered as the sheet numbers
   them. A formula cell loads its cached value; one without a cached value (openpyxl writes
@@ -77,9 +80,16 @@ import orjson
 import polars as pl
 
 from pipelines.lib import headers as h
-from pipelines.lib import native_csv
-from pipelines.lib.decoding import Decoded, UndecodableError, decode, nfc, text_view
+from pipelines.lib import native_csv, native_jsonl
+from pipelines.lib.decoding import (
+    Decoded,
+    UndecodableError,
+    decode,
+    nfc,
+    text_view,
+)
 from pipelines.lib.landing import LandingFile
+from pipelines.lib.normal_form import nfc_series
 from pipelines.lib.pseudonymise import Pseudonymiser, id_kind_expr
 from pipelines.lib.schema import (
     FEED_COLUMNS,
@@ -1106,8 +1116,7 @@ def _write_the_rest(
     joined = written.select(pl.nth(strings).str.join("\n")).row(0) if strings else ()
     for pos, text in zip(strings, joined, strict=True):
         if not unicodedata.is_normalized("NFC", text):  # see _nfc_texts
-            column = written.to_series(pos)
-            written.replace_column(pos, pl.Series(column.name, [nfc(t) for t in column]))
+            written.replace_column(pos, nfc_series(written.to_series(pos)))
 
 
 def _unquoted(message: str) -> str:
@@ -1203,8 +1212,12 @@ def _read_jsonl(text: str, feed: str) -> _FileRows:
     for i, found in problems.items():
         out.pre[i] = "; ".join(found)
     if unknown:
-        out.notes.append("ignored unknown key " + ", ".join(repr(k) for k in sorted(unknown)))
+        out.notes.append(_unknown_keys_note(unknown))
     return out
+
+
+def _unknown_keys_note(unknown: Iterable[str]) -> str:
+    return "ignored unknown key " + ", ".join(repr(k) for k in sorted(unknown))
 
 
 def _json_records(lines: list[str], feed: str, out: _FileRows) -> list[dict]:
@@ -1255,9 +1268,10 @@ def _key_values(records: list[dict]) -> tuple[list[str], Iterable[Sequence]]:
 
 def _read_file(
     file: LandingFile, data: bytes, declared: str, native: bool = False, columnar: bool = False
-) -> tuple[_FileRows | _CleanCsv | _Sheet, str | None]:
+) -> tuple[_FileRows | _CleanCsv | _CleanJsonl | _Sheet, str | None]:
     """Records of one file and the encoding used; with `native`, a CSV that native_csv can
-    read is returned unread, to be read with the batch's others; with `columnar`, likewise
+    read (a JSONL that native_jsonl may read) is returned unread, to be read with the
+    batch's others; with `columnar`, likewise
     an XLSX sheet that can be tabulated in polars (_polars_layout). Raises _Unreadable."""
     if file.file_format == "xlsx":
         sheet = _read_xlsx(data, file.feed)
@@ -1276,6 +1290,8 @@ def _read_file(
         raise _Unreadable(str(exc), rows_in) from None
     if native and file.file_format == "csv" and (clean := _clean_csv(decoded, file.feed)):
         return clean, decoded.encoding
+    if native and file.file_format == "jsonl" and (plain := _clean_jsonl(decoded, file.feed)):
+        return plain, decoded.encoding
     return _read_text(file, decoded), decoded.encoding
 
 
@@ -1294,12 +1310,13 @@ def _read_text(file: LandingFile, decoded: Decoded) -> _FileRows:
 
 @dataclass
 class _Read:
-    """What reading one file gave: its rows (a _CleanCsv until the batch's clean CSVs are
-    read, a _Sheet until the batch's sheets are tabulated), or why it is rejected."""
+    """What reading one file gave: its rows (a _CleanCsv or _CleanJsonl until the batch's
+    clean CSVs or JSONLs are read, a _Sheet until the batch's sheets are tabulated), or
+    why it is rejected."""
 
     sha256: str = ""
     size_bytes: int = 0
-    rows: _FileRows | _CleanCsv | _Sheet | None = None
+    rows: _FileRows | _CleanCsv | _CleanJsonl | _Sheet | None = None
     encoding: str | None = None
     error: str | None = None
     rows_in: int | None = None
@@ -1330,9 +1347,13 @@ def _clean_csv(decoded: Decoded, feed: str) -> _CleanCsv | None:
     """The file as a _CleanCsv if its header line passes native_csv's checks and names
     this feed's columns; None sends it to the Python reader (which also rejects a file of
     another feed, counting its records)."""
-    text = decoded.text
-    if not text or text.isspace() or (head := native_csv.header_line(text)) is None:
+    # The raw text, maybe not NFC (native_csv makes the batch's clean ones NFC): a
+    # line feed composes with nothing, so the NFC text's first line is the raw one's, made NFC;
+    # NFC neither adds nor removes CRs, byte-order marks or all-whitespace.
+    raw = decoded.raw
+    if not raw or raw.isspace() or (head := native_csv.header_line(raw)) is None:
         return None
+    head = nfc(head)
     delimiter = _sniff_delimiter(head, feed)
     if not native_csv.is_record(head, delimiter):
         return None
@@ -1354,8 +1375,10 @@ def _read_clean_csvs(feed: str, files: list[LandingFile], reads: list[_Read]) ->
     frames: list[pl.DataFrame] = []
     for (delimiter, width), clean in groups.items():
         try:
-            texts = [(index, one.decoded.text) for index, one in clean.items()]
-            reading = native_csv.read(texts, delimiter, width)
+            # cp1258 texts are made NFC by native_csv, line by line, all at once.
+            composed = all(one.decoded.is_nfc for one in clean.values())
+            texts = [(index, one.decoded.raw) for index, one in clean.items()]
+            reading = native_csv.read(texts, delimiter, width, composed)
             read_here, rows = _tabulate_clean(feed, clean, reading)
         except Exception as exc:  # a bug here must not cost the files: Python reads them
             where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
@@ -1428,6 +1451,95 @@ def _clean_file_rows(
         why = _width_reason(len(fields), len(one.header))
         out.misfits.append((row, why, _misfit_record(feed, fields)))
     return out
+
+
+@dataclass
+class _CleanJsonl:
+    """A JSONL file whose first line is an object of plain keys of this feed, held unread
+    until the batch's others are read with it: if all its lines are objects native_jsonl
+    reads as the Python reader does, it is read there."""
+
+    decoded: Decoded
+    keys: tuple[str, ...]
+
+
+def _clean_jsonl(decoded: Decoded, feed: str) -> _CleanJsonl | None:
+    """The file as a _CleanJsonl if native_jsonl may read it and its keys are this feed's;
+    None sends it to the Python reader (which also rejects a file of another feed, counting
+    its records)."""
+    keys = native_jsonl.keys_of(decoded.utf8())
+    if keys is None or _wrong_feed(feed, keys, jsonl=True):
+        return None
+    return _CleanJsonl(decoded, keys)
+
+
+def _read_clean_jsonls(
+    feed: str, files: list[LandingFile], reads: list[_Read]
+) -> list[pl.DataFrame]:
+    """Read the batch's clean JSONLs (the reads whose rows are a _CleanJsonl), replacing
+    each by its _FileRows: the files of the same keys in one go with native_jsonl, any it
+    cannot read with the Python reader. Returns the records native_jsonl read, as frames
+    of canonical columns (see _raw_frame)."""
+    groups: dict[tuple[str, ...], dict[int, _CleanJsonl]] = defaultdict(dict)
+    for index, read in enumerate(reads):
+        if isinstance(read.rows, _CleanJsonl):
+            groups[read.rows.keys][index] = read.rows
+    frames: list[pl.DataFrame] = []
+    for keys, clean in groups.items():
+        try:
+            texts = [(index, one.decoded.utf8()) for index, one in clean.items()]
+            reading = native_jsonl.read(texts, keys)
+            frame, rows = _tabulate_jsonl(feed, keys, clean, reading)
+        except Exception as exc:  # a bug here must not cost the files: Python reads them
+            where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+            kind = type(exc).__name__
+            _log.error("native JSONL reading: unexpected %s, read in Python\n%s", kind, where)
+            frame, rows = None, {}
+        if frame is not None:
+            frames.append(frame)
+        for index, one in clean.items():
+            read = reads[index]
+            try:
+                read.rows = rows[index] if index in rows else _read_text(files[index], one.decoded)
+            except Exception as exc:
+                read.fail(files[index], exc)
+    return frames
+
+
+def _tabulate_jsonl(
+    feed: str, keys: tuple[str, ...], clean: dict[int, _CleanJsonl], reading: native_jsonl.Reading
+) -> tuple[pl.DataFrame | None, dict[int, _FileRows]]:
+    """_read_jsonl for the files native_jsonl read: their records as a frame of canonical
+    columns, and the rest of their _FileRows. A column's values are its key's; of two keys
+    naming the same column, the later fills only the gaps of the earlier."""
+    lookup = h.header_lookup(feed)
+    named: dict[str, list[pl.Expr]] = defaultdict(list)
+    unknown = []
+    for position, key in enumerate(keys):
+        if (name := lookup.get(h.match_header(key))) is None:
+            unknown.append(key)
+        else:
+            named[name].append(pl.col(native_jsonl.column(position)))
+    rows = {}
+    for index, one in clean.items():
+        if index in reading.unclean:
+            continue
+        out = _FileRows(notes=[one.decoded.note] if one.decoded.note else [])
+        if unknown:
+            out.notes.append(_unknown_keys_note(unknown))
+        out.delivered = reading.lines[index]
+        rows[index] = out
+    if not rows:
+        return None, rows
+    frame = reading.records.select(
+        "_file",
+        "_row",
+        *(pl.coalesce(values).alias(name) for name, values in named.items()),
+        pl.lit(True).alias("_api"),
+        pl.lit(False).alias("_xlsx"),
+        pl.lit(None, pl.String).alias("_pre"),
+    )
+    return frame, rows
 
 
 def _set_aside_stray(
@@ -1793,6 +1905,7 @@ def parse_batch(
         read.sha256, read.size_bytes = hashlib.sha256(data).hexdigest(), len(data)
         reads.append(read)
     frames = _read_clean_csvs(feed, files, reads) if native else []
+    frames += _read_clean_jsonls(feed, files, reads) if native else []
     frames += _read_sheets(feed, files, reads) if columnar else []
 
     parts: list[tuple[int, str, _FileRows]] = []

@@ -388,7 +388,7 @@ def test_clean_and_other_files_of_every_format_share_a_batch(tmp_path):
 def test_an_unexpected_error_on_the_native_path_leaves_the_files_to_the_python_reader(
     tmp_path, monkeypatch, caplog
 ):
-    def failing(bodies, delimiter, width):
+    def failing(bodies, delimiter, width, composed=True):
         raise ValueError(f"cannot use {bodies[0][1][:40]!r}")
 
     data = "\n".join([DOSSIER_HEADER, dossier(2), dossier(3)]).encode()
