@@ -7,6 +7,7 @@ build definitions for the settings they pass).
 
 from __future__ import annotations
 
+import gc
 import warnings
 
 import dagster as dg
@@ -29,4 +30,18 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         )
 
 
+def settle_heap() -> None:
+    """Take what is alive now out of the garbage collector's sight (`gc.freeze`), after one
+    last collection of it.
+
+    A process loads the code location once (Dagster's code server and run worker, `par run`),
+    and what it holds after that (the modules: Dagster, dbt, polars, DuckDB; the
+    definitions; ~350,000 objects) lives until the process ends. Every full collection
+    walked all of it again: a few during a run and a last one when the process exits,
+    ~1 s of a nightly run's ~17 s. Objects made later are collected as before."""
+    gc.collect()
+    gc.freeze()
+
+
 defs = build_definitions(load_settings())
+settle_heap()
