@@ -4,11 +4,17 @@
     than --vars, because a change of --vars makes dbt re-parse the whole project, and a
     nightly run's window changes every night). Either may be empty: the window is then open
     on that side, and with neither it covers everything, so a plain `dbt build` recomputes all.
+
+    The variables are read only when dbt executes (`execute`); at parse time the window is
+    open. dbt's partial parser records every env_var() read while parsing, with its value,
+    and re-parses the files that read one whose value has changed: read at parse time, a
+    new window every night re-parsed the seven files that use it (~0.6 s of CPU a run). No
+    parse-time result depends on the window (the SQL is rendered again when executed).
 #}
 
 {% macro in_partition_window(column) -%}
-    {%- set window_start = env_var('PAR_WINDOW_START', '') -%}
-    {%- set window_end = env_var('PAR_WINDOW_END', '') -%}
+    {%- set window_start = env_var('PAR_WINDOW_START', '') if execute else '' -%}
+    {%- set window_end = env_var('PAR_WINDOW_END', '') if execute else '' -%}
     (true
     {%- if window_start %} and {{ column }} >= cast('{{ window_start }}' as date){% endif %}
     {%- if window_end %} and {{ column }} <= cast('{{ window_end }}' as date){% endif %})

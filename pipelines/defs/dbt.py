@@ -350,12 +350,17 @@ def _coded_columns(test: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(column for column in columns if column not in PERSONAL_COLUMNS))
 
 
+# What a check says of a test that could not run and whose result has no message: dbt's own
+# log file is kept only when PAR_DBT_LOG_LEVEL asks for one (settings).
+NO_MESSAGE = "see dbt's output in the step's log, or dbt_target/dbt.log with PAR_DBT_LOG_LEVEL"
+
+
 def _error_text(message: Any, whole: bool) -> str:
     """An error message as a check may show it: whole for a test that reads only schemas
     shown whole; else only its kind ("Conversion Error"), since the database's message may
     quote a value of a row, a personal one included."""
     text = " ".join(str(message).split())
-    if whole or text.startswith("Got ") or text == "see the dbt log":
+    if whole or text.startswith("Got ") or text == NO_MESSAGE:
         return text
     kind = text.split(":", 1)[0][:60]
     return f"{kind} (the rest not shown: it may quote a value of staging or raw)"
@@ -394,7 +399,7 @@ def with_failing_rows(
     if source is None:
         lines.append(
             "(the test could not run: "
-            f"{_error_text(run_result.get('message') or 'see the dbt log', whole)})"
+            f"{_error_text(run_result.get('message') or NO_MESSAGE, whole)})"
             if run_result.get("status") == "error"
             else "(its failing rows could not be found: no stored table, no compiled query)"
         )

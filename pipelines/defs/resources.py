@@ -39,6 +39,7 @@ class WarehouseResource(dg.ConfigurableResource):
     late_files_sensor_seconds: int
     ingest_workers: int
     dbt_memory_limit: str
+    dbt_log_level: str
     engine: str
     dagster_home: str
 
@@ -70,6 +71,7 @@ class WarehouseResource(dg.ConfigurableResource):
             late_files_sensor_seconds=settings.late_files_sensor_seconds,
             ingest_workers=settings.ingest_workers,
             dbt_memory_limit=settings.dbt_memory_limit,
+            dbt_log_level=settings.dbt_log_level,
             engine=settings.engine,
             dagster_home=str(settings.dagster_home),
         )
@@ -84,6 +86,7 @@ class WarehouseResource(dg.ConfigurableResource):
             late_files_sensor_seconds=self.late_files_sensor_seconds,
             ingest_workers=self.ingest_workers,
             dbt_memory_limit=self.dbt_memory_limit,
+            dbt_log_level=self.dbt_log_level,
             engine=self.engine,
             dagster_home=Path(self.dagster_home),
         )

@@ -76,7 +76,9 @@ def small_build(tmp_path_factory, dagster_instance) -> PipelineRun:
     root = tmp_path_factory.mktemp("small_build")
     landing = write_small_landing(root / "landing")
     warehouse = root / "warehouse"
-    result = run_full_build(dagster_instance, settings_for(landing, warehouse))
+    # dbt's log file kept (debug): test_small_pipeline reads how dbt parsed
+    settings = settings_for(landing, warehouse).replace(dbt_log_level="debug")
+    result = run_full_build(dagster_instance, settings)
     return PipelineRun(landing=landing, warehouse=warehouse, result=result)
 
 

@@ -36,6 +36,27 @@ def test_run_succeeds_and_publishes(small_run):
     assert small_run.published.exists()
 
 
+def test_dbt_build_reuses_the_parse_begun_with_the_run(small_build, dagster_instance):
+    """The first build of a warehouse parses the dbt project beside the run's start-up
+    (pipelines/lib/dbt_parse_ahead.py): the dbt step waited for that parse, and its
+    `dbt build` found the state it left and parsed nothing again."""
+    import json
+
+    messages = [
+        record.user_message for record in dagster_instance.all_logs(small_build.result.run_id)
+    ]
+    assert any("dbt's parse, begun with the run, has ended" in m for m in messages)
+    invocations: dict[str, list[str]] = {}  # dbt's log file: the messages of each command
+    for line in (small_build.warehouse / "dbt_target" / "dbt.log").read_text("utf-8").splitlines():
+        if line.startswith("{"):
+            event = json.loads(line)["info"]
+            invocations.setdefault(event["invocation_id"], []).append(event["msg"])
+    build = [msgs for msgs in invocations.values() if any("dbt build" in m for m in msgs)]
+    assert len(build) == 1
+    assert any("Partial parsing enabled, no changes found" in m for m in build[0]), build[0][:8]
+    assert not any("full parse" in m for m in build[0])
+
+
 @pytest.mark.parametrize(
     ("period", "code", "expected"),
     [

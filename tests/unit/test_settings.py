@@ -31,6 +31,7 @@ def test_defaults_resolve_from_the_repository_root():
     assert (settings.freshness_days, settings.late_files_sensor_seconds) == (7, 300)
     assert settings.ingest_workers >= 1
     assert settings.dbt_memory_limit == "2GB"
+    assert settings.dbt_log_level == "none"
 
 
 def test_the_dagster_home_follows_the_warehouse_folder(tmp_path):
@@ -56,6 +57,7 @@ def test_relative_folders_and_empty_values():
         ("PAR_FRESHNESS_DAYS", "seven"),
         ("PAR_INGEST_WORKERS", "0"),
         ("PAR_LATE_FILES_SENSOR_SECONDS", "-5"),
+        ("PAR_DBT_LOG_LEVEL", "verbose"),
     ],
 )
 def test_a_malformed_value_is_refused_naming_its_variable(variable, value):
@@ -65,7 +67,10 @@ def test_a_malformed_value_is_refused_naming_its_variable(variable, value):
 
 def test_a_child_process_rebuilds_the_same_settings(tmp_path):
     settings = Settings.for_folders(tmp_path / "in", tmp_path / "wh").replace(
-        first_day=dt.date(2021, 1, 1), ingest_workers=3, dbt_memory_limit="1GB"
+        first_day=dt.date(2021, 1, 1),
+        ingest_workers=3,
+        dbt_memory_limit="1GB",
+        dbt_log_level="debug",
     )
     assert Settings.from_env(settings.to_env()) == settings
 
@@ -83,6 +88,9 @@ def test_dbt_environment_is_the_build_file_the_memory_limit_and_the_window(tmp_p
     assert env["PAR_BUILD_DB"] == str(tmp_path / "wh" / "build.duckdb")
     assert env["PAR_DBT_MEMORY_LIMIT"] == "2GB"
     assert (env["PAR_WINDOW_START"], env["PAR_WINDOW_END"]) == ("2021-03-01", "")
+    # no dbt.log unless asked for (PAR_DBT_LOG_LEVEL)
+    assert env["DBT_LOG_LEVEL_FILE"] == "none"
+    assert dbt_environment(settings.replace(dbt_log_level="debug"))["DBT_LOG_LEVEL_FILE"] == "debug"
     # no window: both ends empty, so dbt recomputes everything (and no old window lingers)
     assert dbt_environment(settings)["PAR_WINDOW_START"] == ""
     assert dbt_environment(settings, build_db=tmp_path / "c.duckdb")["PAR_BUILD_DB"] == str(
