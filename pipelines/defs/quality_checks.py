@@ -7,6 +7,7 @@ warning that carries the error (`warning_on_error`), not a failed step.
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from typing import Any
 
 import dagster as dg
@@ -24,18 +25,15 @@ from pipelines.settings import DBT_PROJECT_DIR
 _ROWS_SQL = {
     "dossiers": """
         WITH rows AS (
-            SELECT d.* FROM raw.dossiers AS d
+            SELECT d.*, d.received_at::DATE AS received_on FROM raw.dossiers AS d
             JOIN raw.ingest_ledger AS l USING (source_file)
             WHERE l.run_id = $run_id AND l.source_file IN (SELECT unnest($files))
         ),
         snapshots AS (SELECT DISTINCT unit_code, export_date FROM raw.procedures),
         -- The catalogue in force depends on the unit, the file's export date and the
         -- received day only: it is looked up once per such triple (a province's year: 20
-        -- times fewer than rows), each row then joins its triple's snapshot.
-        lookups AS (
-            SELECT DISTINCT unit_code, export_date, received_at::DATE AS received_on
-            FROM rows
-        ),
+        -- times fewer than rows), each row then looks up its triple's snapshot.
+        lookups AS (SELECT DISTINCT unit_code, export_date, received_on FROM rows),
         lookup_bounds AS (  -- the registry row valid on the export date
             SELECT k.unit_code, k.export_date, k.received_on,
                    coalesce(max(u.valid_from), DATE '1900-01-01') AS row_from,
@@ -66,17 +64,29 @@ _ROWS_SQL = {
                    ) AS snapshot_date
             FROM lookup_bounds AS b LEFT JOIN snapshots AS s USING (unit_code)
             GROUP BY b.unit_code, b.export_date, b.received_on
+        ),
+        dated_rows AS (
+            -- A scalar subquery (one triple a row: catalogue_date groups by it), not a
+            -- join: DuckDB builds its hash table on the subquery's side, the triples (a
+            -- chunk: ~30,000), and streams the rows past it, which come out nearly in file
+            -- order. With a join, DuckDB's estimate of the triples (millions, from the join
+            -- on snapshots) made it build on the rows (500,000, every column) instead, at
+            -- nearly twice the CPU, and hand them back shuffled (rows_frame sorts them).
+            SELECT r.*, (
+                SELECT c.snapshot_date FROM catalogue_date AS c
+                WHERE c.unit_code IS NOT DISTINCT FROM r.unit_code
+                  AND c.export_date IS NOT DISTINCT FROM r.export_date
+                  AND c.received_on IS NOT DISTINCT FROM r.received_on
+            ) AS snapshot_date
+            FROM rows AS r
         )
         SELECT r.*, (r.export_date + INTERVAL 1 DAY)::TIMESTAMP AS export_day_end,
                r.received_at IS NULL OR EXISTS (
                    SELECT 1 FROM raw.procedures AS p
-                   WHERE p.unit_code = r.unit_code AND p.export_date = c.snapshot_date
+                   WHERE p.unit_code = r.unit_code AND p.export_date = r.snapshot_date
                      AND p.procedure_code = r.procedure_code
                ) AS procedure_in_catalogue
-        FROM rows AS r JOIN catalogue_date AS c
-          ON c.unit_code IS NOT DISTINCT FROM r.unit_code
-         AND c.export_date IS NOT DISTINCT FROM r.export_date
-         AND c.received_on IS NOT DISTINCT FROM r.received_at::DATE
+        FROM dated_rows AS r
     """,
     "documents": """
         SELECT d.*, year(d.document_date) AS document_year,
@@ -148,8 +158,7 @@ def rows_frame(conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]
     DuckDB). Through arrow: `.df()` spends most of its time making pandas strings."""
     import pyarrow as pa
 
-    rows = conn.sql(sql, params=params).to_arrow_table()
-    rows = rows.sort_by([("source_file", "ascending"), ("source_row", "ascending")])
+    rows = _in_file_order(conn.sql(sql, params=params).to_arrow_table())
     text = [
         f.name
         for f in rows.schema
@@ -159,6 +168,32 @@ def rows_frame(conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]
     for name in text:
         frame[name] = _pandas_text(rows[name])
     return frame[rows.column_names]
+
+
+def _in_file_order(rows):
+    """The rows as `rows.sort_by` sorts them by file and row. A query gives them nearly in
+    that order (the raw tables are stored in file order, and DuckDB's threads each hand back
+    stretches of it), so the sorted order is a few dozen stretches of the rows as they came:
+    these are sliced, not copied (`take`, a copy of every column, cost as much as the sort).
+    Rows that came shuffled are copied in order, as `sort_by` does."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if rows.num_rows < 2:
+        return rows
+    order = pc.sort_indices(rows, sort_keys=_FILE_ORDER)
+    positions = order.to_numpy()
+    starts = np.flatnonzero(np.diff(positions) != 1) + 1  # where a stretch begins
+    if len(starts) > rows.num_rows // 1000:  # more than a stretch in 1,000 rows: shuffled
+        return rows.take(order)
+    bounds = [0, *starts.tolist(), rows.num_rows]
+    return pa.concat_tables(
+        rows.slice(int(positions[start]), end - start) for start, end in pairwise(bounds)
+    )
+
+
+_FILE_ORDER = [("source_file", "ascending"), ("source_row", "ascending")]
 
 
 def _pandas_text(column):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -19,11 +20,19 @@ from pipelines.defs.quality_checks import (
     CHUNK_ROWS,
     INDICATOR_CATALOGUE_SEED,
     _chunks_of_files,
+    _in_file_order,
     rows_frame,
     rows_to_validate_sql,
     validate_run_rows,
 )
-from pipelines.lib.expectations import SUITES, suite_columns, validate_row_chunks, validate_rows
+from pipelines.lib.expectations import (
+    SUITES,
+    WELL_FORMED_ID_KINDS,
+    suite_columns,
+    validate_row_chunks,
+    validate_rows,
+)
+from pipelines.lib.headers import allowed_values
 from pipelines.lib.loader import ensure_raw_schema
 
 
@@ -240,6 +249,107 @@ def test_a_run_lists_its_first_failing_rows_in_file_order_across_chunks(monkeypa
     shown = [(e["source_file"], e["source_row"], e["send_method"]) for e in send_method.examples]
     assert shown == [(f, row, "9") for f, row in failing[:FAILING_ROWS_SHOWN]]
     assert all(o.success for name, o in by_name.items() if name != "send_method_known")
+
+
+def _stretched(rows: int, stretches: int, seed: int):
+    """A table of (source_file, source_row, value) rows in file and row order, cut into
+    `stretches` runs put in a shuffled order (as a query over a table stored in file order
+    hands them back), with a tie and NULL keys, which sort last."""
+    import pyarrow as pa
+
+    rng = random.Random(seed)
+    keys = [(f"f{n // 700:02d}", n % 700) for n in range(rows - 3)]
+    keys += [("f00", 5), (None, 1), ("f01", None)]  # a tie with an earlier row, NULLs
+    cuts = sorted(rng.sample(range(1, len(keys)), stretches - 1))
+    runs = [keys[a:b] for a, b in zip([0, *cuts], [*cuts, len(keys)], strict=True)]
+    rng.shuffle(runs)
+    keys = [key for run in runs for key in run]
+    return pa.table(
+        {
+            "source_file": [f for f, _ in keys],
+            "source_row": pa.array([r for _, r in keys], pa.int32()),
+            "value": list(range(len(keys))),  # where each row came from
+        }
+    )
+
+
+def test_rows_are_put_in_file_order_as_sort_by_puts_them():
+    by_file = [("source_file", "ascending"), ("source_row", "ascending")]
+    for stretches in (1, 2, 12):  # as a query gives them: in long stretches of file order
+        rows = _stretched(rows=20_000, stretches=stretches, seed=stretches)
+        ordered = _in_file_order(rows)
+        assert ordered.equals(rows.sort_by(by_file)), stretches
+    shuffled = _stretched(rows=20_000, stretches=10_000, seed=3)  # no order to speak of
+    assert _in_file_order(shuffled).equals(shuffled.sort_by(by_file))
+    for few in (0, 1):
+        rows = _stretched(rows=6000, stretches=1, seed=1).slice(0, few)
+        assert _in_file_order(rows).equals(rows)
+
+
+def test_a_dossiers_run_lists_its_first_failing_rows_in_file_order_across_chunks(monkeypatch):
+    # 4 files of 2,000 dossiers in chunks of two files (two GX validations), stored out of
+    # file order in stretches of 1,000 rows (DuckDB's threads give them back about so). Rows
+    # 7, 157, 307, ... of each file name a procedure not in the unit's catalogue (14 a
+    # file, so the check lists the first file's 14 and the second's first 6); rows 123,
+    # 523, ... are due before they were received (5 a file: all 20 are listed).
+    conn = duckdb.connect()
+    ensure_raw_schema(conn)
+    conn.execute("INSERT INTO raw.units (unit_code, valid_from) VALUES ('U', DATE '2020-01-01')")
+    conn.execute(
+        "INSERT INTO raw.procedures (unit_code, export_date, procedure_code) "
+        "VALUES ('U', DATE '2021-01-01', 'P1')"
+    )
+    files = [f"U/dossiers/2021-03-0{day}.csv" for day in range(1, 5)]
+    for source_file in files:
+        conn.execute(
+            "INSERT INTO raw.ingest_ledger (source_file, feed, rows_loaded, run_id) "
+            "VALUES (?, 'dossiers', 2000, 'r1')",
+            [source_file],
+        )
+    status = allowed_values("dossiers", "status")[0]
+    channel = allowed_values("dossiers", "channel")[0]
+    for number in (2, 0, 3, 1):
+        for first, last in ((1000, 2000), (0, 1000)):  # a file's second half first
+            conn.execute(
+                "INSERT INTO raw.dossiers (unit_code, export_date, source_file, source_row, "
+                "dossier_code, procedure_code, channel, applicant_id_kind, received_at, "
+                "due_at, status, updated_at) "
+                "SELECT 'U', DATE '2021-03-05', $file, range, 'HS-' || range, "
+                "CASE WHEN range % 150 = 7 THEN 'P9' ELSE 'P1' END, $channel, $kind, "
+                "TIMESTAMP '2021-02-10 09:00', TIMESTAMP '2021-02-10 09:00' + CASE "
+                "WHEN range % 400 = 123 THEN -INTERVAL 1 DAY ELSE INTERVAL 5 DAY END, "
+                "$status, TIMESTAMP '2021-03-01 10:00' FROM range($first, $last)",
+                {
+                    "file": files[number],
+                    "first": first,
+                    "last": last,
+                    "channel": channel,
+                    "kind": WELL_FORMED_ID_KINDS[0],
+                    "status": status,
+                },
+            )
+    params = {"run_id": "r1", "files": files}
+    stored = conn.sql(rows_to_validate_sql("dossiers"), params=params).to_arrow_table()
+    by_file = [("source_file", "ascending"), ("source_row", "ascending")]
+    assert not stored.equals(stored.sort_by(by_file))  # the query's order is not the check's
+    monkeypatch.setattr(quality_checks, "CHUNK_ROWS", 4000)
+    assert _chunks_of_files(conn, "dossiers", "r1") == [files[:2], files[2:]]
+
+    outcomes, validated = validate_run_rows(conn, "dossiers", "r1")
+    by_name = {o.name: o for o in outcomes}
+    assert validated == 8000
+    for name, modulus, remainder in (
+        ("procedure_in_catalogue", 150, 7),
+        ("due_not_before_received", 400, 123),
+    ):
+        failing = [(f, row) for f in files for row in range(2000) if row % modulus == remainder]
+        outcome = by_name[name]
+        assert (outcome.success, outcome.unexpected_count) == (False, len(failing)), name
+        shown = [(e["source_file"], e["source_row"]) for e in outcome.examples]
+        assert shown == failing[:FAILING_ROWS_SHOWN], name
+    assert by_name["procedure_in_catalogue"].examples[0]["procedure_in_catalogue"] == "False"
+    passed = {"procedure_in_catalogue", "due_not_before_received"}
+    assert all(o.success and not o.unexpected_count for o in outcomes if o.name not in passed)
 
 
 def test_a_run_that_loaded_nothing_does_not_import_great_expectations():
