@@ -23,12 +23,17 @@ _BINARY = re.compile(rb"[\x01-\x08\x0e-\x1f]")  # control characters text does n
 
 @dataclass(frozen=True)
 class Decoded:
-    raw: str  # as decoded: NFC already when `is_nfc`
+    """A file's text, held once: as text (`raw`), or, when decoding and NFC left the
+    delivered UTF-8 as it was and the reader asked for bytes, as those bytes (`delivered`;
+    `raw` is then None). A batch holds hundreds of files: text and bytes both were a third
+    more memory per parse process than either."""
+
+    raw: str | None  # as decoded: NFC already when `is_nfc`; None when held as `delivered`
     encoding: str  # the encoding actually used
     note: str | None  # set when that differs from the declared one
     is_nfc: bool = True
-    # The text's UTF-8 as delivered (without a byte-order mark), when decoding and NFC left
-    # it as it was: what polars reads needs no encoding of the text again.
+    # The text's UTF-8 as delivered (without a byte-order mark): what polars reads needs no
+    # encoding of the text again.
     delivered: bytes | None = field(default=None, repr=False, compare=False)
 
     def utf8(self) -> bytes:
@@ -37,7 +42,10 @@ class Decoded:
 
     @cached_property
     def text(self) -> str:
-        """The text, NFC: made so on first use (cp1258 text)."""
+        """The text, NFC: made so on first use (cp1258 text), decoded again from the
+        delivered bytes if held as those."""
+        if self.raw is None:
+            return self.delivered.decode("utf-8")
         return self.raw if self.is_nfc else nfc(self.raw)
 
 
@@ -92,8 +100,10 @@ def text_view(data: bytes) -> str | None:
     return None if _BINARY.search(data) else data.decode("latin-1")
 
 
-def decode(data: bytes, declared: str = "utf-8") -> Decoded:
+def decode(data: bytes, declared: str = "utf-8", as_bytes: bool = False) -> Decoded:
     """Decode with the declared encoding where the bytes agree, else with the one they show.
+    With `as_bytes`, text that decoding and NFC leave as delivered is held as its UTF-8
+    bytes (Decoded.delivered), not as text.
 
     BOM -> utf-8-sig; valid (non-ASCII) UTF-8 -> utf-8; anything else -> cp1258. Raises
     UndecodableError for UTF-16 text, binary data (NUL bytes) or bytes cp1258 cannot map
@@ -120,8 +130,10 @@ def decode(data: bytes, declared: str = "utf-8") -> Decoded:
     normal = nfc(text)
     if normal is not text:
         return Decoded(normal, encoding, note)
+    if not as_bytes:
+        return Decoded(text, encoding, note)
     # Text already NFC comes back from nfc as it is: the delivered bytes but a byte-order
     # mark are then the text's UTF-8 (utf-8, or ASCII declared utf-8-sig).
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
-    return Decoded(text, encoding, note, delivered=data)
+    return Decoded(None, encoding, note, delivered=data)

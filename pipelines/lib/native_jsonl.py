@@ -26,6 +26,7 @@ Any other file is read by the Python reader, unchanged. What the keys mean for t
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -96,27 +97,54 @@ class Reading:
     unclean: set[int] = field(default_factory=set)
 
 
+# Texts read in one call at most (their bytes): a batch's JSONL is checked and read a group
+# at a time, so that its texts are held twice (as checked, as read) a group at a time, not
+# whole (a city's 400 files: ~110 MB).
+GROUP_BYTES = 16 * 2**20
+
+
+def _groups(texts: list[tuple[int, bytes]]) -> Iterator[list[tuple[int, bytes]]]:
+    group: list[tuple[int, bytes]] = []
+    size = 0
+    for text in texts:
+        if group and size + len(text[1]) > GROUP_BYTES:
+            yield group
+            group, size = [], 0
+        group.append(text)
+        size += len(text[1])
+    if group:
+        yield group
+
+
 def read(texts: list[tuple[int, bytes]], keys: tuple[str, ...]) -> Reading:
     """Read the records of JSONL texts (their UTF-8 bytes, each with its file's key) whose
     first lines hold objects of these keys (keys_of)."""
-    whole = pl.Series([data for _, data in texts], dtype=pl.Binary).cast(pl.String)
-    clean = whole.str.contains(_clean_text(keys)).to_list()
     reading = Reading(_no_records(keys))
-    kept: list[bytes] = []
-    for (index, data), ok in zip(texts, clean, strict=True):
-        if not ok:
-            reading.unclean.add(index)
-            continue
-        ended = data.endswith(b"\n")
-        reading.lines[index] = data.count(b"\n") + (0 if ended else 1)
-        kept += (data,) if ended else (data, b"\n")
-    if not kept:
+    parts: list[pl.DataFrame] = []
+    for group in _groups(texts):
+        checked = pl.Series([data for _, data in group], dtype=pl.Binary).cast(pl.String)
+        clean = checked.str.contains(_clean_text(keys)).to_list()
+        del checked
+        kept: list[bytes] = []
+        for (index, data), ok in zip(group, clean, strict=True):
+            if not ok:
+                reading.unclean.add(index)
+                continue
+            ended = data.endswith(b"\n")
+            reading.lines[index] = data.count(b"\n") + (0 if ended else 1)
+            kept += (data,) if ended else (data, b"\n")
+        if kept:
+            parts.append(
+                pl.read_ndjson(
+                    io.BytesIO(b"".join(kept)),
+                    schema={key: pl.String for key in keys},
+                    infer_schema_length=None,
+                )
+            )
+    if not parts:
         return reading
-    records = pl.read_ndjson(
-        io.BytesIO(b"".join(kept)),
-        schema={key: pl.String for key in keys},
-        infer_schema_length=None,
-    )
+    records = pl.concat(parts, rechunk=False)
+    del parts
     height = sum(reading.lines.values())
     if records.shape != (height, len(keys)):
         raise RuntimeError(f"polars read {records.shape} values of {(height, len(keys))}")

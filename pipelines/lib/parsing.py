@@ -1283,7 +1283,12 @@ def _read_file(
         return _tabulate_sheet(file.feed, sheet), None
     # The contract says JSONL is UTF-8, whatever the unit's CSV encoding.
     try:
-        decoded = decode(data, declared if file.file_format == "csv" else "utf-8")
+        decoded = decode(
+            data,
+            declared if file.file_format == "csv" else "utf-8",
+            # a JSONL that native_jsonl may read is read from its bytes
+            as_bytes=native and file.file_format == "jsonl",
+        )
     except UndecodableError as exc:
         text = text_view(data)
         rows_in = None if text is None else _count_records(text, file.file_format, file.feed)

@@ -78,3 +78,19 @@ def test_unknown_declared_encoding_is_an_error():
 
 def test_nfc():
     assert nfc(unicodedata.normalize("NFD", NAME)) == NAME
+
+
+def test_a_text_is_held_once_as_text_or_as_its_delivered_bytes():
+    """A parse process holds a batch of hundreds of files: each as text, or (a JSONL that
+    native_jsonl reads from its bytes) as the bytes delivered, never both."""
+    data = "Mã hồ sơ,Phường Hai\n".encode()
+    as_text = decode(data, "utf-8")
+    assert as_text.raw == "Mã hồ sơ,Phường Hai\n" and as_text.delivered is None
+    as_bytes = decode(codecs.BOM_UTF8 + data, "utf-8-sig", as_bytes=True)
+    assert as_bytes.raw is None and as_bytes.delivered == data  # without its byte-order mark
+    assert as_bytes.text == as_text.text and as_bytes.utf8() == data
+    # text that NFC changed, or cp1258, is held as text whatever was asked
+    decomposed = decode("Phu\u031bo\u031b\u0300ng\n".encode(), as_bytes=True)
+    assert decomposed.delivered is None and decomposed.text == "Phường\n"
+    cp1258 = "Ph\u01b0\u01a1\u0300ng\n".encode("cp1258")  # ư, ơ and a combining grave
+    assert decode(cp1258, "cp1258", as_bytes=True).delivered is None

@@ -234,6 +234,25 @@ def test_a_batch_of_jsonl_files_of_every_shape_comes_out_the_same(delivered, dat
     parse_both_ways(feed, *(raw for file_feed, raw in delivered + tidy if file_feed == feed))
 
 
+@settings(SETTINGS, max_examples=50)
+@given(st.lists(jsonl_file(tidy=True), min_size=2, max_size=6), st.integers(1, 400))
+def test_files_read_a_group_at_a_time_come_out_as_read_at_once(delivered, group_bytes):
+    """native_jsonl reads a batch's texts a group of GROUP_BYTES at a time (memory): the
+    records, line counts and unclean files are those of one read of them all."""
+    texts = [(index, raw) for index, (_feed, raw) in enumerate(delivered)]
+    keys = native_jsonl.keys_of(texts[0][1])
+    assert keys is not None  # a tidy file's first line is an object of plain keys
+    whole = native_jsonl.read(texts, keys)
+    saved = native_jsonl.GROUP_BYTES
+    native_jsonl.GROUP_BYTES = group_bytes
+    try:
+        grouped = native_jsonl.read(texts, keys)
+    finally:
+        native_jsonl.GROUP_BYTES = saved
+    assert grouped.records.equals(whole.records)
+    assert (grouped.lines, grouped.unclean) == (whole.lines, whole.unclean)
+
+
 # --------------------------------------------------------------------------- by hand
 
 
