@@ -239,7 +239,10 @@ def test_a_batch_of_jsonl_files_of_every_shape_comes_out_the_same(delivered, dat
 def test_files_read_a_group_at_a_time_come_out_as_read_at_once(delivered, group_bytes):
     """native_jsonl reads a batch's texts a group of GROUP_BYTES at a time (memory): the
     records, line counts and unclean files are those of one read of them all."""
-    texts = [(index, raw) for index, (_feed, raw) in enumerate(delivered)]
+    # as parsing hands them over: decoded, held as the bytes delivered (no byte-order mark)
+    texts = [
+        (index, decode(raw, as_bytes=True).utf8()) for index, (_feed, raw) in enumerate(delivered)
+    ]
     keys = native_jsonl.keys_of(texts[0][1])
     assert keys is not None  # a tidy file's first line is an object of plain keys
     whole = native_jsonl.read(texts, keys)
