@@ -1386,18 +1386,35 @@ def _read_clean_csvs(feed: str, files: list[LandingFile], reads: list[_Read]) ->
             reading = native_csv.read(texts, delimiter, width, composed)
             read_here, rows = _tabulate_clean(feed, clean, reading)
         except Exception as exc:  # a bug here must not cost the files: Python reads them
-            where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
-            kind = type(exc).__name__
-            _log.error("native CSV reading: unexpected %s, read in Python\n%s", kind, where)
+            _native_failed("CSV", exc)
             read_here, rows = [], {}
         frames += read_here
-        for index, one in clean.items():
-            read = reads[index]
-            try:
-                read.rows = rows[index] if index in rows else _read_text(files[index], one.decoded)
-            except Exception as exc:
-                read.fail(files[index], exc)
+        _rest_in_python(files, reads, clean, rows)
     return frames
+
+
+def _native_failed(kind: str, exc: Exception) -> None:
+    """Log a native reader's unexpected error by its kind and where it was raised, never by
+    its message (which may quote a value)."""
+    where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+    error = type(exc).__name__
+    _log.error("native %s reading: unexpected %s, read in Python\n%s", kind, error, where)
+
+
+def _rest_in_python(
+    files: list[LandingFile],
+    reads: list[_Read],
+    clean: Mapping[int, _CleanCsv | _CleanJsonl],
+    rows: dict[int, _FileRows],
+) -> None:
+    """Each of the clean files' reads given the _FileRows a native reader made of it (in
+    `rows`), or else its rows as the Python reader reads them (from `.decoded`)."""
+    for index, one in clean.items():
+        read = reads[index]
+        try:
+            read.rows = rows[index] if index in rows else _read_text(files[index], one.decoded)
+        except Exception as exc:
+            read.fail(files[index], exc)
 
 
 def _tabulate_clean(
@@ -1496,18 +1513,11 @@ def _read_clean_jsonls(
             reading = native_jsonl.read(texts, keys)
             frame, rows = _tabulate_jsonl(feed, keys, clean, reading)
         except Exception as exc:  # a bug here must not cost the files: Python reads them
-            where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
-            kind = type(exc).__name__
-            _log.error("native JSONL reading: unexpected %s, read in Python\n%s", kind, where)
+            _native_failed("JSONL", exc)
             frame, rows = None, {}
         if frame is not None:
             frames.append(frame)
-        for index, one in clean.items():
-            read = reads[index]
-            try:
-                read.rows = rows[index] if index in rows else _read_text(files[index], one.decoded)
-            except Exception as exc:
-                read.fail(files[index], exc)
+        _rest_in_python(files, reads, clean, rows)
     return frames
 
 

@@ -6,12 +6,8 @@ what the run makes later is still collected. In a fresh interpreter, as a run wo
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.unit.test_quality_chunks import probe_says
 
 _PROBE = """
 import gc, json
@@ -25,17 +21,7 @@ print(json.dumps({"frozen": frozen, "enabled": gc.isenabled(), "collected": gc.c
 
 
 def test_loading_the_definitions_freezes_them_and_collects_what_comes_after():
-    env = {**os.environ, "DAGSTER_DISABLE_TELEMETRY": "1", "GX_ANALYTICS_ENABLED": "false"}
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    probe = json.loads(done.stdout.strip().splitlines()[-1])
+    probe = json.loads(probe_says(_PROBE))
     assert probe["frozen"] > 100_000  # Dagster, dbt, polars, DuckDB and the definitions
     assert probe["enabled"]
     assert probe["collected"] >= 1  # the cycle made afterwards
