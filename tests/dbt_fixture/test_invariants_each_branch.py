@@ -184,22 +184,33 @@ def test_each_corruption_is_caught_by_its_invariant(failures, name, test, row):
 
 def test_a_duplicated_row_is_listed_with_the_key_it_repeats(failures):
     # The INSERT copied one row, so its key (941 self, month 2021-08, DOC_SENT) is held by
-    # two rows: both are listed, whole, each saying which rule it breaks; no other row of
-    # indicator_values breaks a columns_are_well_formed rule (the other corruptions keep
-    # every column filled, scope coded and every other key unique).
+    # two rows: both are listed, whole, each saying which rule it breaks. The one other row
+    # of indicator_values that breaks a columns_are_well_formed rule is the unknown code's
+    # (941 self, month 2021-06, NOT_A_CODE): its code is not in indicator_catalog (the
+    # test's relationships rule). The other corruptions keep every column filled, scope
+    # coded, every other key unique and every code known.
     rows = _failing_rows(failures, "columns_are_well_formed")
-    assert len(rows) == 2, rows
-    for row in rows:
-        assert (row["unit_code"], row["scope"], str(row["period_start"])) == (
-            CITY,
-            "self",
-            "2021-08-01",
+    found = sorted(
+        (
+            row["unit_code"],
+            row["scope"],
+            row["period_type"],
+            str(row["period_start"]),
+            row["indicator_code"],
+            row["failed_check"],
         )
-        assert (row["period_type"], row["indicator_code"]) == ("month", "DOC_SENT")
-        assert row["failed_check"] == (
-            "(unit_code, unit_valid_from, scope, period_type, period_start, indicator_code) "
-            "is not unique"
-        )
+        for row in rows
+    )
+    duplicated = (
+        "(unit_code, unit_valid_from, scope, period_type, period_start, indicator_code) "
+        "is not unique"
+    )
+    unknown = "indicator_code is not found in indicator_catalog.indicator_code"
+    assert found == [
+        (CITY, "self", "month", "2021-06-01", "NOT_A_CODE", unknown),
+        (CITY, "self", "month", "2021-08-01", "DOC_SENT", duplicated),
+        (CITY, "self", "month", "2021-08-01", "DOC_SENT", duplicated),
+    ]
 
 
 def test_a_stock_is_compared_with_the_units_last_existing_subperiod(failures):
