@@ -305,11 +305,14 @@ def read_failing_rows(
     also_shown: tuple[str, ...] = (),
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The first failing rows from `source` (a FROM item: the relation dbt stored them in,
-    or the test's query in parentheses), whole or only their key columns (and also_shown,
-    the coded columns a columns_are_well_formed test checks); and the columns left out."""
+    or the test's query in parentheses) in the order of their values, whole or only their
+    key columns (and also_shown, the coded columns a columns_are_well_formed test checks);
+    and the columns left out."""
     conn = duckdb.connect(str(build_db), read_only=True)
     try:
-        cursor = conn.execute(f"SELECT * FROM {source} LIMIT {int(limit)}")
+        # ordered (by every column, a top-n, not a sort of them all): the same first rows
+        # every run, where a query's own order varies with DuckDB's threads
+        cursor = conn.execute(f"SELECT * FROM {source} ORDER BY ALL LIMIT {int(limit)}")
         columns = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
     finally:
