@@ -1,7 +1,8 @@
 """Great Expectations imported ahead of the checks (expectations.warm_up): ingest starts it
 when a feed has loaded rows, so that the ~2 s import runs beside the rest of ingest. It must
 start one thread per process, and the checks must then use the context that thread made,
-not make a second one."""
+not make a second one; and what the thread's import shares with the caller's thread must be
+imported whole before it starts."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from pipelines.lib import expectations as e
 
 assert 'great_expectations' not in sys.modules  # nothing imports it before the warm-up
 e.warm_up()
+# what the caller's thread (Dagster's run history) shares with GX's import is whole before
+# the thread starts: SQLAlchemy's ORM, whose half-made import once failed a step
+orm_exc = sys.modules.get('sqlalchemy.orm.exc')
+assert orm_exc is not None and hasattr(orm_exc, 'UnmappedClassError'), orm_exc
 e.warm_up()  # a second feed with rows: still one thread
 warming = [t for t in threading.enumerate() if t.name == 'gx-warm-up']
 assert len(warming) == 1, warming
