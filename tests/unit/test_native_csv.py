@@ -79,11 +79,14 @@ def assert_same(native: ParsedBatch, python: ParsedBatch) -> None:
     assert native.outcomes == python.outcomes
 
 
-def both_ways(feed: str, files: list[LandingFile], encodings=None) -> ParsedBatch:
-    """The batch parsed with the native path on and off, which must agree."""
+def both_ways(
+    feed: str, files: list[LandingFile], encodings=None, other_way=python_reader
+) -> ParsedBatch:
+    """The batch parsed as parse_batch parses it and with `other_way` switched on (by
+    default the Python reader for every CSV), which must agree."""
     encodings = encodings or {}
     native = parse_batch(feed, files, encodings, PSEUDONYMISER)
-    with python_reader():
+    with other_way():
         python = parse_batch(feed, files, encodings, PSEUDONYMISER)
     assert_same(native, python)
     return native
@@ -403,21 +406,26 @@ def test_an_unexpected_error_on_the_native_path_leaves_the_files_to_the_python_r
     assert not any(value in caplog.text for value in [*PERSONAL, "P1-00"])
 
 
-def parse_landing_both_ways(landing: Path) -> int:
-    """Every feed's files of a landing folder parsed both ways, each unit's CSV with its
-    declared encoding; returns the CSV files read natively."""
+def _csv_read_natively(file: LandingFile, encodings: dict[str, str]) -> bool:
+    return file.file_format == "csv" and read_natively(
+        file.path.read_bytes(), file.feed, encodings.get(file.unit_code, "utf-8")
+    )
+
+
+def parse_landing_both_ways(
+    landing: Path, other_way=python_reader, went_fast=_csv_read_natively
+) -> int:
+    """Every feed's files of a landing folder parsed both ways (`both_ways`), each unit's
+    CSV with its declared encoding; returns how many files `went_fast(file, encodings)`
+    says the fast path took (by default the CSV files read natively)."""
     encodings = dict(read_units(landing).select("unit_code", "csv_encoding").rows())
     files = scan(landing).files
-    natively = 0
+    fast = 0
     for feed in {f.feed for f in files}:
         batch = [f for f in files if f.feed == feed]
-        both_ways(feed, batch, encodings)
-        natively += sum(
-            read_natively(f.path.read_bytes(), feed, encodings.get(f.unit_code, "utf-8"))
-            for f in batch
-            if f.file_format == "csv"
-        )
-    return natively
+        both_ways(feed, batch, encodings, other_way)
+        fast += sum(went_fast(f, encodings) for f in batch)
+    return fast
 
 
 def test_the_hostile_landing_comes_out_the_same_on_both_paths(tmp_path):

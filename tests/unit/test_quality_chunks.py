@@ -215,6 +215,15 @@ def test_the_frame_is_the_querys_rows_in_file_and_row_order_as_df_types_them():
         assert frame["source_row"].tolist() == sorted(range(0, 12, 2)) + sorted(range(1, 12, 2))
 
 
+def _loaded_by_run(conn, feed: str, files: list[str], rows: int, run_id: str = "r1") -> None:
+    """Ledger rows saying run `run_id` loaded `rows` rows of each file."""
+    conn.executemany(
+        "INSERT INTO raw.ingest_ledger (source_file, feed, rows_loaded, run_id) "
+        "VALUES (?, ?, ?, ?)",
+        [[source_file, feed, rows, run_id] for source_file in files],
+    )
+
+
 def test_a_run_lists_its_first_failing_rows_in_file_order_across_chunks(monkeypatch):
     # 80 documents in 8 files of 10, every other one with an unknown send method (9), loaded
     # in reverse; chunks of two files, so four GX validations (the next chunk loading while
@@ -222,12 +231,7 @@ def test_a_run_lists_its_first_failing_rows_in_file_order_across_chunks(monkeypa
     conn = duckdb.connect()
     ensure_raw_schema(conn)
     files = [f"900/documents/2021-03-{day:02d}.csv" for day in range(1, 9)]
-    for source_file in files:
-        conn.execute(
-            "INSERT INTO raw.ingest_ledger (source_file, feed, rows_loaded, run_id) "
-            "VALUES (?, 'documents', 10, 'r1')",
-            [source_file],
-        )
+    _loaded_by_run(conn, "documents", files, rows=10)
     rows = [(f, row) for f in files for row in range(2, 12)]
     for number, (source_file, row) in reversed(list(enumerate(rows))):
         conn.execute(
@@ -300,12 +304,7 @@ def test_a_dossiers_run_lists_its_first_failing_rows_in_file_order_across_chunks
         "VALUES ('U', DATE '2021-01-01', 'P1')"
     )
     files = [f"U/dossiers/2021-03-0{day}.csv" for day in range(1, 5)]
-    for source_file in files:
-        conn.execute(
-            "INSERT INTO raw.ingest_ledger (source_file, feed, rows_loaded, run_id) "
-            "VALUES (?, 'dossiers', 2000, 'r1')",
-            [source_file],
-        )
+    _loaded_by_run(conn, "dossiers", files, rows=2000)
     status = allowed_values("dossiers", "status")[0]
     channel = allowed_values("dossiers", "channel")[0]
     for number in (2, 0, 3, 1):

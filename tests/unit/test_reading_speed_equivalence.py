@@ -35,13 +35,14 @@ import xlsxwriter
 from pipelines.lib import headers as h
 from pipelines.lib import parsing
 from pipelines.lib.decoding import nfc
-from pipelines.lib.landing import LandingFile, read_units, scan
-from pipelines.lib.parsing import ParsedBatch, parse_batch
+from pipelines.lib.landing import LandingFile
+from pipelines.lib.parsing import ParsedBatch
 from pipelines.simulator import write_scenario
 from tests.integration.hostile_landing import write_hostile_landing
+from tests.unit import test_native_csv as native_csv_tests
 from tests.unit.test_native_csv import SETTINGS as NATIVE_CSV_SETTINGS
-from tests.unit.test_native_csv import assert_same, landing_file, switched_off
-from tests.unit.test_parsing import PERSONAL, PSEUDONYMISER
+from tests.unit.test_native_csv import landing_file, switched_off
+from tests.unit.test_parsing import PERSONAL
 from tests.unit.test_parsing_hostile import workbook_bytes
 
 hypothesis = pytest.importorskip(
@@ -60,11 +61,7 @@ def python_tabulating() -> contextlib.AbstractContextManager[None]:
 
 def both_ways(feed: str, files: list[LandingFile], encodings=None) -> ParsedBatch:
     """The batch parsed with the polars path for XLSX sheets on and off, which must agree."""
-    columnar = parse_batch(feed, files, encodings or {}, PSEUDONYMISER)
-    with python_tabulating():
-        python = parse_batch(feed, files, encodings or {}, PSEUDONYMISER)
-    assert_same(columnar, python)
-    return columnar
+    return native_csv_tests.both_ways(feed, files, encodings, other_way=python_tabulating)
 
 
 def in_polars(data: bytes, feed: str) -> bool:
@@ -329,15 +326,13 @@ def test_a_group_the_polars_path_cannot_tabulate_is_left_to_the_python_reader(tm
 def parse_landing_both_ways(landing: Path) -> int:
     """Every feed's files of a landing folder parsed both ways; returns the XLSX files
     tabulated in polars."""
-    encodings = dict(read_units(landing).select("unit_code", "csv_encoding").rows())
-    files = scan(landing).files
-    columnar = 0
-    for feed in {f.feed for f in files}:
-        batch = [f for f in files if f.feed == feed]
-        both_ways(feed, batch, encodings)
-        xlsx = [f for f in batch if f.file_format == "xlsx"]
-        columnar += sum(in_polars(f.path.read_bytes(), feed) for f in xlsx)
-    return columnar
+
+    def tabulated_in_polars(file: LandingFile, _encodings) -> bool:
+        return file.file_format == "xlsx" and in_polars(file.path.read_bytes(), file.feed)
+
+    return native_csv_tests.parse_landing_both_ways(
+        landing, other_way=python_tabulating, went_fast=tabulated_in_polars
+    )
 
 
 def test_the_hostile_landing_comes_out_the_same_both_ways(tmp_path):
