@@ -21,7 +21,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.jobs import FULL_BUILD_JOB
-from pipelines.defs.partitions import range_tags, run_window
+from pipelines.defs.partitions import range_tags
 from pipelines.lib import build_lock, dbt_parse_ahead
 from pipelines.run_plan import landing_days
 from pipelines.settings import Settings
@@ -70,7 +70,7 @@ def execute_build(
     with build_lock.hold(settings.warehouse_dir, run_id):
         # dbt's parse, if the warehouse needs one, beside this process's start-up; the dbt
         # step waits for it, and no parse outlives the run (it writes dbt's target folder)
-        dbt_parse_ahead.begin(settings, run_window(tags))
+        dbt_parse_ahead.begin(settings)
         try:
             for killed in fail_killed_runs(instance, found_by=run_id):
                 _log.warning("run %s was left STARTED by a killed process: marked failed", killed)

@@ -10,7 +10,8 @@ run writes the build file. It is only a head start: if it fails or is not begun 
 engine, a run started elsewhere), `dbt build` parses as it always did.
 
 The parse is begun with the environment the dbt step gives dbt (profile, target, build
-file, window): dbt keeps its state only for the same profile and target.
+file): dbt keeps its state only for the same profile and target. The run's window does not
+matter: the project reads it only when dbt executes (macros/partition_window.sql).
 """
 
 from __future__ import annotations
@@ -53,12 +54,12 @@ def needs_parse(target_dir: Path) -> bool:
     return _project_changed_since(made)
 
 
-def dbt_env(settings: Settings, window: tuple[str, str]) -> dict[str, str]:
+def dbt_env(settings: Settings) -> dict[str, str]:
     """The environment of the dbt step's `dbt build` as far as dbt's parse state depends on
     it (dagster-dbt passes the target folder, the profiles and project folders as these)."""
     target_dir = str(settings.dbt_target_dir)
     return {
-        **dbt_environment(settings, window),
+        **dbt_environment(settings),
         "DBT_TARGET_PATH": target_dir,
         "DBT_LOG_PATH": target_dir,
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
@@ -66,7 +67,7 @@ def dbt_env(settings: Settings, window: tuple[str, str]) -> dict[str, str]:
     }
 
 
-def begin(settings: Settings, window: tuple[str, str]) -> bool:
+def begin(settings: Settings) -> bool:
     """Begin `dbt parse` for this warehouse in the background if its state needs one (the
     DuckDB engine only). Returns whether it was begun."""
     if settings.engine != "duckdb" or not needs_parse(settings.dbt_target_dir):
@@ -86,7 +87,7 @@ def begin(settings: Settings, window: tuple[str, str]) -> bool:
                     "--quiet",
                 ],
                 cwd=DBT_PROJECT_DIR,
-                env={**os.environ, **dbt_env(settings, window)},
+                env={**os.environ, **dbt_env(settings)},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

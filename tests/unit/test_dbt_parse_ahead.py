@@ -25,14 +25,14 @@ def test_a_folder_needs_a_parse_without_state_or_with_state_older_than_the_proje
 
 def test_the_parse_runs_once_per_folder_and_leaves_its_state(tmp_path):
     settings = Settings.for_folders(tmp_path / "landing", tmp_path / "warehouse")
-    assert not dbt_parse_ahead.begin(settings.replace(engine="spark"), ("", ""))
-    assert dbt_parse_ahead.begin(settings, ("2021-01-01", "2021-01-31"))
-    assert not dbt_parse_ahead.begin(settings, ("", ""))  # one is under way for the folder
+    assert not dbt_parse_ahead.begin(settings.replace(engine="spark"))
+    assert dbt_parse_ahead.begin(settings)
+    assert not dbt_parse_ahead.begin(settings)  # one is under way for the folder
     assert dbt_parse_ahead.wait(settings.dbt_target_dir) == 0
     assert dbt_parse_ahead.wait(settings.dbt_target_dir) is None  # nothing left to wait for
     assert (settings.dbt_target_dir / dbt_parse_ahead.STATE_FILE).is_file()
     assert not dbt_parse_ahead.needs_parse(settings.dbt_target_dir)
-    assert not dbt_parse_ahead.begin(settings, ("", ""))  # the state is there now
+    assert not dbt_parse_ahead.begin(settings)  # the state is there now
     assert dbt_parse_ahead.waiting_for() == {}
     # it parsed without a build file: the parse opens no database
     assert not settings.build_db.exists()
