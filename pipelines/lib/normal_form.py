@@ -32,20 +32,40 @@ _HANGUL_SYLLABLES = range(0xAC00, 0xD7A4)
 
 
 @cache
-def _unsafe_code_points() -> tuple[tuple[int, int], ...]:
-    """Ranges (first, last) of the characters a text must lack to be NFC as it stands: a
-    superset of those whose NFC_Quick_Check is not Yes, and those of a combining class
-    (NFC wants them in canonical order, which is only checked where one is)."""
-    unsafe = {*_HANGUL_V, *_HANGUL_T}
+def _character_properties() -> tuple[tuple[int, ...], tuple[tuple[int, str], ...]]:
+    """The code points of a combining class, and (code point, canonical decomposition
+    mapping) of every character that has one: the only characters NFC may change, compose
+    or reorder (a few thousand), found in one pass over the code points asking only the two
+    cheap properties."""
+    combining, decomposed = [], []
     for point in range(sys.maxunicode + 1):
         if 0xD800 <= point <= 0xDFFF:
             continue  # surrogates: no character of a str that polars holds
         char = chr(point)
-        if unicodedata.combining(char) or unicodedata.normalize("NFC", char) != char:
-            unsafe.add(point)
+        if unicodedata.combining(char):
+            combining.append(point)
         mapping = unicodedata.decomposition(char)
-        if mapping and not mapping.startswith("<"):  # canonical: all but the first may
-            unsafe.update(int(part, 16) for part in mapping.split()[1:])  # compose after one
+        if mapping and not mapping.startswith("<"):  # "<compat>" and the like: not canonical
+            decomposed.append((point, mapping))
+    return tuple(combining), tuple(decomposed)
+
+
+@cache
+def _unsafe_code_points() -> tuple[tuple[int, int], ...]:
+    """Ranges (first, last) of the characters a text must lack to be NFC as it stands: a
+    superset of those whose NFC_Quick_Check is not Yes, and those of a combining class
+    (NFC wants them in canonical order, which is only checked where one is).
+
+    A character without a canonical decomposition is its own NFC (NFC composes what NFD
+    decomposed; Hangul syllables, which unicodedata gives no mapping, are NFC), so only
+    those with one are normalised here: the same set as normalising every character."""
+    combining, decomposed = _character_properties()
+    unsafe = {*_HANGUL_V, *_HANGUL_T, *combining}
+    for point, mapping in decomposed:
+        if unicodedata.normalize("NFC", chr(point)) != chr(point):
+            unsafe.add(point)
+        # all but the first character of the mapping may compose after one
+        unsafe.update(int(part, 16) for part in mapping.split()[1:])
     ranges: list[list[int]] = []
     for point in sorted(unsafe):
         if ranges and ranges[-1][1] == point - 1:
@@ -76,9 +96,9 @@ def _pairs() -> dict[str, str]:
     canonically equivalent whatever surrounds it (the pair's marks are sorted among their
     neighbours as the composed letter's are), so a result that is NFC is the text's NFC."""
     pairs = {}
-    for point in range(sys.maxunicode + 1):
-        if 0xD800 <= point <= 0xDFFF or point in _HANGUL_SYLLABLES:
-            continue  # Hangul: 11,172 syllables, left to unicodedata
+    # a character whose NFD is more than itself has a canonical decomposition (Hangul
+    # syllables, which have none in unicodedata, are left to unicodedata: 11,172 of them)
+    for point, _mapping in _character_properties()[1]:
         char = chr(point)
         parts = unicodedata.normalize("NFD", char)
         if len(parts) < 2 or unicodedata.normalize("NFC", char) != char:
