@@ -1,5 +1,5 @@
 """python -m pipelines.bench [--preset province|mid] [--units N --days N --dossiers-per-day N
---documents-per-day N] [--dir warehouse/bench] [--engine duckdb|spark]: see
+--documents-per-day N] [--dir warehouse/bench] [--engine duckdb|spark] [--baseline-runs N]: see
 `pipelines/bench/run.py`; `make bench` runs it."""
 
 from __future__ import annotations
@@ -42,14 +42,25 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         help="spark: also time the full build with PAR_ENGINE=spark, beside DuckDB's (needs "
         "java and the spark extra, which `make bench BENCH_ARGS='--engine spark'` installs)",
     )
+    parser.add_argument(
+        "--baseline-runs",
+        type=int,
+        default=3,
+        help="runs of the baseline, whose median the ratio divides by (default 3: one before "
+        "the full build, the others after it)",
+    )
     args = parser.parse_args(argv)
     given = {name: getattr(args, name) for name in SIZES if getattr(args, name) is not None}
     sizes = {**PRESETS[args.preset], **given, "start": args.start, "seed": args.seed}
     if sizes["days"] < 2:
         parser.error("--days must be at least 2: the last day is the nightly run's")
+    if args.baseline_runs < 1:
+        parser.error("--baseline-runs must be at least 1")
     preset = None if given else args.preset
     engines = ("duckdb", "spark") if args.engine == "spark" else ("duckdb",)
-    record = run_bench(args.dir or settings.bench_dir, sizes, settings, preset, engines)
+    record = run_bench(
+        args.dir or settings.bench_dir, sizes, settings, preset, engines, args.baseline_runs
+    )
     return 0 if record["ok"] else 1
 
 

@@ -5,7 +5,9 @@
 2. Deliver every day but the last into a fresh <dir>/run/landing (hard links, no copies).
 3. Measure, each in its own process (time, peak memory of its whole process tree):
    - baseline: plain DuckDB loading those files and computing the on-time rate by unit
-     and month (`baseline.py`);
+     and month (`baseline.py`), run BASELINE_RUNS times: once before the full build and
+     the others after it, the median taken (on this shared machine one run of it moves
+     by ±10% from one to the next, while the full build holds steady);
    - full build: the `par_full_build` job over those days on a fresh warehouse and Dagster
      home (ingest, checks, dbt build, publish);
    - nightly: deliver the last day, run the job for that one partition on top;
@@ -21,6 +23,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import statistics
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -50,6 +53,7 @@ class Stage:
     fixed: dict[str, float] = field(default_factory=dict)  # stage.py: _fixed_costs
     dbt: dict[str, float] = field(default_factory=dict)  # stage.py: _dbt_costs
     ran: bool | None = None  # nothing_new: whether `par run` started a run
+    runs: list[float] = field(default_factory=list)  # baseline: each run's seconds
 
     @property
     def rows(self) -> int:
@@ -139,6 +143,22 @@ def measure(name: str, args: list[str], run: Path, settings: Settings) -> Stage:
     return stage
 
 
+def median_of(runs: list[Stage]) -> Stage:
+    """One stage from several runs of it: the median time (the middle run's, or the mean
+    of the two middle ones), the highest peak memory, the runs' times in order; its rows
+    are the first run's (every run reads the same files) and it is ok when each run was."""
+    seconds = [run.seconds for run in runs]
+    first = runs[0]
+    return Stage(
+        name=first.name,
+        seconds=statistics.median(seconds),
+        peak_rss_bytes=max(run.peak_rss_bytes for run in runs),
+        rows_by_feed=first.rows_by_feed,
+        ok=all(run.ok for run in runs),
+        runs=seconds,
+    )
+
+
 def _ratio(stage: Stage, stages: dict[str, Stage], targets: dict[str, float]):
     """(ratio in words, target in words, met) of a stage; empty where it has none."""
     base, full = stages.get("baseline"), stages.get("full_build")
@@ -168,6 +188,9 @@ def table(stages: dict[str, Stage], preset: str | None = None) -> str:
     ]
     for stage in stages.values():
         ratio, target, met = _ratio(stage, stages, targets)
+        if len(stage.runs) > 1:
+            ratio = f"median of {', '.join(f'{s:.1f}' for s in stage.runs)}"
+
         verdict = "" if met is None else ("yes" if met else "**no**")
         lines.append(
             f"| {stage.name}{'' if stage.ok else ' (FAILED)'} | {stage.seconds:.1f} | {ratio} | "
@@ -229,6 +252,7 @@ def run_bench(
     settings: Settings,
     preset: str | None = None,
     engines: tuple[str, ...] = ("duckdb",),
+    baseline_runs: int = 3,
 ) -> dict:
     """The benchmark on `sizes` (those of `preset`, whose targets the table shows). With
     "spark" in `engines`, one more stage, `spark_full_build`: the full build's days again,
@@ -247,17 +271,23 @@ def run_bench(
     delivered = deliver(source, run / "landing", lambda day: day < night)
     print(f"delivered {delivered} files ({first} to {night - dt.timedelta(1)}); night: {night}")
 
+    def baseline() -> Stage:
+        args = ["baseline", "--landing", str(run / "landing")]
+        return measure(
+            "baseline", [*args, "--database", str(run / "baseline.duckdb")], run, settings
+        )
+
     stages: dict[str, Stage] = {}
-    stages["baseline"] = measure(
-        "baseline",
-        ["baseline", "--landing", str(run / "landing"), "--database", str(run / "baseline.duckdb")],
-        run,
-        settings,
-    )
+    baselines = [baseline()]
+    stages["baseline"] = baselines[0]  # first in the table; the median replaces it below
     last = (night - dt.timedelta(1)).isoformat()
     stages["full_build"] = measure(
         "full_build", ["build", "--first", first.isoformat(), "--last", last], run, settings
     )
+    # the other baseline runs after the full build, on the same files (the nightly's day is
+    # not delivered yet): the median's runs bracket the build they are compared with
+    baselines += [baseline() for _ in range(baseline_runs - 1)]
+    stages["baseline"] = median_of(baselines)
     if "spark" in engines:
         spark = settings.replace(
             engine="spark",

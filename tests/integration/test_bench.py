@@ -40,6 +40,11 @@ def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
     assert list(stages) == ["baseline", "full_build", "nightly", "nothing_new"]
     for stage in stages.values():
         assert stage["ok"] and stage["seconds"] > 0 and stage["peak_rss_bytes"] > 0
+    # the baseline ran three times (the default), its time the median of the three: the
+    # middle one once sorted, which the table names with the runs
+    runs = stages["baseline"]["runs"]
+    assert len(runs) == 3 and stages["baseline"]["seconds"] == sorted(runs)[1]
+    assert f"median of {', '.join(f'{s:.1f}' for s in runs)}" in done.stdout
 
     # The baseline and the full build read the same files: the same dossier and document
     # rows (the simulator's rows are all valid, so the warehouse sets none aside).
