@@ -22,7 +22,7 @@ import dagster as dg
 
 from pipelines.defs.jobs import FULL_BUILD_JOB
 from pipelines.defs.partitions import range_tags
-from pipelines.lib import build_lock, dbt_parse_ahead
+from pipelines.lib import build_lock, dbt_standby
 from pipelines.run_plan import landing_days
 from pipelines.settings import Settings
 
@@ -68,9 +68,9 @@ def execute_build(
     file; runs killed earlier are marked failed first (`fail_killed_runs`)."""
     run_id = run_id or new_run_id()
     with build_lock.hold(settings.warehouse_dir, run_id):
-        # dbt's parse, if the warehouse needs one, beside this process's start-up; the dbt
-        # step waits for it, and no parse outlives the run (it writes dbt's target folder)
-        dbt_parse_ahead.begin(settings)
+        # dbt's standby (the DuckDB engine): dbt imported and the project parsed beside this
+        # process's start-up, for the dbt step's `dbt build`; none outlives the run
+        dbt_standby.begin(settings)
         try:
             for killed in fail_killed_runs(instance, found_by=run_id):
                 _log.warning("run %s was left STARTED by a killed process: marked failed", killed)
@@ -89,7 +89,7 @@ def execute_build(
                 run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             )
         finally:
-            dbt_parse_ahead.wait(settings.dbt_target_dir)
+            dbt_standby.stop(settings.dbt_target_dir)
 
 
 def execute_full_build(

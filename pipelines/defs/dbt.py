@@ -40,7 +40,7 @@ from pipelines.defs.check_results import FAILING_ROWS_SHOWN
 from pipelines.defs.ingest import INGEST_LEDGER
 from pipelines.defs.partitions import run_window
 from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
-from pipelines.lib import dbt_parse_ahead
+from pipelines.lib import dbt_standby
 from pipelines.lib.headers import ID_NUMBER_COLUMN
 from pipelines.lib.headers import PERSONAL_COLUMNS as _PERSONAL
 from pipelines.lib.spark_engine import export_raw
@@ -536,13 +536,21 @@ def par_dbt_models(
         context.log.info("raw tables exported for Spark: %s", exported)
     # the engine's dbt target (profiles.yml): dev (DuckDB) or spark
     args = [*BUILD_ARGS, "--target", settings.dbt_target]
-    if dbt_parse_ahead.wait(settings.dbt_target_dir) is not None:
-        context.log.info("dbt's parse, begun with the run, has ended: dbt build reuses it")
-    with dbt_environ(dbt_environment(settings, window)):
-        yield from build_naming_failing_rows(
-            context,
-            dbt,
-            args,
-            settings.build_db if settings.engine == "duckdb" else None,
-            settings.dbt_target_dir,
-        )
+    env = dbt_environment(settings, window)
+    # the standby begun with this run (pipelines/lib/dbt_standby.py), if any: dagster-dbt's
+    # `par-dbt` hands it the build
+    standby = dbt_standby.claim(settings.dbt_target_dir)
+    if standby is not None:
+        env[dbt_standby.ADDRESS_VARIABLE] = standby
+    try:
+        with dbt_environ(env):
+            yield from build_naming_failing_rows(
+                context,
+                dbt,
+                args,
+                settings.build_db if settings.engine == "duckdb" else None,
+                settings.dbt_target_dir,
+            )
+    finally:
+        if standby is not None:
+            context.log.info(dbt_standby.describe(dbt_standby.outcome(settings.dbt_target_dir)))

@@ -116,12 +116,18 @@ class ParDbtCliResource(DbtCliResource):
         return None
 
 
+# What dagster-dbt runs as dbt: `par-dbt` (pyproject's scripts), installed beside this Python
+# (whether or not the venv's bin is on PATH). It hands the dbt step's build to the run's dbt
+# standby when the step names one, and is the dbt installed beside it otherwise
+# (pipelines/lib/dbt_standby_client.py).
+DBT_EXECUTABLE = Path(sys.executable).with_name("par-dbt")
+
+
 def dbt_cli_resource() -> DbtCliResource:
-    # The dbt installed beside this Python, whether or not the venv's bin is on PATH.
     return ParDbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=str(Path(sys.executable).with_name("dbt")),
+        dbt_executable=str(DBT_EXECUTABLE),
     )
 
 

@@ -36,25 +36,39 @@ def test_run_succeeds_and_publishes(small_run):
     assert small_run.published.exists()
 
 
-def test_dbt_build_reuses_the_parse_begun_with_the_run(small_build, dagster_instance):
-    """The first build of a warehouse parses the dbt project beside the run's start-up
-    (pipelines/lib/dbt_parse_ahead.py): the dbt step waited for that parse, and its
-    `dbt build` found the state it left and parsed nothing again."""
+def test_dbt_build_is_served_by_the_standby_begun_with_the_run(small_build, dagster_instance):
+    """The run begins dbt's standby beside its start-up (pipelines/lib/dbt_standby.py): the
+    dbt step's `dbt build` ran in it with the manifest of the parse it had made, so the
+    build did not parse at all (the real dbt always reports its partial parse), and the
+    standby did not outlive the run."""
     import json
+    import os
+
+    from pipelines.lib import dbt_standby
 
     messages = [
         record.user_message for record in dagster_instance.all_logs(small_build.result.run_id)
     ]
-    assert any("dbt's parse, begun with the run, has ended" in m for m in messages)
-    invocations: dict[str, list[str]] = {}  # dbt's log file: the messages of each command
+    assert dbt_standby.describe(dbt_standby.SERVED) in messages
+    invocations: dict[str, list[dict]] = {}  # dbt's log file (debug): the events by command
     for line in (small_build.warehouse / "dbt_target" / "dbt.log").read_text("utf-8").splitlines():
         if line.startswith("{"):
             event = json.loads(line)["info"]
-            invocations.setdefault(event["invocation_id"], []).append(event["msg"])
-    build = [msgs for msgs in invocations.values() if any("dbt build" in m for m in msgs)]
-    assert len(build) == 1
-    assert any("Partial parsing enabled, no changes found" in m for m in build[0]), build[0][:8]
-    assert not any("full parse" in m for m in build[0])
+            invocations.setdefault(event["invocation_id"], []).append(event)
+    build = [
+        events
+        for events in invocations.values()
+        if any(e["name"] == "MainReportArgs" and "'dbt build " in e["msg"] for e in events)
+    ]
+    assert len(build) == 1, [events[:2] for events in invocations.values()]
+    names = {event["name"] for event in build[0]}
+    assert "LogModelResult" in names  # it is the build, it ran the models ...
+    # ... and parsed nothing: no partial-parse check, no parse
+    assert not {name for name in names if "Pars" in name}, sorted(names)
+    # the standby (the build's process) has ended with the run
+    assert dbt_standby.standing() == {}
+    with pytest.raises(ProcessLookupError):
+        os.kill(build[0][0]["pid"], 0)
 
 
 @pytest.mark.parametrize(

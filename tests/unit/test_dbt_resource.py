@@ -5,6 +5,7 @@ Python), and it must stay below 2, the branch dagster-dbt takes for dbt-core."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,3 +25,11 @@ def test_the_version_is_the_installed_dbt_cores_without_a_subprocess(monkeypatch
     assert f"installed: {reported}" in printed
     assert reported.major < 2
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_dagster_dbt_runs_par_dbt_beside_this_python():
+    """dagster-dbt's dbt is the standby's client (pipelines/lib/dbt_standby_client.py), which
+    is the real dbt when no standby serves: installed as a script beside this Python."""
+    executable = Path(dbt_cli_resource().dbt_executable)
+    assert executable == Path(sys.executable).with_name("par-dbt")
+    assert os.access(executable, os.X_OK)
