@@ -41,6 +41,7 @@ from pipelines.defs.ingest import INGEST_LEDGER
 from pipelines.defs.partitions import run_window
 from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
 from pipelines.lib import dbt_standby
+from pipelines.lib.expectations import warm_up as warm_up_expectations
 from pipelines.lib.headers import ID_NUMBER_COLUMN
 from pipelines.lib.headers import PERSONAL_COLUMNS as _PERSONAL
 from pipelines.lib.spark_engine import export_raw
@@ -529,6 +530,9 @@ def par_dbt_models(
     # the run's days: the incremental models recompute only what they touched
     window = run_window(context.run.tags)
     context.log.info("dbt window: %s to %s", window[0] or "(open)", window[1] or "(open)")
+    # The feed checks come after this step (quality_checks.LAST): Great Expectations is
+    # imported for them now, in a thread, while this process mostly waits for dbt's lines.
+    warm_up_expectations()
     if settings.engine == "spark":
         # Spark reads the raw tables as Parquet: the months the window touched, and any
         # that no longer match the build file, are written again

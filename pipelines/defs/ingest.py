@@ -18,7 +18,6 @@ from pipelines.defs.partitions import day_window, monthly
 from pipelines.defs.resources import BUILD_FILE_POOL, WarehouseResource
 from pipelines.lib import parse_processes, schema
 from pipelines.lib.calendar import vietnam_holidays, years_around
-from pipelines.lib.expectations import warm_up as warm_up_expectations
 from pipelines.lib.landing import (
     SUCCESSIONS_FILE,
     UNITS_FILE,
@@ -264,8 +263,6 @@ def build_feed_asset(feed: str) -> dg.AssetsDefinition:
                     summary.rows_set_aside,
                     summary.rows_per_second,
                 )
-                if summary.rows_loaded:  # the checks will validate them: import GX now
-                    warm_up_expectations()
 
             summary = ingest_feed(
                 conn,

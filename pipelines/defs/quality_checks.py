@@ -275,11 +275,20 @@ def _failed_summary(failed: list, expectations: int) -> str:
     return f"{len(failed)} of {expectations} expectations failed: " + ", ".join(parts)
 
 
+# The feed checks run last in a run (Dagster runs the ready step of highest priority first;
+# the default is 0): after dbt's build and publishing, which they cannot hold back (they
+# warn, they do not block). GX is imported while dbt builds in its own process
+# (pipelines/defs/dbt.py), when this one only waits; imported during ingest, it took the
+# interpreter from the parsing and writing of a nightly's files (~2 s of Python).
+LAST = {"dagster/priority": "-1"}
+
+
 def build_feed_check(feed: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=feed_key(feed),
         name=f"{feed}_rows_look_right",
         blocking=False,
+        op_tags=LAST,
         description=f"Great Expectations suite raw_{feed} over the rows this run loaded: "
         "codes, keys, date order, dates after the export day"
         + (", ID shape, procedure in the catalogue" if feed == "dossiers" else "")

@@ -262,11 +262,10 @@ _warming: threading.Thread | None = None
 
 
 def warm_up() -> None:
-    """Import GX and make its context in a thread, once per process. Ingest calls this when
-    a feed has loaded rows: the checks validate them after the last feed, and the import
-    (about 2 s, mostly GX's own dependencies) then runs beside the rest of ingest, which
-    waits on its parsing processes and DuckDB. Not a daemon: a process that ends first
-    waits for it rather than stopping it inside an import."""
+    """Import GX and make its context in a thread, once per process. The dbt step calls
+    this as it starts: the feed checks run after it, and the import (about 2 s, mostly GX's
+    own dependencies) runs while this process waits for dbt's own. Not a daemon: a process
+    that ends first waits for it rather than stopping it inside an import."""
     global _warming
     with _warming_lock:
         if _warming is not None:

@@ -71,6 +71,28 @@ def test_dbt_build_is_served_by_the_standby_begun_with_the_run(small_build, dags
         os.kill(build[0][0]["pid"], 0)
 
 
+def test_feed_checks_run_after_the_build_and_publishing(small_build, dagster_instance):
+    """The Great Expectations checks warn, they never block: they run last (their priority,
+    quality_checks.LAST), after dbt's build and publishing, with GX imported while dbt
+    built. Every feed's check ran, and each one started after publishing ended."""
+    from dagster import DagsterEventType
+
+    from pipelines.lib.schema import FEEDS
+
+    when: dict[tuple[str, str], float] = {}  # (event type, step) -> time
+    for record in dagster_instance.all_logs(
+        small_build.result.run_id,
+        of_type={DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS},
+    ):
+        when[(record.dagster_event.event_type_value, record.step_key)] = record.timestamp
+    published = when[("STEP_SUCCESS", "published__par_duckdb")]
+    assert published > when[("STEP_SUCCESS", "par_dbt_models")]
+    checks = {step: at for (kind, step), at in when.items() if kind == "STEP_START"}
+    checks = {step: at for step, at in checks.items() if step.endswith("_rows_look_right")}
+    assert sorted(checks) == sorted(f"raw__{feed}_{feed}_rows_look_right" for feed in FEEDS)
+    assert min(checks.values()) > published, sorted(checks.items())
+
+
 @pytest.mark.parametrize(
     ("period", "code", "expected"),
     [

@@ -1,5 +1,5 @@
-"""Great Expectations imported ahead of the checks (expectations.warm_up): ingest starts it
-when a feed has loaded rows, so that the ~2 s import runs beside the rest of ingest. It must
+"""Great Expectations imported ahead of the checks (expectations.warm_up): the dbt step starts
+it, so that the ~2 s import runs while dbt builds in its own process. It must
 start one thread per process, and the checks must then use the context that thread made,
 not make a second one; and what the thread's import shares with the caller's thread must be
 imported whole before it starts."""
@@ -18,7 +18,7 @@ e.warm_up()
 # the thread starts: SQLAlchemy's ORM, whose half-made import once failed a step
 orm_exc = sys.modules.get('sqlalchemy.orm.exc')
 assert orm_exc is not None and hasattr(orm_exc, 'UnmappedClassError'), orm_exc
-e.warm_up()  # a second feed with rows: still one thread
+e.warm_up()  # asked again (another run in the process): still one thread
 warming = [t for t in threading.enumerate() if t.name == 'gx-warm-up']
 assert len(warming) == 1, warming
 gx, context = e._gx_context()  # a check asking meanwhile waits for the thread's context
