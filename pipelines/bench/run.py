@@ -190,7 +190,6 @@ def table(stages: dict[str, Stage], preset: str | None = None) -> str:
         ratio, target, met = _ratio(stage, stages, targets)
         if len(stage.runs) > 1:
             ratio = f"median of {', '.join(f'{s:.1f}' for s in stage.runs)}"
-
         verdict = "" if met is None else ("yes" if met else "**no**")
         lines.append(
             f"| {stage.name}{'' if stage.ok else ' (FAILED)'} | {stage.seconds:.1f} | {ratio} | "
