@@ -542,8 +542,10 @@ def par_dbt_models(
     args = [*BUILD_ARGS, "--target", settings.dbt_target]
     env = dbt_environment(settings, window)
     # the standby begun with this run (pipelines/lib/dbt_standby.py), if any: dagster-dbt's
-    # `par-dbt` hands it the build
-    standby = dbt_standby.claim(settings.dbt_target_dir)
+    # `par-dbt` hands it the build (an environment without `par-dbt` runs dbt itself:
+    # resources.dbt_executable)
+    served = Path(dbt.dbt_executable).name == "par-dbt"
+    standby = dbt_standby.claim(settings.dbt_target_dir) if served else None
     if standby is not None:
         env[dbt_standby.ADDRESS_VARIABLE] = standby
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
+import logging
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from pydantic import PrivateAttr
 from pipelines.lib import build_lock
 from pipelines.lib.loader import connect_build
 from pipelines.settings import DBT_PROJECT_DIR, Settings
+
+_log = logging.getLogger(__name__)
 
 # Every asset that writes (or copies) the build file runs in this pool; DuckDB allows one
 # writer per file. `dagster.yaml` gives it one slot.
@@ -116,18 +119,25 @@ class ParDbtCliResource(DbtCliResource):
         return None
 
 
-# What dagster-dbt runs as dbt: `par-dbt` (pyproject's scripts), installed beside this Python
-# (whether or not the venv's bin is on PATH). It hands the dbt step's build to the run's dbt
-# standby when the step names one, and is the dbt installed beside it otherwise
-# (pipelines/lib/dbt_standby_client.py).
-DBT_EXECUTABLE = Path(sys.executable).with_name("par-dbt")
+def dbt_executable(python: Path = Path(sys.executable)) -> Path:
+    """What dagster-dbt runs as dbt: `par-dbt` (pyproject's scripts), installed beside this
+    Python (whether or not the venv's bin is on PATH). It hands the dbt step's build to the
+    run's dbt standby when the step names one, and is the dbt installed beside it otherwise
+    (pipelines/lib/dbt_standby_client.py). An environment installed before `par-dbt` existed
+    (the code updated, `make` not run since) has only dbt: that one then, with a warning,
+    rather than dagster-dbt's refusal of a dbt it cannot find; builds are not served."""
+    client = python.with_name("par-dbt")
+    if client.exists():
+        return client
+    _log.warning("%s is not installed (run `make setup`): dbt runs without its standby", client)
+    return python.with_name("dbt")
 
 
 def dbt_cli_resource() -> DbtCliResource:
     return ParDbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=str(DBT_EXECUTABLE),
+        dbt_executable=str(dbt_executable()),
     )
 
 

@@ -33,3 +33,16 @@ def test_dagster_dbt_runs_par_dbt_beside_this_python():
     executable = Path(dbt_cli_resource().dbt_executable)
     assert executable == Path(sys.executable).with_name("par-dbt")
     assert os.access(executable, os.X_OK)
+
+
+def test_an_environment_without_par_dbt_runs_the_real_dbt(tmp_path, caplog):
+    """Installed before `par-dbt` existed (the code updated, `make` not run since): the dbt
+    beside the Python, with a warning naming what to run, not dagster-dbt's refusal."""
+    from pipelines.defs.resources import dbt_executable
+
+    python = tmp_path / "bin" / "python"
+    python.parent.mkdir()
+    assert dbt_executable(python) == python.with_name("dbt")
+    assert "make setup" in caplog.text and "par-dbt" in caplog.text
+    python.with_name("par-dbt").touch()
+    assert dbt_executable(python) == python.with_name("par-dbt")
