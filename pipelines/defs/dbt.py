@@ -40,7 +40,7 @@ from pipelines.defs.check_results import FAILING_ROWS_SHOWN
 from pipelines.defs.ingest import INGEST_LEDGER
 from pipelines.defs.partitions import run_window
 from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
-from pipelines.lib import dbt_standby
+from pipelines.lib import dbt_standby, dbt_standby_client
 from pipelines.lib.expectations import warm_up as warm_up_expectations
 from pipelines.lib.headers import ID_NUMBER_COLUMN
 from pipelines.lib.headers import PERSONAL_COLUMNS as _PERSONAL
@@ -544,7 +544,7 @@ def par_dbt_models(
     # the standby begun with this run (pipelines/lib/dbt_standby.py), if any: dagster-dbt's
     # `par-dbt` hands it the build (an environment without `par-dbt` runs dbt itself:
     # resources.dbt_executable)
-    served = Path(dbt.dbt_executable).name == "par-dbt"
+    served = Path(dbt.dbt_executable).name == dbt_standby_client.SCRIPT
     standby = dbt_standby.claim(settings.dbt_target_dir) if served else None
     if standby is not None:
         env[dbt_standby.ADDRESS_VARIABLE] = standby

@@ -20,7 +20,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 from pydantic import PrivateAttr
 
-from pipelines.lib import build_lock
+from pipelines.lib import build_lock, dbt_standby_client
 from pipelines.lib.loader import connect_build
 from pipelines.settings import DBT_PROJECT_DIR, Settings
 
@@ -126,7 +126,7 @@ def dbt_executable(python: Path = Path(sys.executable)) -> Path:
     (pipelines/lib/dbt_standby_client.py). An environment installed before `par-dbt` existed
     (the code updated, `make` not run since) has only dbt: that one then, with a warning,
     rather than dagster-dbt's refusal of a dbt it cannot find; builds are not served."""
-    client = python.with_name("par-dbt")
+    client = python.with_name(dbt_standby_client.SCRIPT)
     if client.exists():
         return client
     _log.warning("%s is not installed (run `make setup`): dbt runs without its standby", client)

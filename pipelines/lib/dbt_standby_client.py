@@ -29,6 +29,8 @@ import sys
 # An abstract socket's name (Linux), without its leading NUL, which no environment value
 # may hold.
 ADDRESS_VARIABLE = "PAR_DBT_STANDBY"
+# The name pyproject.toml's [project.scripts] installs this client under, beside the Python.
+SCRIPT = "par-dbt"
 
 # The conversation, on one Unix stream socket. The client sends REQUEST with its three
 # standard file descriptors, then the request's length (8 bytes, big-endian) and the
