@@ -410,3 +410,71 @@ def test_sigterm_to_the_client_cancels_the_build_and_ends_the_standby(tmp_path):
     assert any("CANCEL" in event.get("info", {}).get("msg", "") for event in after)
     assert dbt_standby.outcome(project / "target", timeout=10) == dbt_standby.SERVED
     assert gone(standby.pid)
+
+
+# The client's `served` in a process of its own, as the user `uid`: the exit code the
+# standby sent, or None (declined: the real dbt would run instead). The client is standard
+# library only: any Python 3 of the machine runs it, from a copy beside the project.
+_ASK = """
+import sys
+sys.path.insert(0, sys.argv[2])
+from dbt_standby_client import served
+print("CODE", served(sys.argv[1], ["build", "--target", "dev"]), flush=True)
+"""
+
+
+def _python_for_everyone() -> str | None:
+    """A Python other users may run (this one's may live under root's home): one whose
+    every folder up from it others may enter."""
+    for candidate in (sys.executable, "/usr/bin/python3"):
+        path = Path(candidate).resolve()
+        if path.exists() and all(p.stat().st_mode & 0o001 for p in [path, *path.parents]):
+            return str(path)
+    return None
+
+
+def _ask_as(python: str, uid: int, address: str, project: Path) -> str:
+    done = subprocess.run(
+        [python, "-c", _ASK, address, str(project.parent)],
+        cwd=project,
+        env={**os.environ, **env_for(project), "PYTHONDONTWRITEBYTECODE": "1"},
+        user=uid,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    codes = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("CODE ")]
+    assert codes, done.stderr
+    return codes[-1]
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="asking as another user needs root")
+def test_the_standby_serves_only_its_own_user():
+    """Its address is an abstract socket, which has no file permissions: any user on the
+    machine can connect. The standby checks the peer's user and declines another's (the
+    real dbt then runs as that user, with that user's rights); its own user's same request,
+    from the same folder and environment, is served."""
+    import shutil
+    import tempfile
+
+    from pipelines.lib import dbt_standby_client
+
+    python = _python_for_everyone()
+    if python is None:
+        pytest.skip("no Python that another user may run")
+    # a folder every user can enter: the request names it, and the standby compares it
+    root = Path(tempfile.mkdtemp(prefix="standby-user-"))
+    root.chmod(0o755)
+    try:
+        shutil.copy(dbt_standby_client.__file__, root / "dbt_standby_client.py")
+        project = write_project(root / "p")
+        address, _standby = begin(project, env_for(project))
+        assert _ask_as(python, 65534, address, project) == "None"  # nobody: declined
+        assert dbt_standby.outcome(project / "target") == dbt_standby.DECLINED
+        dbt_standby.stop(project / "target")
+
+        address, _standby = begin(project, env_for(project))
+        assert _ask_as(python, os.getuid(), address, project) == "0"  # its own user: served
+        assert dbt_standby.outcome(project / "target") == dbt_standby.SERVED
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
