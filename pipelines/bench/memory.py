@@ -1,13 +1,17 @@
-"""Peak memory of a command and everything it starts (dbt runs as a child of the build).
+"""Peak memory and CPU time of a command and everything it starts (dbt runs as a child of
+the build, the parse processes too).
 
 `ru_maxrss` only gives the largest single process, so a thread samples the summed resident
 set of the process tree from /proc every few tens of milliseconds while the command runs.
+CPU time is exact: the user and system time of the command and of every descendant it
+waited for (`RUSAGE_CHILDREN` before and after; the command and its children are waited).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -44,14 +48,17 @@ class Measured:
     seconds: float
     peak_rss_bytes: int
     returncode: int
+    cpu_seconds: float = 0.0  # user + system, the whole tree
 
 
 def run_measured(
     command: list[str], env: dict[str, str], log: Path, interval: float = 0.05
 ) -> Measured:
-    """Run `command` (output to `log`), timing it and sampling its tree's memory."""
+    """Run `command` (output to `log`), timing it, sampling its tree's memory, and adding up
+    its tree's CPU time."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
+        before = _children_cpu_seconds()
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
         peak = 0
@@ -67,6 +74,15 @@ def run_measured(
         sampler.start()
         returncode = process.wait()
         seconds = time.perf_counter() - started
+        cpu_seconds = _children_cpu_seconds() - before
         done.set()
         sampler.join()
-    return Measured(seconds=seconds, peak_rss_bytes=peak, returncode=returncode)
+    return Measured(
+        seconds=seconds, peak_rss_bytes=peak, returncode=returncode, cpu_seconds=cpu_seconds
+    )
+
+
+def _children_cpu_seconds() -> float:
+    """User and system time of this process's children that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

@@ -54,6 +54,13 @@ class Stage:
     dbt: dict[str, float] = field(default_factory=dict)  # stage.py: _dbt_costs
     ran: bool | None = None  # nothing_new: whether `par run` started a run
     runs: list[float] = field(default_factory=list)  # baseline: each run's seconds
+    cpu_seconds: float = 0.0  # user + system time of the stage's whole process tree
+
+    @property
+    def cores_busy(self) -> float:
+        """CPU seconds per wall second: the cores the stage kept busy, on average. Near the
+        machine's cores, only less work makes the stage faster, not more overlap."""
+        return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
     @property
     def rows(self) -> int:
@@ -131,6 +138,7 @@ def measure(name: str, args: list[str], run: Path, settings: Settings) -> Stage:
         name=name,
         seconds=measured.seconds,
         peak_rss_bytes=measured.peak_rss_bytes,
+        cpu_seconds=measured.cpu_seconds,
         rows_by_feed=result.get("rows", {}),
         ok=ok,
         steps=result.get("steps", {}),
@@ -139,19 +147,24 @@ def measure(name: str, args: list[str], run: Path, settings: Settings) -> Stage:
         ran=result.get("ran"),
     )
     status = "ok" if ok else f"FAILED (see {run / (name + '.log')})"
-    print(f"  {stage.seconds:.1f} s, peak {stage.peak_rss_bytes / GIB:.2f} GiB, {status}")
+    print(
+        f"  {stage.seconds:.1f} s, {stage.cores_busy:.2f} cores busy, "
+        f"peak {stage.peak_rss_bytes / GIB:.2f} GiB, {status}"
+    )
     return stage
 
 
 def median_of(runs: list[Stage]) -> Stage:
     """One stage from several runs of it: the median time (the middle run's, or the mean
-    of the two middle ones), the highest peak memory, the runs' times in order; its rows
-    are the first run's (every run reads the same files) and it is ok when each run was."""
+    of the two middle ones) and CPU time, the highest peak memory, the runs' times in
+    order; its rows are the first run's (every run reads the same files) and it is ok when
+    each run was."""
     seconds = [run.seconds for run in runs]
     first = runs[0]
     return Stage(
         name=first.name,
         seconds=statistics.median(seconds),
+        cpu_seconds=statistics.median(run.cpu_seconds for run in runs),
         peak_rss_bytes=max(run.peak_rss_bytes for run in runs),
         rows_by_feed=first.rows_by_feed,
         ok=all(run.ok for run in runs),
@@ -183,8 +196,8 @@ def _ratio(stage: Stage, stages: dict[str, Stage], targets: dict[str, float]):
 def table(stages: dict[str, Stage], preset: str | None = None) -> str:
     targets = TARGETS.get(preset or "", {})
     lines = [
-        "| stage | seconds | ratio | target | met | peak memory | rows | rows/s |",
-        "|---|---:|---|---|---|---:|---:|---:|",
+        "| stage | seconds | ratio | target | met | cores busy | peak memory | rows | rows/s |",
+        "|---|---:|---|---|---|---:|---:|---:|---:|",
     ]
     for stage in stages.values():
         ratio, target, met = _ratio(stage, stages, targets)
@@ -193,7 +206,8 @@ def table(stages: dict[str, Stage], preset: str | None = None) -> str:
         verdict = "" if met is None else ("yes" if met else "**no**")
         lines.append(
             f"| {stage.name}{'' if stage.ok else ' (FAILED)'} | {stage.seconds:.1f} | {ratio} | "
-            f"{target} | {verdict} | {stage.peak_rss_bytes / GIB:.2f} GiB | {stage.rows:,} | "
+            f"{target} | {verdict} | {stage.cores_busy:.2f} | "
+            f"{stage.peak_rss_bytes / GIB:.2f} GiB | {stage.rows:,} | "
             f"{stage.rows_per_second:,.0f} |"
         )
     return "\n".join(lines)
@@ -312,7 +326,12 @@ def run_bench(
         "cpus": os.cpu_count(),
         "source": str(source),
         "stages": {
-            name: {**asdict(stage), "rows": stage.rows, "rows_per_second": stage.rows_per_second}
+            name: {
+                **asdict(stage),
+                "rows": stage.rows,
+                "rows_per_second": stage.rows_per_second,
+                "cores_busy": stage.cores_busy,
+            }
             for name, stage in stages.items()
         },
     }

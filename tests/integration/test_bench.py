@@ -4,6 +4,7 @@ DuckDB, a real Dagster full build, a real nightly run), a table and a results fi
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,13 @@ def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
     assert list(stages) == ["baseline", "full_build", "nightly", "nothing_new"]
     for stage in stages.values():
         assert stage["ok"] and stage["seconds"] > 0 and stage["peak_rss_bytes"] > 0
+        # the CPU time of the stage's process tree: some, and no more than the machine's
+        # cores could give in the stage's wall time
+        assert 0 < stage["cpu_seconds"] <= (os.cpu_count() or 1) * stage["seconds"] * 1.05
+        assert stage["cores_busy"] == stage["cpu_seconds"] / stage["seconds"]
+    # a build keeps more than one core busy at times (its parse processes, dbt's standby,
+    # DuckDB's threads beside the run's own process): its CPU time is the whole tree's
+    assert stages["full_build"]["cpu_seconds"] > 0.5 * stages["full_build"]["seconds"]
     # the baseline ran three times (the default), its time the median of the three: the
     # middle one once sorted, which the table names with the runs
     runs = stages["baseline"]["runs"]
@@ -73,6 +81,7 @@ def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
     # The table printed and written: one line per stage, with the two ratios
     latest = (bench / "results" / "latest.md").read_text("utf-8")
     assert "× baseline" in latest and "of full build" in latest
+    assert "| cores busy |" in latest
     for name in ("baseline", "full_build", "nightly"):
         assert f"| {name} |" in latest
         assert f"| {name} |" in done.stdout

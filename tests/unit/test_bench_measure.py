@@ -1,0 +1,39 @@
+"""How the benchmark measures a stage (pipelines/bench/memory.py): the CPU time of the
+whole process tree, a grandchild's included, and its peak memory."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+from pipelines.bench.memory import run_measured
+
+
+def _spin(seconds: float) -> str:
+    """Python that spins on the CPU for `seconds` of its own process time."""
+    return (
+        "import time\n"
+        "start = time.process_time()\n"
+        f"while time.process_time() - start < {seconds}:\n"
+        "    pass\n"
+    )
+
+
+def test_cpu_time_counts_the_whole_tree_and_memory_its_peak(tmp_path):
+    grandchild = tmp_path / "grandchild.py"
+    grandchild.write_text("held = bytearray(200 << 20)\n" + _spin(0.6))
+    child = tmp_path / "child.py"
+    child.write_text(
+        textwrap.dedent(
+            f"""
+            import subprocess, sys
+            subprocess.run([sys.executable, {str(grandchild)!r}], check=True)
+            """
+        )
+        + _spin(0.4)
+    )
+    measured = run_measured([sys.executable, str(child)], {}, tmp_path / "log")
+    assert measured.returncode == 0, (tmp_path / "log").read_text()
+    # 0.6 s in the grandchild and 0.4 s in the child, plus two interpreters' start-up
+    assert 1.0 <= measured.cpu_seconds < 1.0 + 3.0
+    assert measured.peak_rss_bytes >= 200 << 20  # the grandchild's bytes were seen
