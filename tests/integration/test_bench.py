@@ -45,9 +45,6 @@ def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
         # cores could give in the stage's wall time
         assert 0 < stage["cpu_seconds"] <= (os.cpu_count() or 1) * stage["seconds"] * 1.05
         assert stage["cores_busy"] == stage["cpu_seconds"] / stage["seconds"]
-    # a build keeps more than one core busy at times (its parse processes, dbt's standby,
-    # DuckDB's threads beside the run's own process): its CPU time is the whole tree's
-    assert stages["full_build"]["cpu_seconds"] > 0.5 * stages["full_build"]["seconds"]
     # the baseline ran three times (the default), its time the median of the three: the
     # middle one once sorted, which the table names with the runs
     runs = stages["baseline"]["runs"]
