@@ -22,21 +22,17 @@ same definitions (tests/unit/test_dagster_dbt_lean.py)."""
 from __future__ import annotations
 
 import sys
-from types import ModuleType
 
 _DBT_VERSION = "dbt.version"  # what dagster_dbt.compat imports first to find dbt-core
 
 
-def import_dagster_dbt() -> ModuleType:
-    """dagster_dbt, imported without dbt-core unless this process already holds one of them."""
+def import_dagster_dbt() -> None:
+    """Import dagster_dbt without dbt-core, unless this process already holds one of them."""
     if "dagster_dbt" in sys.modules or _DBT_VERSION in sys.modules:
-        import dagster_dbt
-
-        return dagster_dbt
+        return
     sys.modules[_DBT_VERSION] = None  # type: ignore[assignment]  # `import` raises ImportError
     try:
-        import dagster_dbt
+        import dagster_dbt  # noqa: F401 - imported for its side: dagster-dbt without dbt-core
     finally:
         if sys.modules.get(_DBT_VERSION, ...) is None:
             del sys.modules[_DBT_VERSION]
-    return dagster_dbt

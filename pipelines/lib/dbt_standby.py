@@ -312,7 +312,8 @@ def _answer(
         requests = conn.makefile("rb")
         length = int.from_bytes(requests.read(client.LENGTH_BYTES), "big")
         request = json.loads(requests.read(length))
-        why = "not a request" if data != client.REQUEST or len(fds) != 3 else ""
+        request_fds = data == client.REQUEST and len(fds) == len(client.STANDARD_FDS)
+        why = "" if request_fds else "not a request"
         why = why or ("another user" if uid != os.getuid() else "")
         why = why or declined_because(request, target, compared, parsed_with)
         if why:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib import dbt_standby
+from pipelines.lib import dbt_standby, dbt_standby_client
 from pipelines.lib.dbt_standby_client import ADDRESS_VARIABLE
 from pipelines.settings import Settings
 
@@ -454,11 +456,6 @@ def test_the_standby_serves_only_its_own_user():
     machine can connect. The standby checks the peer's user and declines another's (the
     real dbt then runs as that user, with that user's rights); its own user's same request,
     from the same folder and environment, is served."""
-    import shutil
-    import tempfile
-
-    from pipelines.lib import dbt_standby_client
-
     python = _python_for_everyone()
     if python is None:
         pytest.skip("no Python that another user may run")
