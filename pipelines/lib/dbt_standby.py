@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.lib import dbt_standby_client as client
+from pipelines.lib.dbt_kept_lines import keep_only_kept_lines
 from pipelines.settings import DBT_PROJECT_DIR, Settings, dbt_environment
 
 _log = logging.getLogger(__name__)
@@ -262,6 +263,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from dbt.cli.main import dbtRunner
 
+    # dbt builds a log line for each debug event only to drop it at dagster-dbt's info level
+    keep_only_kept_lines()
     parse = ["parse", "--target", options.target, "--quiet"]
     _as_dbt(parse)
     parsed = dbtRunner().invoke(parse)

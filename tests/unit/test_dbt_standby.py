@@ -167,6 +167,16 @@ class Ran:
         return sorted((r["unique_id"], r["status"], r["failures"]) for r in results)
 
     @property
+    def lines(self) -> list[tuple[str, str]]:
+        """What dbt said, line by line: each event's name and level, those about its parse
+        left out (the standby's build was parsed before it was asked)."""
+        return [
+            (event["info"]["name"], event["info"]["level"])
+            for event in self.events
+            if "info" in event and "Pars" not in event["info"]["name"]
+        ]
+
+    @property
     def errors(self) -> list[tuple[str, str]]:
         """dbt's error lines: the event and its first line (a node's timing left out)."""
         return [
@@ -282,6 +292,8 @@ def test_a_build_the_standby_serves_ends_as_the_real_dbts(tmp_path, variant, cod
     assert by_standby.pids == {standby.pid}  # dbt ran in the standby, not in the client
     assert by_standby.results == by_dbt.results
     assert by_standby.errors == by_dbt.errors
+    # the same lines (the standby's dbt builds only those its logger keeps: dbt_kept_lines)
+    assert by_standby.lines == by_dbt.lines
     assert (by_dbt.results is not None) == (variant != "compile_error")
     assert bool(by_dbt.errors) == (variant != "passing")
     # the standby has ended with its build
