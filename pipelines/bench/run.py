@@ -226,6 +226,11 @@ def profile(stage: Stage, top: int = 12) -> str:
     return "\n".join(lines)
 
 
+# Step names (Dagster's, from the asset keys): dbt's build and the publishing of par.duckdb.
+DBT_STEP = "par_dbt_models"
+PUBLISH_STEP = "published__par_duckdb"
+
+
 def fixed_costs(stage: Stage) -> list[tuple[str, float]]:
     """The stage's time split into start-up, steps and dbt's parts (empty when the stage
     recorded none): the floor a run pays however little data it brings."""
@@ -234,7 +239,7 @@ def fixed_costs(stage: Stage) -> list[tuple[str, float]]:
     between = stage.fixed.get("between_steps")
     if before is not None:
         parts.append(("start-up before the first step (Python, Dagster, definitions)", before))
-    dbt_step = stage.steps.get("par_dbt_models")
+    dbt_step = stage.steps.get(DBT_STEP)
     if dbt_step is not None and stage.dbt:
         nodes = stage.dbt.get("nodes", 0)
         parts.append(
@@ -245,7 +250,7 @@ def fixed_costs(stage: Stage) -> list[tuple[str, float]]:
         )
         parts.append(("dbt: models", stage.dbt.get("models", 0.0)))
         parts.append(("dbt: tests", stage.dbt.get("tests", 0.0)))
-    other = sum(s for step, s in stage.steps.items() if step != "par_dbt_models")
+    other = sum(s for step, s in stage.steps.items() if step != DBT_STEP)
     parts.append(("other steps (ingest, checks, publish)", other))
     if between is not None:
         parts.append(("Dagster between steps", between))
@@ -257,6 +262,86 @@ def fixed_costs(stage: Stage) -> list[tuple[str, float]]:
             )
         )
     return [(part, round(seconds, 2)) for part, seconds in parts]
+
+
+def floor(stage: Stage) -> list[tuple[str, float]]:
+    """What a run pays however few rows it brings, from the stage's own figures: the
+    process's start-up and exit, Dagster between steps, dbt's start-up and bookkeeping, each
+    dbt node at the time of the fastest node of its kind, and publishing (a copy of the
+    published file: its size is the warehouse's, not the night's). Empty when the stage
+    recorded no steps."""
+    before = stage.fixed.get("before_first_step")
+    if before is None or not stage.steps:
+        return []
+    between = stage.fixed.get("between_steps", 0.0)
+    after = stage.seconds - before - between - sum(stage.steps.values())
+    parts = [
+        ("start-up before the first step", before),
+        ("after the last step (event log, exit)", after),
+        ("Dagster between steps", between),
+    ]
+    dbt_step = stage.steps.get(DBT_STEP)
+    if dbt_step is not None and stage.dbt:
+        nodes = stage.dbt.get("nodes", 0)
+        in_nodes = sum(stage.dbt.get(kind, 0.0) for kind in ("models", "tests", "seeds"))
+        parts.append(("dbt: start-up and bookkeeping", dbt_step - in_nodes))
+        parts.append(
+            (
+                f"dbt: {nodes:.0f} nodes, each as fast as the fastest of its kind",
+                stage.dbt.get("nodes_at_fastest", 0.0),
+            )
+        )
+    if PUBLISH_STEP in stage.steps:
+        parts.append(("publishing (a copy of the published file)", stage.steps[PUBLISH_STEP]))
+    return [(part, round(max(seconds, 0.0), 2)) for part, seconds in parts]
+
+
+def why_not_met(stages: dict[str, Stage], preset: str | None = None, cores: int = 0) -> str:
+    """For each ratio above its target, what this run's own figures say of how low it can
+    go on this machine. The nightly: the floor (`floor`) against the target. The full
+    build: its CPU work against the baseline's, and the time that work would take with
+    every core busy all the time (`cores`: this machine's)."""
+    targets = TARGETS.get(preset or "", {})
+    base, full, nightly = (stages.get(n) for n in ("baseline", "full_build", "nightly"))
+    cores = cores or os.cpu_count() or 1
+    lines: list[str] = []
+    if base and full and "full_build" in targets:
+        target = targets["full_build"]
+        ratio = full.seconds / base.seconds
+        if ratio > target:
+            busy = full.cpu_seconds / cores
+            lines.append(
+                f"- full_build: {full.seconds:.1f} s, {ratio:.2f}× the baseline (target "
+                f"≤ {target:g}×: {target * base.seconds:.1f} s). Its CPU work: "
+                f"{full.cpu_seconds:.0f} core-seconds, {full.cpu_seconds / base.cpu_seconds:.2f}× "
+                f"the baseline's {base.cpu_seconds:.0f}. With all {cores} cores busy every "
+                f"second it would take {busy:.1f} s, {busy / base.seconds:.2f}× the baseline: "
+                + (
+                    "above the target even then; only less CPU work lowers it."
+                    if busy / base.seconds > target
+                    else f"the target needs {full.cpu_seconds / (target * base.seconds):.2f} "
+                    f"cores busy on average; the build kept {full.cores_busy:.2f} busy."
+                )
+            )
+    if full and nightly and "nightly" in targets:
+        target = targets["nightly"]
+        if nightly.seconds > target * full.seconds and (parts := floor(nightly)):
+            total = sum(seconds for _, seconds in parts)
+            listed = ", ".join(f"{part} {seconds:.1f}" for part, seconds in parts)
+            lines.append(
+                f"- nightly: {nightly.seconds:.1f} s, {nightly.seconds / full.seconds:.1%} of "
+                f"the full build (target ≤ {target:.0%}: {target * full.seconds:.1f} s). Paid "
+                f"however few rows a night brings: {listed}; {total:.1f} s, "
+                f"{total / full.seconds:.1%} of the full build: "
+                + (
+                    "above the target before any of the night's rows is read."
+                    if total > target * full.seconds
+                    else f"the other {nightly.seconds - total:.1f} s are the night's work."
+                )
+            )
+    if not lines:
+        return ""
+    return "\n".join(["Targets not met, and how low this run's figures say they can go:", *lines])
 
 
 def run_bench(
@@ -342,6 +427,7 @@ def run_bench(
             profile(stages["full_build"]),
             *([profile(stages["spark_full_build"])] if "spark_full_build" in stages else []),
             profile(stages["nightly"]),
+            *([why] if (why := why_not_met(stages, preset)) else []),
         ]
     )
     results = root / "results"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import fastexcel
 
-from pipelines.bench.run import Stage, fixed_costs
+from pipelines.bench.run import Stage, fixed_costs, floor
 from pipelines.lib.landing import discover
 
 STAGE_FIELDS = ("name", "seconds", "peak_rss_bytes", "rows_by_feed", "ok", "steps", "fixed", "dbt")
@@ -94,3 +94,11 @@ def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
         assert 0 < in_nodes < stage["steps"]["par_dbt_models"]
         parts = fixed_costs(Stage(**{k: stage[k] for k in STAGE_FIELDS}))
         assert all(seconds >= 0 for _, seconds in parts), parts
+        # each node at its kind's fastest: some time, no more than the nodes took (both
+        # rounded to 0.01 s)
+        assert 0 < stage["dbt"]["nodes_at_fastest"] <= in_nodes + 0.02
+        # what a run pays whatever its rows: within the stage's time, ingest not in it
+        paid = floor(Stage(**{k: stage[k] for k in STAGE_FIELDS}))
+        assert 0 < sum(seconds for _, seconds in paid) < stage["seconds"]
+    # custom sizes have no targets: nothing is said of them
+    assert "Targets not met" not in latest
