@@ -43,8 +43,12 @@ def run_pipeline(settings: Settings, days: tuple, run_id: str | None = None):
     """Run the full-build job over `days` (first, last) in this process on the settings'
     Dagster instance; returns its ExecuteInProcessResult."""
     ensure_manifest(settings)
-    from pipelines.defs.partitions import range_tags
-    from pipelines.run import execute_build
+    from pipelines.lib import heap
+
+    with heap.loading():  # Dagster and the definitions, loaded for the rest of the process
+        import pipelines.definitions  # noqa: F401
+        from pipelines.defs.partitions import range_tags
+        from pipelines.run import execute_build
 
     with dagster_instance(settings) as instance:
         # INFO on the terminal (progress, problems); the full DEBUG log is in the Dagster UI.

@@ -7,15 +7,19 @@ build definitions for the settings they pass).
 
 from __future__ import annotations
 
-import atexit
-import gc
 import warnings
 
-import dagster as dg
+from pipelines.lib import heap
 
-import pipelines.defs
-from pipelines.defs.resources import resources_for
-from pipelines.settings import Settings, load_settings
+# what the imports below make lives as long as the process: no collection walks it while
+# it is made (settle_heap collects once, then freezes it)
+heap.hold_collections()
+
+import dagster as dg  # noqa: E402
+
+import pipelines.defs  # noqa: E402
+from pipelines.defs.resources import resources_for  # noqa: E402
+from pipelines.settings import Settings, load_settings  # noqa: E402
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -32,25 +36,18 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
 
 def settle_heap() -> None:
-    """Take what is alive now out of the garbage collector's sight (`gc.freeze`), after one
-    last collection of it; and do the same with what is alive when the process exits.
+    """Take what is alive now out of the garbage collector's sight, after one last
+    collection of it, and what is alive when the process exits (`heap.settle`).
 
     A process loads the code location once (Dagster's code server and run worker, `par run`),
     and what it holds after that (the modules: Dagster, dbt, polars, DuckDB; the
-    definitions; ~350,000 objects) lives until the process ends. Every full collection
-    walked all of it again: a few during a run and a last one when the process exits,
-    ~1 s of a nightly run's ~17 s. Objects made later are collected as before.
-
-    What a run imports and makes later (Great Expectations for the feed checks, ~0.7 s of
-    its own) was still walked by the collections Python makes while it shuts down: ~0.7 s
-    of every run's exit, for memory the operating system takes back anyway. Frozen at exit
-    (an atexit handler, which runs before those collections), a run's process ends in
-    ~0.1 s. Files and connections are closed by the code that opened them, never left to
-    the collector."""
-    gc.collect()
-    gc.freeze()
-    atexit.register(gc.freeze)
+    definitions; ~500,000 objects) lives until the process ends. Every full collection
+    walked all of it again: a few during a run and the last ones when the process exits.
+    Objects made later are collected as before."""
+    heap.settle()
 
 
-defs = build_definitions(load_settings())
-settle_heap()
+try:
+    defs = build_definitions(load_settings())
+finally:
+    settle_heap()  # also when loading fails: collections are never left held

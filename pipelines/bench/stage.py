@@ -139,10 +139,14 @@ def _loaded_by(settings, run_id: str) -> dict[str, int]:
 
 def _build(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
-    from pipelines.bootstrap import dagster_instance, ensure_manifest
-    from pipelines.defs.partitions import range_tags
-    from pipelines.run import execute_build
-    from pipelines.settings import load_settings
+    from pipelines.lib import heap
+
+    with heap.loading():  # as `par run` loads them (pipelines/cli.py run_pipeline)
+        import pipelines.definitions  # noqa: F401
+        from pipelines.bootstrap import dagster_instance, ensure_manifest
+        from pipelines.defs.partitions import range_tags
+        from pipelines.run import execute_build
+        from pipelines.settings import load_settings
 
     settings = load_settings()
     ensure_manifest(settings)

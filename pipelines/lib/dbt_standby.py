@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import json
 import logging
 import os
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.lib import dbt_standby_client as client
+from pipelines.lib import heap
 from pipelines.lib.dbt_kept_lines import keep_only_kept_lines
 from pipelines.settings import DBT_PROJECT_DIR, Settings, dbt_environment
 
@@ -261,22 +261,23 @@ def main(argv: list[str] | None = None) -> None:
     listener = socket.socket(fileno=options.listen_fd)
     parsed_with = {"env": dict(os.environ), "cwd": os.getcwd()}
 
-    from dbt.cli.main import dbtRunner
+    # what it makes now (dbt's modules, the manifest) lives until it ends: no collection
+    # walks it while it is made, and it is frozen out of the collector's sight after, as
+    # the run's own process does (pipelines/lib/heap.py); the build's collections then skip
+    # it (~0.4 s of a mid-bench nightly's)
+    with heap.loading():
+        from dbt.cli.main import dbtRunner
 
-    # dbt builds a log line for each debug event only to drop it at dagster-dbt's info level
-    keep_only_kept_lines()
-    parse = ["parse", "--target", options.target, "--quiet"]
-    _as_dbt(parse)
-    parsed = dbtRunner().invoke(parse)
+        # dbt builds a log line for each debug event only to drop it at dagster-dbt's
+        # info level
+        keep_only_kept_lines()
+        parse = ["parse", "--target", options.target, "--quiet"]
+        _as_dbt(parse)
+        parsed = dbtRunner().invoke(parse)
     manifest = parsed.result if parsed.success else None
     compared = {name for name in options.compare.split(",") if name}
     if manifest is not None:
         compared |= set(manifest.env_vars)  # what the project's files read while parsing
-    # what it holds now (dbt's modules, the manifest) lives until it ends: out of the garbage
-    # collector's sight, as the run's own process does (pipelines/definitions.py's
-    # settle_heap); the build's collections then skip it (~0.4 s of a mid-bench nightly's)
-    gc.collect()
-    gc.freeze()
     conn, _ = listener.accept()
     listener.close()
     os._exit(_answer(conn, options.target, compared, parsed_with, manifest, serving))

@@ -21,6 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines.lib import heap
 from pipelines.lib.headers import allowed_values
 from pipelines.lib.pseudonymise import ID_KINDS
 
@@ -298,11 +299,14 @@ def _new_gx_context():
     """GX and one ephemeral context per process: making a context costs most of a second,
     and a run validates each feed (tests run many runs in one process)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    # GX and its context live as long as the process (~300,000 objects): no collection
+    # walks them while they are made, and none after (pipelines/lib/heap.py)
+    with heap.loading():
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return gx, context
 
 
