@@ -310,11 +310,16 @@ def why_not_met(stages: dict[str, Stage], preset: str | None = None, cores: int 
         ratio = full.seconds / base.seconds
         if ratio > target:
             busy = full.cpu_seconds / cores
+            work = (
+                f", {full.cpu_seconds / base.cpu_seconds:.2f}× the baseline's "
+                f"{base.cpu_seconds:.0f}"
+                if base.cpu_seconds
+                else ""
+            )
             lines.append(
                 f"- full_build: {full.seconds:.1f} s, {ratio:.2f}× the baseline (target "
                 f"≤ {target:g}×: {target * base.seconds:.1f} s). Its CPU work: "
-                f"{full.cpu_seconds:.0f} core-seconds, {full.cpu_seconds / base.cpu_seconds:.2f}× "
-                f"the baseline's {base.cpu_seconds:.0f}. With all {cores} cores busy every "
+                f"{full.cpu_seconds:.0f} core-seconds{work}. With all {cores} cores busy every "
                 f"second it would take {busy:.1f} s, {busy / base.seconds:.2f}× the baseline: "
                 + (
                     "above the target even then; only less CPU work lowers it."
