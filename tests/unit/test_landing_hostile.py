@@ -18,6 +18,7 @@ from pipelines.lib.landing import (
     LandingFile,
     UnitRegistry,
     UnitsRegistryError,
+    _name_problem,
     name_text,
     read_registry,
     read_successions,
@@ -445,6 +446,18 @@ def test_name_text_shows_odd_bytes_and_control_characters():
     assert name_text(os.fsdecode(b"a\xff.csv")) == "a\\xff.csv"
     assert name_text("2023-01-06\n.csv") == "2023-01-06\\x0a.csv"
     assert name_text("Phu\u031bo\u031b\u0300ng") == "Phường"
+
+
+def test_every_ascii_character_is_shown_as_is_unless_it_is_a_control_character():
+    # every ASCII character, in a name of plain ones (the scan's fast path takes a name of
+    # printable ASCII as it is): the control characters (category Cc: 0x00-0x1f, 0x7f)
+    # escaped and a name problem, the others (a space included) unchanged and fine
+    for code in range(128):
+        name = f"2023-01-0{chr(code)}.csv"
+        control = unicodedata.category(chr(code)) == "Cc"
+        shown = f"2023-01-0\\x{code:02x}.csv" if control else name
+        assert name_text(name) == shown, code
+        assert (_name_problem(name) is not None) == control, code
 
 
 def test_control_characters_and_a_trailing_newline_are_not_a_code_or_a_date(landing):
