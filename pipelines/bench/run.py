@@ -267,9 +267,9 @@ def fixed_costs(stage: Stage) -> list[tuple[str, float]]:
 def floor(stage: Stage) -> list[tuple[str, float]]:
     """What a run pays however few rows it brings, from the stage's own figures: the
     process's start-up and exit, Dagster between steps, dbt's start-up and bookkeeping, each
-    dbt node at the time of the fastest node of its kind, and publishing (a copy of the
-    published file: its size is the warehouse's, not the night's). Empty when the stage
-    recorded no steps."""
+    dbt node at the time of the fastest node of its kind, and publishing (the published file
+    copied and each of its tables compared with the build's: their sizes are the
+    warehouse's, not the night's). Empty when the stage recorded no steps."""
     before = stage.fixed.get("before_first_step")
     if before is None or not stage.steps:
         return []
@@ -292,7 +292,9 @@ def floor(stage: Stage) -> list[tuple[str, float]]:
             )
         )
     if PUBLISH_STEP in stage.steps:
-        parts.append(("publishing (a copy of the published file)", stage.steps[PUBLISH_STEP]))
+        parts.append(
+            ("publishing (the published file copied, compared)", stage.steps[PUBLISH_STEP])
+        )
     return [(part, round(max(seconds, 0.0), 2)) for part, seconds in parts]
 
 
