@@ -7,7 +7,7 @@
     three more macro calls a node, each with its own Jinja context, for what DuckDB does in
     one statement with the same outcome (the transaction commits the new relation whole or
     leaves the old one; a view names the table, bound when it is read). A mid nightly's dbt
-    build: ~4.9 s -> ~4.0 s.
+    build: 5.26 s -> 4.47 s (mean of 3 pairs).
 
     A table with an enforced contract (the published indicator tables) is made by
     dbt-duckdb's create_table_as, which checks the columns and declares their types and
