@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR
+from tests.unit.test_dbt_standby import PROJECT as STANDBY_PROJECT
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 MACROS = DBT_PROJECT_DIR / "macros" / "materializations.sql"
@@ -34,15 +35,8 @@ PROJECT = {
           tiny:
             +materialized: table
     """,
-    "profiles.yml": """
-        tiny:
-          target: dev
-          outputs:
-            dev:
-              type: duckdb
-              path: "{{ env_var('TINY_DB') }}"
-              threads: 1
-    """,
+    # a DuckDB file named by TINY_DB, as dbt's standby's tests use
+    "profiles.yml": STANDBY_PROJECT["profiles.yml"],
     # a table, its value from a variable; `fail` makes its query raise
     "models/numbers.sql": """
         {% if var('fail', false) %}
