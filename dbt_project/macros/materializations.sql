@@ -11,10 +11,10 @@
 
     A table with an enforced contract (the published indicator tables) is made by
     dbt-duckdb's create_table_as, which checks the columns and declares their types and
-    constraints, after the old table is dropped in the same transaction. Python models are
-    refused (none is written). Grants, indexes, docs persisted as comments and foreign keys
-    are configured on no model. Incremental models and seeds keep their own materializations;
-    the Spark target keeps dbt-spark's.
+    constraints, after the old table is dropped in the same transaction. A view with an
+    enforced contract and Python models are refused (none is written). Grants, indexes, docs
+    persisted as comments and foreign keys are configured on no model. Incremental models
+    and seeds keep their own materializations; the Spark target keeps dbt-spark's.
 #}
 
 {% macro par_replace_relation(kind) %}
@@ -27,7 +27,13 @@
     {%- set target_relation = this.incorporate(type=kind) -%}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set contract = config.get('contract') -%}
-    {%- set enforced = kind == 'table' and contract is not none and contract.enforced -%}
+    {%- set enforced = contract is not none and contract.enforced -%}
+    {%- if enforced and kind != 'table' -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ ': the project\'s view materialization does not check contracts'
+            ~ ' (macros/materializations.sql): make it a table, or drop the contract'
+        ) }}
+    {%- endif -%}
     {%- set sql_header = config.get('sql_header', none) -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}

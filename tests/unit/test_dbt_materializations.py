@@ -73,6 +73,18 @@ PROJECT = {
                 data_type: integer
                 constraints:
                   - type: not_null
+          - name: contracted_view
+            config:
+              materialized: view
+              contract:
+                enforced: true
+            columns:
+              - name: n
+                data_type: integer
+    """,
+    # a view with an enforced contract: refused, not built unchecked
+    "models/contracted_view.sql": """
+        select 1 as n
     """,
 }
 
@@ -162,3 +174,8 @@ def test_a_contracted_table_has_its_columns_checked_and_its_constraints(project)
     wrong = build(project, "contracted", n=4, column="m")
     assert wrong.returncode == 1 and "contract" in wrong.stdout.lower()
     assert query(project, "SELECT n FROM contracted") == [(3,)]
+    # a view's contract is not checked by this materialization: refused
+    refused = build(project, "contracted_view")
+    assert refused.returncode == 1 and "does not check contracts" in refused.stdout
+    names = {row[0] for row in query(project, "SELECT table_name FROM information_schema.tables")}
+    assert "contracted_view" not in names
