@@ -231,6 +231,16 @@ DBT_STEP = "par_dbt_models"
 PUBLISH_STEP = "published__par_duckdb"
 
 
+def _after_last_step(stage: Stage, before: float, between: float) -> float:
+    """The stage's time after its last step: event-log writes and the process's exit."""
+    return stage.seconds - before - between - sum(stage.steps.values())
+
+
+def _dbt_outside_nodes(stage: Stage, dbt_step: float) -> float:
+    """dbt's step less the time in its nodes: dbt's start-up and Dagster's handling."""
+    return dbt_step - sum(stage.dbt.get(kind, 0.0) for kind in ("models", "tests", "seeds"))
+
+
 def fixed_costs(stage: Stage) -> list[tuple[str, float]]:
     """The stage's time split into start-up, steps and dbt's parts (empty when the stage
     recorded none): the floor a run pays however little data it brings."""
@@ -245,7 +255,7 @@ def fixed_costs(stage: Stage) -> list[tuple[str, float]]:
         parts.append(
             (
                 f"dbt: start-up and bookkeeping ({nodes:.0f} nodes)",
-                dbt_step - sum(stage.dbt.get(kind, 0.0) for kind in ("models", "tests", "seeds")),
+                _dbt_outside_nodes(stage, dbt_step),
             )
         )
         parts.append(("dbt: models", stage.dbt.get("models", 0.0)))
@@ -258,7 +268,7 @@ def fixed_costs(stage: Stage) -> list[tuple[str, float]]:
         parts.append(
             (
                 "after the last step (event log, exit)",
-                stage.seconds - before - (between or 0.0) - sum(stage.steps.values()),
+                _after_last_step(stage, before, between or 0.0),
             )
         )
     return [(part, round(seconds, 2)) for part, seconds in parts]
@@ -274,17 +284,15 @@ def floor(stage: Stage) -> list[tuple[str, float]]:
     if before is None or not stage.steps:
         return []
     between = stage.fixed.get("between_steps", 0.0)
-    after = stage.seconds - before - between - sum(stage.steps.values())
     parts = [
         ("start-up before the first step", before),
-        ("after the last step (event log, exit)", after),
+        ("after the last step (event log, exit)", _after_last_step(stage, before, between)),
         ("Dagster between steps", between),
     ]
     dbt_step = stage.steps.get(DBT_STEP)
     if dbt_step is not None and stage.dbt:
         nodes = stage.dbt.get("nodes", 0)
-        in_nodes = sum(stage.dbt.get(kind, 0.0) for kind in ("models", "tests", "seeds"))
-        parts.append(("dbt: start-up and bookkeeping", dbt_step - in_nodes))
+        parts.append(("dbt: start-up and bookkeeping", _dbt_outside_nodes(stage, dbt_step)))
         parts.append(
             (
                 f"dbt: {nodes:.0f} nodes, each as fast as the fastest of its kind",
