@@ -5,7 +5,7 @@ Starting them costs most of a second each time (spawned, not forked, because the
 is threaded: each is a fresh interpreter importing polars, DuckDB and the parser), and a
 full build parses documents, dossiers and procedures in turn. A pool one of whose
 processes died (BrokenProcessPool) is replaced at the next request, as is one of another
-size.
+size. They start with polars' allocator set to keep what it frees (pipelines/lib/allocator.py).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import atexit
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
+
+from pipelines.lib import allocator
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -33,6 +35,7 @@ def pool(workers: int) -> ProcessPoolExecutor:
             _pool.shutdown(wait=True, cancel_futures=True)
             _pool = None
         if _pool is None:
+            allocator.for_processes_started_from_now()
             _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
             _size = workers
         return _pool
