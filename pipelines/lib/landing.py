@@ -210,11 +210,21 @@ def _listing(path: str) -> list[os.DirEntry]:
         return sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
 
 
+# The start of every file name a feed folder accepts (_STEM): its export date, whose ISO
+# text sorts as the day does.
+_NAMED_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 class _Scanner:
-    def __init__(self, landing: Path, feeds: tuple[str, ...]):
+    def __init__(
+        self, landing: Path, feeds: tuple[str, ...], days: tuple[date | None, date | None]
+    ):
         self.landing = landing
         self.root = len(str(landing)) + 1  # an entry's path minus this is its relative path
         self.feeds = feeds
+        # the ISO texts of the first and last day asked for ('' and '~' leave no day out)
+        self.first = days[0].isoformat() if days[0] else ""
+        self.last = days[1].isoformat() if days[1] else "~"
         self.files: list[LandingFile] = []
         self.rejected: list[Rejected] = []
 
@@ -271,6 +281,8 @@ class _Scanner:
         entries = self.folder(feed_dir.path, rel_feed + "/", unit, feed)
         accepted: list[LandingFile] = []
         for entry in entries or ():
+            if self.outside_days(entry.name):
+                continue
             relpath = f"{rel_feed}/{name_text(entry.name)}"
             kind = _kind(entry)
             why = None
@@ -306,6 +318,14 @@ class _Scanner:
                 )
             )
         self.files.extend(self._one_per_name(accepted, unit, feed))
+
+    def outside_days(self, name: str) -> bool:
+        """Whether a name is surely that of a file of a day not asked for: it starts with an
+        ISO day outside them, as every accepted name starts with its export date. Such an
+        entry is passed over (neither kept nor rejected) before anything else is asked of
+        it: a nightly feed's scan then costs its night's files, not the year's."""
+        day = name[:10]
+        return (day < self.first or day > self.last) and _NAMED_DAY.fullmatch(day) is not None
 
     def _one_per_name(
         self, accepted: list[LandingFile], unit: str | None, feed: str | None
@@ -360,12 +380,21 @@ class _Scanner:
                 self.reject(entry.path, inner, _not_regular(kind), unit, feed)
 
 
-def scan(landing: Path, feeds: tuple[str, ...] = FEEDS) -> LandingScan:
+def scan(
+    landing: Path,
+    feeds: tuple[str, ...] = FEEDS,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> LandingScan:
     """Every delivered file of `feeds`, sorted by (feed, unit_code, export_date, relpath),
     and every other entry under the landing folder with the reason it is rejected (the
     registry files excepted: load_registry judges them). Files of a known feed not asked
-    for are neither. Uses directory listings only: no file is opened or followed."""
-    scanner = _Scanner(Path(landing).absolute(), tuple(feeds))
+    for are neither. Uses directory listings only: no file is opened or followed.
+
+    With first_day and/or last_day, only the files of those export days: an entry of a
+    feed folder whose name starts with another day is neither a file nor rejected (the
+    rejected entries of the whole folder come from a scan without days)."""
+    scanner = _Scanner(Path(landing).absolute(), tuple(feeds), (first_day, last_day))
     result = scanner.scan()
     result.files.sort(key=lambda f: (f.feed, f.unit_code, f.export_date, f.relpath))
     result.rejected.sort(key=lambda r: r.relpath)

@@ -534,7 +534,9 @@ def ingest_feed(
     summary = IngestSummary(feed=feed)
     registry = encodings if isinstance(encodings, UnitRegistry) else UnitRegistry.undated(encodings)
     # Entries that are not deliveries are recorded once, by the units asset, not by every feed.
-    files = [file for file in scan(landing, feeds=(feed,)).files if file.export_date in days]
+    # the window's days only: a night's scan does not build the year's files to drop them
+    scanned = scan(landing, (feed,), days.first, days.last).files
+    files = [file for file in scanned if file.export_date in days]
     summary.files_seen = len(files)
     known = _ledger_signatures(conn, feed)
     unregistered = [

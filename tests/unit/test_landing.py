@@ -1,7 +1,10 @@
+import re
 from datetime import date
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipelines.lib.landing import (
     LandingFile,
@@ -9,6 +12,7 @@ from pipelines.lib.landing import (
     discover,
     read_registry,
     read_units,
+    scan,
 )
 
 UNITS_HEADER = "unit_code,unit_name,unit_level,parent_code,valid_from,valid_to,csv_encoding\n"
@@ -153,3 +157,54 @@ def test_read_units_missing_column(tmp_path):
     with pytest.raises(UnitsRegistryError, match="row 1: missing column 'parent_code'"):
         read_units(tmp_path)
     assert issubclass(UnitsRegistryError, ValueError)
+
+
+# Names a feed folder may hold: days inside and outside any window, impossible days, other
+# digits, suffixes, other extensions, short and odd names.
+_NAME_STEMS = st.one_of(
+    st.dates(date(2020, 12, 25), date(2021, 1, 10)).map(date.isoformat),
+    st.sampled_from(["2021-02-30", "2021-13-01", "2021-1-05", "２０２１-01-03", "2021_01_03"]),
+    st.text(alphabet="0123456789-_ab", min_size=0, max_size=12),
+)
+_NAMES = st.builds(
+    lambda stem, suffix, ext: f"{stem}{suffix}{ext}",
+    _NAME_STEMS,
+    st.sampled_from(["", "_v2", "_2021-01-05", "_ñ"]),
+    st.sampled_from([".csv", ".xlsx", ".jsonl", ".CSV", ".txt", ""]),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.lists(_NAMES, max_size=25, unique=True),
+    first=st.none() | st.dates(date(2020, 12, 28), date(2021, 1, 8)),
+    last=st.none() | st.dates(date(2020, 12, 28), date(2021, 1, 8)),
+)
+def test_a_scan_of_some_days_keeps_the_files_a_whole_scan_finds_for_them(
+    tmp_path_factory, names, first, last
+):
+    """The scan given days (a feed's ingest window) passes over entries named for other
+    days before looking at them; the files it keeps are exactly those of a whole scan whose
+    export date is among the days."""
+    root = tmp_path_factory.mktemp("landing")
+    folder = root / "31471" / "dossiers"
+    folder.mkdir(parents=True)
+    for name in names:
+        if name not in {"", ".", ".."} and "/" not in name:
+            (folder / name).write_bytes(b"")
+    whole = [
+        f
+        for f in scan(root, ("dossiers",)).files
+        if (first is None or f.export_date >= first) and (last is None or f.export_date <= last)
+    ]
+    some_days = scan(root, ("dossiers",), first, last)
+    assert some_days.files == whole
+    # and what is named for another day is passed over, not rejected: not looked at
+    for entry in some_days.rejected:
+        day = entry.relpath.rsplit("/", 1)[-1][:10]
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day):
+            assert (first is None or day >= first.isoformat()) and (
+                last is None or day <= last.isoformat()
+            )
