@@ -11,7 +11,8 @@ the stage 3-5% faster).
 Only there. The process that runs the steps (the writer) gained nothing measurable from it,
 and every process it held memory in raised the build's peak: one arena (`narenas:1`)
 instead of one per thread keeps what a parse process holds near its largest batch (the
-province build's peak: 3.3 GiB without the setting, 4.0 with it everywhere, 3.7 with this).
+province build's peak: 3.1-3.3 GiB without the setting, 4.0-4.3 with it everywhere,
+3.4-3.7 with this).
 
 jemalloc reads its settings once, when polars loads, from `_RJEM_MALLOC_CONF` (polars'
 build of jemalloc, tikv-jemallocator, is prefixed: not `MALLOC_CONF`). polars itself writes
