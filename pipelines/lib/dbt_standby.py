@@ -249,6 +249,11 @@ def standing() -> dict[Path, subprocess.Popen]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # SIGTERM (`stop`) ends an idle standby at once, even one begun by a process that
+    # ignores it: an ignored signal stays ignored in the processes it starts, and Dagster
+    # gives SIGTERM whatever SIGINT has, which a job a script starts in the background
+    # ignores, as a test worker may (stop then waited its 25 s grace period and killed it)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parser = argparse.ArgumentParser(prog=_MODULE, description="dbt's standby (begun by a run)")
     parser.add_argument("--listen-fd", type=int, required=True)
     # the run's process, named by itself: it may be gone before this one asks getppid

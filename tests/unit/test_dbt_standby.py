@@ -233,6 +233,21 @@ def test_a_run_begins_one_standby_that_parses_and_none_is_left_after_stop(tmp_pa
     assert gone(process.pid)
 
 
+def test_a_standby_begun_by_a_process_ignoring_sigterm_still_ends_on_it(tmp_path):
+    """Dagster gives SIGTERM whatever SIGINT has, and a background run or a test worker
+    ignores SIGINT: the standby inherits an ignored SIGTERM, and `stop` then waited its
+    grace period and killed it (-9) instead of ending it at once."""
+    settings = Settings.for_folders(tmp_path / "landing", tmp_path / "warehouse")
+    target = settings.dbt_target_dir
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        assert dbt_standby.begin(settings)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    wait_until((target / "partial_parse.msgpack").exists)
+    assert dbt_standby.stop(target) == -signal.SIGTERM
+
+
 def test_a_standby_ends_when_its_runs_process_is_gone(tmp_path):
     project = write_project(tmp_path / "p")
     # a run's process that begins a standby, says its pid and is then killed
