@@ -67,7 +67,10 @@ TRANSFERS = ("whole", "part")
 # fullmatch only: `$` would accept a trailing newline. [0-9] is ASCII: full-width and other
 # Unicode digits are not digits of a code or a date here.
 _CODE = re.compile(r"[0-9]+")
-_STEM = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:_(.+))?", re.DOTALL)
+_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # an export date, ISO; its text sorts as the day does
+_STEM = re.compile(rf"({_DAY})(?:_(.+))?", re.DOTALL)
+# The start of every file name a feed folder accepts (_STEM): its export date.
+_NAMED_DAY = re.compile(_DAY)
 _LEVEL_OF_LENGTH = {digits: level for level, digits in CODE_DIGITS.items()}
 _FAR_FUTURE = date.max
 
@@ -208,11 +211,6 @@ def _listing(path: str) -> list[os.DirEntry]:
     """Visible entries of a folder, by name (raises OSError)."""
     with os.scandir(path) as entries:
         return sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
-
-
-# The start of every file name a feed folder accepts (_STEM): its export date, whose ISO
-# text sorts as the day does.
-_NAMED_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class _Scanner:

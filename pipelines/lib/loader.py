@@ -535,8 +535,7 @@ def ingest_feed(
     registry = encodings if isinstance(encodings, UnitRegistry) else UnitRegistry.undated(encodings)
     # Entries that are not deliveries are recorded once, by the units asset, not by every feed.
     # the window's days only: a night's scan does not build the year's files to drop them
-    scanned = scan(landing, (feed,), days.first, days.last).files
-    files = [file for file in scanned if file.export_date in days]
+    files = scan(landing, (feed,), days.first, days.last).files
     summary.files_seen = len(files)
     known = _ledger_signatures(conn, feed)
     unregistered = [
