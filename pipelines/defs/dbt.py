@@ -35,16 +35,18 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
 from pipelines.defs.check_results import FAILING_ROWS_SHOWN
 from pipelines.defs.ingest import INGEST_LEDGER
 from pipelines.defs.partitions import run_window
 from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
-from pipelines.lib import dbt_standby, dbt_standby_client
+from pipelines.lib import dbt_reach, dbt_standby, dbt_standby_client
 from pipelines.lib.expectations import warm_up as warm_up_expectations
 from pipelines.lib.headers import ID_NUMBER_COLUMN
 from pipelines.lib.headers import PERSONAL_COLUMNS as _PERSONAL
 from pipelines.lib.spark_engine import export_raw
+from pipelines.run_plan import build_fingerprint
 from pipelines.settings import dbt_environment
 
 # Sources written by the ingest ledger asset rather than by one feed asset.
@@ -540,6 +542,16 @@ def par_dbt_models(
         context.log.info("raw tables exported for Spark: %s", exported)
     # the engine's dbt target (profiles.yml): dev (DuckDB) or spark
     args = [*BUILD_ARGS, "--target", settings.dbt_target]
+    manifest, _translator, _project = get_manifest_and_translator_from_dbt_assets(
+        [context.assets_def]
+    )
+    reach = _reach(settings, manifest)
+    if reach is not None:
+        context.log.info("dbt nodes: %s", reach.why)
+        args += reach.exclude_args(manifest)
+        # first: Dagster takes a multi-asset's results in the order of its graph, and what
+        # dbt builds may read them (no node left reads a node built)
+        yield from _left_as_they_are(manifest, reach)
     env = dbt_environment(settings, window)
     # the standby begun with this run (pipelines/lib/dbt_standby.py), if any: dagster-dbt's
     # `par-dbt` hands it the build (an environment without `par-dbt` runs dbt itself:
@@ -560,3 +572,50 @@ def par_dbt_models(
     finally:
         if standby is not None:
             context.log.info(dbt_standby.describe(dbt_standby.outcome(settings.dbt_target_dir)))
+    # dbt ended without error: every blocking test passed
+    if reach is not None:
+        _record_good_build(settings, reach)
+
+
+def _reach(settings, manifest: Mapping[str, Any]) -> dbt_reach.Reach | None:
+    """What this build runs (`pipelines.lib.dbt_reach`), its record of the last good build
+    deleted; None on the Spark engine, whose tables are Parquet folders the build file's
+    record cannot vouch for (it runs every node)."""
+    if settings.engine != "duckdb":
+        return None
+    conn = duckdb.connect(str(settings.build_db))
+    try:
+        return dbt_reach.reach(conn, manifest, build_fingerprint(settings))
+    finally:
+        conn.close()
+
+
+def _record_good_build(settings, reach: dbt_reach.Reach) -> None:
+    conn = duckdb.connect(str(settings.build_db))
+    try:
+        dbt_reach.record(conn, build_fingerprint(settings), reach.fingerprints)
+    finally:
+        conn.close()
+
+
+def _left_as_they_are(
+    manifest: Mapping[str, Any], reach: dbt_reach.Reach
+) -> Iterator[dg.MaterializeResult]:
+    """The marts this build left as they are, reported as such: publishing reads every mart,
+    and Dagster runs it only once each has a result in the run."""
+    nodes = manifest.get("nodes", {})
+    for unique_id in sorted(reach.left):
+        node = nodes[unique_id]
+        if node.get("resource_type") != "model":
+            continue
+        key = translator.get_asset_key(node)
+        if key.path[0] != "marts":
+            continue
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "rebuilt": False,
+                "why": "nothing it reads changed since the last good build: its table is "
+                "that build's",
+            },
+        )

@@ -325,9 +325,17 @@ def test_failed_blocking_check_keeps_the_last_good_file(small_run, dagster_insta
     import duckdb
 
     from pipelines.defs.partitions import range_tags
+    from pipelines.lib import dbt_reach
     from pipelines.run import execute_build
+    from pipelines.run_plan import build_fingerprint
 
     before = small_run.published.read_bytes()
+    # the small run's build was good: its record is there before the failing run
+    conn = duckdb.connect(str(small_run.warehouse / "build.duckdb"), read_only=True)
+    try:
+        assert dbt_reach.recorded(conn, build_fingerprint(small_run.settings)) is not None
+    finally:
+        conn.close()
     conn = duckdb.connect(str(small_run.warehouse / "build.duckdb"))
     try:
         (last_day,) = conn.execute("SELECT max(export_date) FROM raw.ingest_ledger").fetchone()
@@ -358,3 +366,10 @@ def test_failed_blocking_check_keeps_the_last_good_file(small_run, dagster_insta
     ]
     assert published == []
     assert small_run.published.read_bytes() == before
+    # and it left no record of a good build (pipelines/lib/dbt_reach.py): the next build
+    # runs every dbt node, the failed test included, until it passes
+    conn = duckdb.connect(str(small_run.warehouse / "build.duckdb"), read_only=True)
+    try:
+        assert dbt_reach.recorded(conn, build_fingerprint(small_run.settings)) is None
+    finally:
+        conn.close()
