@@ -545,7 +545,7 @@ def par_dbt_models(
     manifest, _translator, _project = get_manifest_and_translator_from_dbt_assets(
         [context.assets_def]
     )
-    reach = _reach(settings, manifest)
+    reach = _reach(settings, manifest, _whole_step(context))
     if reach is not None:
         context.log.info("dbt nodes: %s", reach.why)
         args += reach.exclude_args(manifest)
@@ -577,14 +577,25 @@ def par_dbt_models(
         _record_good_build(settings, reach)
 
 
-def _reach(settings, manifest: Mapping[str, Any]) -> dbt_reach.Reach | None:
-    """What this build runs (`pipelines.lib.dbt_reach`), its record of the last good build
-    deleted; None on the Spark engine, whose tables are Parquet folders the build file's
-    record cannot vouch for (it runs every node)."""
-    if settings.engine != "duckdb":
-        return None
+def _whole_step(context: dg.AssetExecutionContext) -> bool:
+    """Whether the run asks for every model, seed and test (a nightly or full run); one
+    that asks for some (a model materialized from the UI) gets exactly those."""
+    # the whole definition (the context's is the run's subset of it)
+    return set(context.selected_asset_keys) == set(par_dbt_models.keys) and set(
+        context.selected_asset_check_keys
+    ) == set(par_dbt_models.check_keys)
+
+
+def _reach(settings, manifest: Mapping[str, Any], whole: bool) -> dbt_reach.Reach | None:
+    """What this build runs (`pipelines.lib.dbt_reach`), the record of the last good build
+    deleted either way. None, and dbt runs what the run asks for, on the Spark engine (its
+    tables are Parquet folders the build file's record cannot vouch for) or when the run
+    asks for only some nodes (the next whole build then runs every node)."""
     conn = duckdb.connect(str(settings.build_db))
     try:
+        if settings.engine != "duckdb" or not whole:
+            dbt_reach.forget(conn)
+            return None
         return dbt_reach.reach(conn, manifest, build_fingerprint(settings))
     finally:
         conn.close()

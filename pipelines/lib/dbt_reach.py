@@ -60,12 +60,16 @@ class Reach:
     why: str = ""
 
     def exclude_args(self, manifest: Mapping[str, Any]) -> list[str]:
-        """dbt arguments leaving out the nodes not run, each by its name (a model's tests
-        are named too: dbt would otherwise still select them), as one value (dagster-dbt
-        reads one value after --exclude; dbt splits it on spaces)."""
+        """dbt arguments leaving out the nodes not run, each by its name, as one value
+        (dagster-dbt reads one value after --exclude; dbt splits it on spaces). The tests
+        left are named too, and dbt told to exclude nothing else: by default ("eager") it
+        would also leave out every test with a parent excluded, a test of a model it
+        builds that refers to a model left (a relationship to dim_procedure) among them."""
         nodes = manifest.get("nodes", {})
         names = sorted(nodes[unique_id]["name"] for unique_id in self.left)
-        return ["--exclude", " ".join(names)] if names else []
+        if not names:
+            return []
+        return ["--exclude", " ".join(names), "--indirect-selection", "empty"]
 
 
 def _source_tables(manifest: Mapping[str, Any]) -> dict[str, str]:

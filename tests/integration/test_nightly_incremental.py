@@ -13,6 +13,7 @@ runs because they only read the published file.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import duckdb
 import pytest
 
 from pipelines.defs.partitions import range_tags
+from pipelines.defs.resources import DBT_PROJECT
 from pipelines.lib.landing import discover
 from pipelines.run import execute_build
 from pipelines.simulator import write_scenario
@@ -69,6 +71,12 @@ def marts_rebuilt(result) -> dict[str, bool]:
     return found
 
 
+def dbt_nodes_run(settings) -> set[str]:
+    """The dbt nodes the run's dbt build ran (its run_results.json)."""
+    results = json.loads((settings.dbt_target_dir / "run_results.json").read_text("utf-8"))
+    return {result["unique_id"] for result in results["results"]}
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory) -> Path:
     source = tmp_path_factory.mktemp("mini") / "landing"
@@ -102,12 +110,13 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
         dagster_instance, settings, range_tags(first, until), reports=False
     ).success
     before_nights = published(warehouse)
-    rebuilt = {}
+    rebuilt, ran = {}, {}
     for night in NIGHTS:
         assert deliver(scenario, landing, lambda day, night=night: day == night) > 0
         result = execute_build(dagster_instance, settings, range_tags(night, night), reports=False)
         assert result.success, night
         rebuilt[night] = marts_rebuilt(result)
+        ran[night] = dbt_nodes_run(settings)
     nightly = published(warehouse)
 
     # Each night dbt ran only what its files reach (pipelines/lib/dbt_reach.py): the unit
@@ -121,6 +130,17 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
         assert rebuilt[night]["dim_unit"] is False, night
         assert rebuilt[night]["dim_procedure"] is (night in catalogue_nights), night
         assert rebuilt[night]["fct_dossier"] is True, night
+    # ... and no test of a node dbt built was left out, such as fct_dossier's, whose
+    # relationship reads dim_procedure: every test that did not run reads only nodes left
+    manifest = json.loads((DBT_PROJECT.manifest_path).read_text(encoding="utf-8"))
+    for night in NIGHTS:
+        tests = [u for u, n in manifest["nodes"].items() if n["resource_type"] == "test"]
+        not_run = [u for u in tests if u not in ran[night]]
+        assert not_run, night  # some were left (dim_unit's)
+        for unique_id in not_run:
+            parents = set(manifest["nodes"][unique_id]["depends_on"]["nodes"])
+            assert not parents & ran[night], (night, unique_id)
+        assert "test.par_warehouse.columns_are_well_formed_fct_dossier.2721cbff0e" in ran[night]
 
     # the nights changed the figures (so the comparison below is not trivially true) ...
     assert before_nights["indicator_values"] != full["indicator_values"]

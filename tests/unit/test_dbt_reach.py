@@ -141,6 +141,8 @@ def test_excluded_nodes_are_one_dbt_value_naming_each():
     assert reach.exclude_args(manifest) == [
         "--exclude",
         "holiday_overrides well_formed_holiday_overrides",
+        "--indirect-selection",
+        "empty",
     ]
     assert dbt_reach.Reach({}, frozenset()).exclude_args(manifest) == []
 
