@@ -82,6 +82,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(plan.why)
             return 0
         print(f"par run: {plan.why}", flush=True)
+        if args.full:
+            from pipelines.lib.dbt_reach import forget_in
+
+            forget_in(settings.build_db)  # rebuilt as asked: every dbt node runs
         result = run_pipeline(settings, plan.days, run_id)
     finally:
         build_lock.release(settings.warehouse_dir)
@@ -234,7 +238,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     run.add_argument(
         "--full",
         action="store_true",
-        help="run every day of the landing folder even when nothing is new",
+        help="run every day of the landing folder even when nothing is new, every dbt node rebuilt",
     )
     run.set_defaults(func=cmd_run)
     headline = sub.add_parser("headline", help="print the headline indicators")

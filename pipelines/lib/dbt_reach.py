@@ -22,7 +22,8 @@ What counts as changed, compared with the record the last good build left:
 The record (`dbt_state.good_build` in the build file) is deleted before dbt starts and
 written again only after a build dbt ended without error (every blocking test passed). A
 build that failed or was stopped leaves none, so the next build runs every node: a model
-whose test failed is built and tested again until it passes.
+whose test failed is built and tested again until it passes. `par run --full` deletes it
+too: asked to rebuild, a build runs every node.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -199,6 +201,18 @@ def recorded(conn: duckdb.DuckDBPyConnection, code: str) -> dict[str, str] | Non
 def forget(conn: duckdb.DuckDBPyConnection) -> None:
     """Delete the record: a build is about to change the tables."""
     conn.execute(f"DROP TABLE IF EXISTS {RECORD_TABLE}")
+
+
+def forget_in(build_db: Path) -> None:
+    """Delete the record in a build file, if there is one (`par run --full`: the next build
+    runs every node)."""
+    if not build_db.exists():
+        return
+    conn = duckdb.connect(str(build_db))
+    try:
+        forget(conn)
+    finally:
+        conn.close()
 
 
 def record(conn: duckdb.DuckDBPyConnection, code: str, found: Mapping[str, str]) -> None:

@@ -20,6 +20,7 @@ import pytest
 
 from pipelines import cli
 from pipelines.defs.partitions import range_tags
+from pipelines.defs.resources import DBT_PROJECT
 from pipelines.run import execute_build, landing_range_tags
 from tests.integration.conftest import copy_of_run, settings_for
 
@@ -89,6 +90,25 @@ def test_par_run_with_nothing_new_does_no_model_work(ops, capsys):
     assert f"Nothing new: {entries} landing entries checked" in out
     assert published.read_bytes() == published_bytes
     assert build.stat().st_mtime_ns == build_mtime
+
+
+def test_par_run_full_runs_every_dbt_node(ops, capsys):
+    """`par run --full` with nothing new still runs, and as asked rebuilds everything: dbt
+    runs every model, seed and test, not only those reached by what changed since the last
+    good build (nothing here). The published tables stay what they were."""
+    published = ops["warehouse"] / "par.duckdb"
+    before = published_state(published)
+    assert cli.main(["run", "--full"], ops["settings"]) == 0
+    results = ops["settings"].dbt_target_dir / "run_results.json"
+    ran = {node["unique_id"] for node in json.loads(results.read_text("utf-8"))["results"]}
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
+    every = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "test")
+    }
+    assert ran >= every
+    assert published_state(published) == before
 
 
 def test_same_day_twice_and_backfill_give_identical_tables(ops):
