@@ -552,6 +552,7 @@ def par_dbt_models(
         # first: Dagster takes a multi-asset's results in the order of its graph, and what
         # dbt builds may read them (no node left reads a node built)
         yield from _left_as_they_are(manifest, reach)
+        yield from _left_blocking_checks(context, manifest, reach)
     env = dbt_environment(settings, window)
     # the standby begun with this run (pipelines/lib/dbt_standby.py), if any: dagster-dbt's
     # `par-dbt` hands it the build (an environment without `par-dbt` runs dbt itself:
@@ -575,6 +576,46 @@ def par_dbt_models(
     # dbt ended without error: every blocking test passed
     if reach is not None:
         _record_good_build(settings, reach)
+
+
+def _left_blocking_checks(
+    context: dg.AssetExecutionContext, manifest: Mapping[str, Any], reach: dbt_reach.Reach
+) -> Iterator[dg.AssetCheckResult]:
+    """The blocking checks of the tests left, as passed and not run: the last good build
+    ran them on the same tables, and a build is good only when every blocking test passed
+    (Dagster would otherwise let publishing proceed with a warning that they "emitted no
+    result", every night). A warning test left gets no result: it may have warned then (as
+    may an error test with its own thresholds)."""
+    nodes = manifest.get("nodes", {})
+    left = {
+        nodes[unique_id]["name"]
+        for unique_id in reach.left
+        if unique_id.startswith("test.") and _fails_only_as_error(nodes[unique_id])
+    }
+    for spec in context.assets_def.check_specs:
+        if spec.blocking and spec.name in left:
+            yield dg.AssetCheckResult(
+                asset_key=spec.asset_key,
+                check_name=spec.name,
+                passed=True,
+                metadata={
+                    "run": False,
+                    "why": "nothing its table reads changed since the last good build, in "
+                    "which it passed: the table is that build's",
+                },
+                description="Not run: passed in the last good build, on the same table.",
+            )
+
+
+def _fails_only_as_error(test: Mapping[str, Any]) -> bool:
+    """Whether any failing row fails the test as an error (severity error, dbt's default
+    thresholds), so that it passed in a build dbt ended without error."""
+    config = test.get("config") or {}
+    return (
+        str(config.get("severity", "")).lower() == "error"
+        and str(config.get("warn_if", "!= 0")).strip() == "!= 0"
+        and str(config.get("error_if", "!= 0")).strip() == "!= 0"
+    )
 
 
 def _whole_step(context: dg.AssetExecutionContext) -> bool:
