@@ -168,6 +168,38 @@ def test_corrected_redelivery_replaces_what_the_file_contributed(ops):
     assert city_docs_sent_january() == 2
 
 
+def test_a_renamed_unit_reaches_the_published_file_on_a_night_without_its_files(ops):
+    """units.csv renamed a ward, and a night runs a day that brings no file of that ward:
+    dbt ran only what changed since the last good build (pipelines/lib/dbt_reach.py), and
+    the registry changed (its ledger row), so dim_unit is rebuilt and published with the new
+    name - and back again when the registry is put back."""
+    published = ops["warehouse"] / "par.duckdb"
+
+    def ward_name():
+        conn = duckdb.connect(str(published), read_only=True)
+        try:
+            return conn.execute(
+                "SELECT unit_name FROM dim_unit WHERE unit_code = '90001'"
+            ).fetchone()[0]
+        finally:
+            conn.close()
+
+    assert ward_name() == "Phường An Hòa"
+    registry = ops["landing"] / "units.csv"
+    text = registry.read_text(encoding="utf-8")
+    renamed = text.replace("90001,Phường An Hòa,", "90001,Phường An Hòa Mới,")
+    assert renamed != text
+    registry.write_text(renamed, encoding="utf-8")
+    try:
+        # 2022-01-06: only the city's documents were delivered that day
+        assert run_days(ops, "2022-01-06", "2022-01-06").success
+        assert ward_name() == "Phường An Hòa Mới"
+    finally:
+        registry.write_text(text, encoding="utf-8")
+        assert run_days(ops, "2022-01-06", "2022-01-06").success
+    assert ward_name() == "Phường An Hòa"
+
+
 READER = """
 import json, sys, time, duckdb
 path, stop = sys.argv[1], sys.argv[2]
