@@ -645,7 +645,7 @@ def _reach(settings, manifest: Mapping[str, Any], whole: bool) -> dbt_reach.Reac
 def _record_good_build(settings, reach: dbt_reach.Reach) -> None:
     conn = duckdb.connect(str(settings.build_db))
     try:
-        dbt_reach.record(conn, build_fingerprint(settings), reach.fingerprints)
+        dbt_reach.record(conn, reach.code, reach.fingerprints)
     finally:
         conn.close()
 

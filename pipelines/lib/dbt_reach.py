@@ -56,6 +56,7 @@ _RUN = frozenset({"model", "seed", "snapshot", "test"})
 class Reach:
     """What a build runs and what it leaves, and why."""
 
+    code: str  # the code fingerprint the build runs with (and records when good)
     fingerprints: dict[str, str]  # source table -> fingerprint now
     changed: frozenset[str]  # source tables that differ from the record
     left: frozenset[str] = field(default_factory=frozenset)  # node unique ids not run
@@ -217,7 +218,7 @@ def forget_in(build_db: Path) -> None:
 
 def record(conn: duckdb.DuckDBPyConnection, code: str, found: Mapping[str, str]) -> None:
     """Record the fingerprints a good build was made from (with a row for the code even
-    when there are no source tables)."""
+    when there are no source tables): `record(conn, reach.code, reach.fingerprints)`."""
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RECORD_SCHEMA}")
     conn.execute(
         f"CREATE OR REPLACE TABLE {RECORD_TABLE} "
@@ -234,7 +235,9 @@ def reach(conn: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any], code: st
     before = recorded(conn, code)
     forget(conn)
     if before is None:
-        return Reach(now, frozenset(now), why="no good build of this code recorded: every node")
+        return Reach(
+            code, now, frozenset(now), why="no good build of this code recorded: every node"
+        )
     tables = (set(now) | set(before)) - {""}  # "": the record's row for the code alone
     changed = frozenset(t for t in tables if now.get(t) != before.get(t))
     left = frozenset(nodes_left(manifest, changed))
@@ -242,4 +245,4 @@ def reach(conn: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any], code: st
         f"changed since the last good build: {', '.join(sorted(changed)) or 'no source'}; "
         f"{len(left)} nodes reached by none of it left as they are"
     )
-    return Reach(now, changed, left, why)
+    return Reach(code, now, changed, left, why)

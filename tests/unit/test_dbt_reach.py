@@ -136,7 +136,7 @@ def test_a_node_reading_the_clock_or_environment_through_macros_is_volatile():
 def test_excluded_nodes_are_one_dbt_value_naming_each():
     manifest = _manifest()
     reach = dbt_reach.Reach(
-        {}, frozenset(), frozenset(dbt_reach.nodes_left(manifest, {"dossiers", "units"}))
+        "code", {}, frozenset(), frozenset(dbt_reach.nodes_left(manifest, {"dossiers", "units"}))
     )
     assert reach.exclude_args(manifest) == [
         "--exclude",
@@ -144,7 +144,7 @@ def test_excluded_nodes_are_one_dbt_value_naming_each():
         "--indirect-selection",
         "empty",
     ]
-    assert dbt_reach.Reach({}, frozenset()).exclude_args(manifest) == []
+    assert dbt_reach.Reach("code", {}, frozenset()).exclude_args(manifest) == []
 
 
 def test_the_project_manifest_leaves_the_registry_models_on_a_dossier_night():
@@ -216,7 +216,8 @@ def test_a_record_is_read_back_only_for_the_same_code_and_forgotten_before_a_bui
     # no record yet: every node runs
     first = dbt_reach.reach(conn, manifest, "code-1")
     assert first.left == frozenset() and "every node" in first.why
-    dbt_reach.record(conn, "code-1", first.fingerprints)
+    assert first.code == "code-1"
+    dbt_reach.record(conn, first.code, first.fingerprints)
     # the same code, the dossiers' ledger moved: the unit side is left
     _ledger_row(conn, "u1/dossiers/2021-03-02.csv", "dossiers", "c" * 64)
     second = dbt_reach.reach(conn, manifest, "code-1")
