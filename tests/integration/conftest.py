@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -80,6 +81,25 @@ def small_build(tmp_path_factory, dagster_instance) -> PipelineRun:
     settings = settings_for(landing, warehouse).replace(dbt_log_level="debug")
     result = run_full_build(dagster_instance, settings)
     return PipelineRun(landing=landing, warehouse=warehouse, result=result)
+
+
+def dbt_nodes_run(settings: Settings) -> set[str]:
+    """The dbt nodes the last dbt build on these settings ran (its run_results.json)."""
+    results = json.loads((settings.dbt_target_dir / "run_results.json").read_text("utf-8"))
+    return {result["unique_id"] for result in results["results"]}
+
+
+def good_build_record(settings: Settings) -> dict[str, str] | None:
+    """The build file's record of its last good dbt build of this code
+    (pipelines/lib/dbt_reach.py); None when there is none."""
+    from pipelines.lib import dbt_reach
+    from pipelines.run_plan import build_fingerprint
+
+    conn = duckdb.connect(str(settings.build_db), read_only=True)
+    try:
+        return dbt_reach.recorded(conn, build_fingerprint(settings))
+    finally:
+        conn.close()
 
 
 def copy_of_run(run: PipelineRun, root: Path) -> PipelineRun:

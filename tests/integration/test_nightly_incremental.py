@@ -25,7 +25,7 @@ from pipelines.defs.resources import DBT_PROJECT
 from pipelines.lib.landing import discover
 from pipelines.run import execute_build
 from pipelines.simulator import write_scenario
-from tests.integration.conftest import settings_for
+from tests.integration.conftest import dbt_nodes_run, settings_for
 
 # The last four days of the scenario arrive one night at a time: dossier change-log rows
 # (of dossiers received on earlier days too), documents, and on the last night only the
@@ -69,12 +69,6 @@ def marts_rebuilt(result) -> dict[str, bool]:
             left = materialization.metadata.get("rebuilt")
             found[materialization.asset_key.path[-1]] = left is None or bool(left.value)
     return found
-
-
-def dbt_nodes_run(settings) -> set[str]:
-    """The dbt nodes the run's dbt build ran (its run_results.json)."""
-    results = json.loads((settings.dbt_target_dir / "run_results.json").read_text("utf-8"))
-    return {result["unique_id"] for result in results["results"]}
 
 
 @pytest.fixture(scope="module")

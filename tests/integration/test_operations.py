@@ -22,7 +22,7 @@ from pipelines import cli
 from pipelines.defs.partitions import range_tags
 from pipelines.defs.resources import DBT_PROJECT
 from pipelines.run import execute_build, landing_range_tags
-from tests.integration.conftest import copy_of_run, settings_for
+from tests.integration.conftest import copy_of_run, dbt_nodes_run, settings_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,6 +64,7 @@ def ops(tmp_path_factory, dagster_instance, small_build):
         "warehouse": run.warehouse,
         "instance": dagster_instance,
         "settings": settings_for(run.landing, run.warehouse),
+        "run": run,
     }
     yield ops
 
@@ -99,8 +100,7 @@ def test_par_run_full_runs_every_dbt_node(ops, capsys):
     published = ops["warehouse"] / "par.duckdb"
     before = published_state(published)
     assert cli.main(["run", "--full"], ops["settings"]) == 0
-    results = ops["settings"].dbt_target_dir / "run_results.json"
-    ran = {node["unique_id"] for node in json.loads(results.read_text("utf-8"))["results"]}
+    ran = dbt_nodes_run(ops["settings"])
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
     every = {
         unique_id
@@ -125,18 +125,12 @@ def test_same_day_twice_and_backfill_give_identical_tables(ops):
 
 
 def test_corrected_redelivery_replaces_what_the_file_contributed(ops):
-    published = ops["warehouse"] / "par.duckdb"
-
     def city_docs_sent_january():
-        conn = duckdb.connect(str(published), read_only=True)
-        try:
-            return conn.execute(
-                "SELECT numerator FROM indicator_values WHERE unit_code = '900' AND scope = "
-                "'self' AND period_type = 'month' AND period_start = DATE '2022-01-01' "
-                "AND indicator_code = 'DOC_SENT'"
-            ).fetchone()[0]
-        finally:
-            conn.close()
+        return ops["run"].query(
+            "SELECT numerator FROM indicator_values WHERE unit_code = '900' AND scope = "
+            "'self' AND period_type = 'month' AND period_start = DATE '2022-01-01' "
+            "AND indicator_code = 'DOC_SENT'"
+        )[0][0]
 
     # 1/UBND-VP and 2/UBND-VP went to state agencies (3/UBND-VP to an organisation): 2.
     assert city_docs_sent_january() == 2
@@ -173,16 +167,9 @@ def test_a_renamed_unit_reaches_the_published_file_on_a_night_without_its_files(
     dbt ran only what changed since the last good build (pipelines/lib/dbt_reach.py), and
     the registry changed (its ledger row), so dim_unit is rebuilt and published with the new
     name - and back again when the registry is put back."""
-    published = ops["warehouse"] / "par.duckdb"
 
     def ward_name():
-        conn = duckdb.connect(str(published), read_only=True)
-        try:
-            return conn.execute(
-                "SELECT unit_name FROM dim_unit WHERE unit_code = '90001'"
-            ).fetchone()[0]
-        finally:
-            conn.close()
+        return ops["run"].query("SELECT unit_name FROM dim_unit WHERE unit_code = '90001'")[0][0]
 
     assert ward_name() == "Phường An Hòa"
     registry = ops["landing"] / "units.csv"

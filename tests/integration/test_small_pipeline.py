@@ -325,17 +325,12 @@ def test_failed_blocking_check_keeps_the_last_good_file(small_run, dagster_insta
     import duckdb
 
     from pipelines.defs.partitions import range_tags
-    from pipelines.lib import dbt_reach
     from pipelines.run import execute_build
-    from pipelines.run_plan import build_fingerprint
+    from tests.integration.conftest import good_build_record
 
     before = small_run.published.read_bytes()
     # the small run's build was good: its record is there before the failing run
-    conn = duckdb.connect(str(small_run.warehouse / "build.duckdb"), read_only=True)
-    try:
-        assert dbt_reach.recorded(conn, build_fingerprint(small_run.settings)) is not None
-    finally:
-        conn.close()
+    assert good_build_record(small_run.settings) is not None
     conn = duckdb.connect(str(small_run.warehouse / "build.duckdb"))
     try:
         (last_day,) = conn.execute("SELECT max(export_date) FROM raw.ingest_ledger").fetchone()
@@ -368,11 +363,7 @@ def test_failed_blocking_check_keeps_the_last_good_file(small_run, dagster_insta
     assert small_run.published.read_bytes() == before
     # and it left no record of a good build (pipelines/lib/dbt_reach.py): the next build
     # runs every dbt node, the failed test included, until it passes
-    conn = duckdb.connect(str(small_run.warehouse / "build.duckdb"), read_only=True)
-    try:
-        assert dbt_reach.recorded(conn, build_fingerprint(small_run.settings)) is None
-    finally:
-        conn.close()
+    assert good_build_record(small_run.settings) is None
 
 
 def test_a_run_of_some_dbt_models_builds_those_and_forgets_the_good_build(
@@ -382,31 +373,19 @@ def test_a_run_of_some_dbt_models_builds_those_and_forgets_the_good_build(
     and its tests, not the nodes a whole build would leave or run; and it deletes the record
     of the last good build (pipelines/lib/dbt_reach.py), so the next whole build runs every
     node rather than trust tables a partial build may have changed."""
-    import json
-
     import dagster as dg
-    import duckdb
 
     from pipelines.defs.jobs import FULL_BUILD_JOB
     from pipelines.defs.partitions import range_tags
-    from pipelines.lib import dbt_reach
     from pipelines.run import definitions_for
-    from pipelines.run_plan import build_fingerprint
-    from tests.integration.conftest import copy_of_run
+    from tests.integration.conftest import copy_of_run, dbt_nodes_run, good_build_record
 
     # its own copy: the module's shared one loses its record in the blocking-check test
     run = copy_of_run(small_build, tmp_path)
     settings = run.settings
     (last_day,) = run.build_query("SELECT max(export_date) FROM raw.ingest_ledger")[0]
 
-    def record():
-        conn = duckdb.connect(str(settings.build_db), read_only=True)
-        try:
-            return dbt_reach.recorded(conn, build_fingerprint(settings))
-        finally:
-            conn.close()
-
-    assert record() is not None  # the small run's whole build was good
+    assert good_build_record(settings) is not None  # the small run's whole build was good
     job = definitions_for(settings).resolve_job_def(FULL_BUILD_JOB)
     result = job.execute_in_process(
         instance=dagster_instance,
@@ -414,12 +393,11 @@ def test_a_run_of_some_dbt_models_builds_those_and_forgets_the_good_build(
         asset_selection=[dg.AssetKey(["marts", "dim_unit"])],
     )
     assert result.success
-    results = json.loads((settings.dbt_target_dir / "run_results.json").read_text("utf-8"))
-    ran = {node["unique_id"] for node in results["results"]}
+    ran = dbt_nodes_run(settings)
     # dim_unit and its well-formed test; nothing a whole build of this night would run
     assert "model.par_warehouse.dim_unit" in ran
     assert any(
         node.startswith("test.par_warehouse.columns_are_well_formed_dim_unit") for node in ran
     )
     assert "model.par_warehouse.int_dossier_facts" not in ran
-    assert record() is None
+    assert good_build_record(settings) is None
