@@ -283,12 +283,14 @@ def dbt_environment(
     window: tuple[str, str] = ("", ""),
     *,
     build_db: Path | None = None,
+    build_sequence: int | None = None,
 ) -> dict[str, str]:
     """What dbt reads from its environment (profiles.yml and the partition-window macros):
     the build file, DuckDB's memory limit inside dbt, the Spark engine's folder (used by
     the `spark` target only), the run's export-date window
-    (ISO dates; empty means open on that side, so no window recomputes everything), and the
-    level of its log file.
+    (ISO dates; empty means open on that side, so no window recomputes everything), the
+    build's number (`pipelines.lib.build_sequence`; empty: rows are stamped with null, as
+    recomputed by a build no publication knows), and the level of its log file.
     `build_db` overrides the file dbt opens (the data dictionary documents a schema copy)."""
     start, end = window
     return {
@@ -297,6 +299,7 @@ def dbt_environment(
         "PAR_SPARK_DIR": str(settings.spark_dir),
         "PAR_WINDOW_START": start,
         "PAR_WINDOW_END": end,
+        "PAR_BUILD_SEQUENCE": "" if build_sequence is None else str(build_sequence),
         "DBT_LOG_LEVEL_FILE": settings.dbt_log_level,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

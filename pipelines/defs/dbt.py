@@ -41,7 +41,7 @@ from pipelines.defs.check_results import FAILING_ROWS_SHOWN
 from pipelines.defs.ingest import INGEST_LEDGER
 from pipelines.defs.partitions import run_window
 from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
-from pipelines.lib import dbt_reach, dbt_standby, dbt_standby_client
+from pipelines.lib import build_sequence, dbt_reach, dbt_standby, dbt_standby_client
 from pipelines.lib.expectations import warm_up as warm_up_expectations
 from pipelines.lib.headers import ID_NUMBER_COLUMN
 from pipelines.lib.headers import PERSONAL_COLUMNS as _PERSONAL
@@ -545,7 +545,8 @@ def par_dbt_models(
     manifest, _translator, _project = get_manifest_and_translator_from_dbt_assets(
         [context.assets_def]
     )
-    reach = _reach(settings, manifest, _whole_step(context))
+    reach, build = _begin_build(settings, manifest, _whole_step(context))
+    context.log.info("dbt build number %s (the stamp of the rows it recomputes)", build.sequence)
     if reach is not None:
         context.log.info("dbt nodes: %s", reach.why)
         args += reach.exclude_args(manifest)
@@ -553,7 +554,7 @@ def par_dbt_models(
         # dbt builds may read them (no node left reads a node built)
         yield from _left_as_they_are(manifest, reach)
         yield from _left_blocking_checks(context, manifest, reach)
-    env = dbt_environment(settings, window)
+    env = dbt_environment(settings, window, build_sequence=build.sequence)
     # the standby begun with this run (pipelines/lib/dbt_standby.py), if any: dagster-dbt's
     # `par-dbt` hands it the build (an environment without `par-dbt` runs dbt itself:
     # resources.dbt_executable)
@@ -627,17 +628,21 @@ def _whole_step(context: dg.AssetExecutionContext) -> bool:
     ) == set(par_dbt_models.check_keys)
 
 
-def _reach(settings, manifest: Mapping[str, Any], whole: bool) -> dbt_reach.Reach | None:
-    """What this build runs (`pipelines.lib.dbt_reach`), the record of the last good build
-    deleted either way. None, and dbt runs what the run asks for, on the Spark engine (its
-    tables are Parquet folders the build file's record cannot vouch for) or when the run
-    asks for only some nodes (the next whole build then runs every node)."""
+def _begin_build(
+    settings, manifest: Mapping[str, Any], whole: bool
+) -> tuple[dbt_reach.Reach | None, build_sequence.Build]:
+    """This build's number (`pipelines.lib.build_sequence`), and what it runs
+    (`pipelines.lib.dbt_reach`), the record of the last good build deleted either way. No
+    reach, and dbt runs what the run asks for, on the Spark engine (its tables are Parquet
+    folders the build file's record cannot vouch for) or when the run asks for only some
+    nodes (the next whole build then runs every node)."""
     conn = duckdb.connect(str(settings.build_db))
     try:
+        build = build_sequence.begin(conn)
         if settings.engine != "duckdb" or not whole:
             dbt_reach.forget(conn)
-            return None
-        return dbt_reach.reach(conn, manifest, build_fingerprint(settings))
+            return None, build
+        return dbt_reach.reach(conn, manifest, build_fingerprint(settings)), build
     finally:
         conn.close()
 

@@ -10,8 +10,9 @@ import dagster as dg
 
 from pipelines.defs.dbt import par_dbt_models
 from pipelines.defs.resources import BUILD_FILE_POOL, DBT_PROJECT, WarehouseResource
+from pipelines.lib.dbt_reach import volatile_nodes
 from pipelines.lib.markdown import md_table
-from pipelines.lib.publish import publish
+from pipelines.lib.publish import BuildStamp, publish
 from pipelines.lib.spark_engine import spark_marts_dir
 from pipelines.run_plan import build_fingerprint
 
@@ -54,9 +55,55 @@ def published_keys(manifest: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     return keys
 
 
+# Models whose rows are stored, each as it was written: the end of a stamp's chain.
+_STORED = frozenset({"table", "incremental"})
+
+
+def published_stamps(manifest: Mapping[str, Any]) -> dict[str, BuildStamp]:
+    """Each mart's build stamp (meta `build_stamp`: the column saying which build last
+    recomputed a row; `pipelines.lib.build_sequence`), and whether it vouches for the mart's
+    rows: the mart is a view of one model, itself a view of one model, and so on down to a
+    stored table that stamps its rows (macro build_sequence), none of the views reading the
+    clock or the environment. Then a mart's row is a projection of one stamped row, and
+    changes only when that row is recomputed. A mart that joins anything else, however
+    stamped, does not: its rows are compared whole."""
+    nodes = manifest.get("nodes", {})
+    volatile = volatile_nodes(manifest)
+    stamps: dict[str, BuildStamp] = {}
+    for unique_id, node in nodes.items():
+        config = node.get("config") or {}
+        column = (config.get("meta") or {}).get("build_stamp")
+        if node.get("resource_type") == "model" and config.get("schema") == "marts" and column:
+            stamps[node["name"]] = BuildStamp(
+                str(column), _stamped_chain(nodes, unique_id, volatile)
+            )
+    return stamps
+
+
+def _stamped_chain(nodes: Mapping[str, Any], unique_id: str, volatile: set[str]) -> bool:
+    seen: set[str] = set()
+    while unique_id not in seen:
+        seen.add(unique_id)
+        node = nodes.get(unique_id) or {}
+        materialized = (node.get("config") or {}).get("materialized")
+        depends_on = node.get("depends_on") or {}
+        if materialized in _STORED:
+            return "macro.par_warehouse.build_sequence" in (depends_on.get("macros") or [])
+        parents = depends_on.get("nodes") or []
+        if (
+            materialized != "view"
+            or unique_id in volatile
+            or len(parents) != 1
+            or not parents[0].startswith("model.")
+        ):
+            return False
+        unique_id = parents[0]
+    return False
+
+
 @cache
-def _manifest_keys() -> dict[str, tuple[str, ...]]:
-    return published_keys(json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8")))
+def _manifest() -> dict[str, Any]:
+    return json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
 
 
 @dg.asset(
@@ -68,7 +115,8 @@ def _manifest_keys() -> dict[str, tuple[str, ...]]:
     description="The file analysts read (warehouse/par.duckdb): every mart published into a "
     "new file that atomically replaces the old one (with PAR_ENGINE=spark, from Spark's "
     "Parquet tables); the new file starts as a copy of the old one, and only the rows that "
-    "changed are written (metadata `tables`: how each table was written). Dagster runs it "
+    "changed are written - for fct_dossier, those recomputed since the build the old file "
+    "was made from (metadata `tables`: how each table was written). Dagster runs it "
     "only after the dbt build, with its blocking tests, succeeded; otherwise the last good "
     "file stays.",
 )
@@ -85,7 +133,8 @@ def published_warehouse(
         code_fingerprint=build_fingerprint(where),
         # the Spark engine's marts are its Parquet tables, not the build file's
         marts_dir=spark_marts_dir(where.spark_dir) if where.engine == "spark" else None,
-        keys=_manifest_keys(),
+        keys=published_keys(_manifest()),
+        stamps=published_stamps(_manifest()),
     )
     tables = pl.DataFrame(
         {

@@ -62,8 +62,9 @@ DECLINED = 3  # it was asked something else: the client ran the real dbt
 PARENT_GONE = 4  # its run's process ended before asking
 SERVED_PARSING = 5  # its parse had failed: it ran the build, which parsed for itself
 
-# The run's window: read by the project only when dbt executes, so it is not parsed with.
-WINDOW = ("PAR_WINDOW_START", "PAR_WINDOW_END")
+# The run's window and the build's number: read by the project only when dbt executes, so
+# they are not parsed with.
+EXECUTE_ONLY = ("PAR_WINDOW_START", "PAR_WINDOW_END", "PAR_BUILD_SEQUENCE")
 # dbt options that change what a parse makes: a build given one is not the standby's.
 PARSE_OPTIONS = (
     "--vars",
@@ -88,7 +89,7 @@ _PARENT_POLL_SECONDS = 0.2
 def dbt_env(settings: Settings) -> dict[str, str]:
     """The environment of the dbt step's `dbt build` as far as dbt's parse depends on it
     (dagster-dbt passes the target folder, the profiles and project folders as these); the
-    window is left empty."""
+    window and the build's number are left empty."""
     target_dir = str(settings.dbt_target_dir)
     return {
         **dbt_environment(settings),
@@ -152,7 +153,7 @@ def begin_for(target_dir: Path, project_dir: Path, target: str, env: Mapping[str
                     "--target",
                     target,
                     "--compare",
-                    ",".join(sorted(set(env) - set(WINDOW))),
+                    ",".join(sorted(set(env) - set(EXECUTE_ONLY))),
                 ],
                 pass_fds=(listener.fileno(),),
                 cwd=project_dir,
@@ -359,7 +360,9 @@ def declined_because(
     env, parsed_env = request["env"], parsed_with["env"]
     names = set(compared) | {name for name in (*env, *parsed_env) if name.startswith("DBT_")}
     differ = sorted(
-        name for name in names - PER_COMMAND - set(WINDOW) if env.get(name) != parsed_env.get(name)
+        name
+        for name in names - PER_COMMAND - set(EXECUTE_ONLY)
+        if env.get(name) != parsed_env.get(name)
     )
     return f"another environment: {', '.join(differ)}" if differ else ""
 

@@ -71,6 +71,17 @@ def marts_rebuilt(result) -> dict[str, bool]:
     return found
 
 
+def how_published(result) -> dict[str, str]:
+    """How the run's publish wrote each table (its metadata `tables`: table, rows, written)."""
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key.path == ["published", "par_duckdb"]:
+            lines = materialization.metadata["tables"].value.splitlines()[2:]
+            cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+            return {row[0]: row[2] for row in cells}
+    raise AssertionError("nothing was published")
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory) -> Path:
     source = tmp_path_factory.mktemp("mini") / "landing"
@@ -104,12 +115,13 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
         dagster_instance, settings, range_tags(first, until), reports=False
     ).success
     before_nights = published(warehouse)
-    rebuilt, ran, checks = {}, {}, {}
+    rebuilt, ran, checks, written = {}, {}, {}, {}
     for night in NIGHTS:
         assert deliver(scenario, landing, lambda day, night=night: day == night) > 0
         result = execute_build(dagster_instance, settings, range_tags(night, night), reports=False)
         assert result.success, night
         rebuilt[night] = marts_rebuilt(result)
+        written[night] = how_published(result)
         checks[night] = {e.check_name: e for e in result.get_asset_check_evaluations()}
         ran[night] = dbt_nodes_run(settings)
     nightly = published(warehouse)
@@ -146,6 +158,24 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
         assert (warn_test in checks[night]) is (night in catalogue_nights), night
         ran_check = checks[night]["columns_are_well_formed_fct_dossier"]
         assert "run" not in ran_check.metadata
+
+    # Publishing wrote fct_dossier from the dossiers recomputed since the build the published
+    # file was made from (their build stamp), not by comparing every row: on the nights with
+    # dossier files, the dossiers they touched (fewer than a quarter of the rows, or the
+    # table would have been copied whole); on the catalogue night, which moved no dossier
+    # to another procedure version (its snapshots are of the last day), none.
+    for night in NIGHTS:
+        if (night, "dossiers") in delivered:
+            assert written[night]["fct_dossier"].startswith("updated: "), night
+            assert written[night]["fct_dossier"].endswith(" recomputed since the published build")
+        else:
+            assert written[night]["fct_dossier"] == (
+                "kept: nothing recomputed since the published build"
+            )
+    # the stamp is the build's, never published
+    with duckdb.connect(str(warehouse / "par.duckdb"), read_only=True) as conn:
+        columns = {row[0] for row in conn.execute("DESCRIBE fct_dossier").fetchall()}
+    assert "recomputed_in_build" not in columns and "source_row" in columns
 
     # the nights changed the figures (so the comparison below is not trivially true) ...
     assert before_nights["indicator_values"] != full["indicator_values"]

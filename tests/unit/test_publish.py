@@ -6,7 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.lib.publish import publish
+from pipelines.lib import build_sequence
+from pipelines.lib.publish import BuildStamp, publish
 
 
 def _build_file(path, value: int) -> None:
@@ -208,3 +209,122 @@ def test_a_failed_update_leaves_the_published_file_as_it_was(tmp_path):
         publish(build, published, keys=KEYS)
     assert published.read_bytes() == before
     assert not (tmp_path / "par.duckdb.tmp").exists()
+
+
+# ------------------------------------------------------- rows recomputed since a build
+#
+# A mart with a build stamp (pipelines/lib/build_sequence.py): marts.dossiers is a view of
+# raw.stamped (key k; 100 rows, value = k, every row stamped by build 1). The published
+# file is made from build 1; build 2 then recomputes k = 1 (value 1 -> 10) and k = 2 (the
+# same value again), stamping both with 2.
+
+
+def _stamped_build(path) -> None:
+    conn = duckdb.connect(str(path))
+    conn.execute(FIRST)
+    conn.execute("CREATE SCHEMA raw")
+    conn.execute(
+        "CREATE TABLE raw.stamped AS SELECT i AS k, i AS value, 1 AS built_in FROM range(100) t(i)"
+    )
+    conn.execute("CREATE VIEW marts.dossiers AS SELECT * FROM raw.stamped")
+    assert build_sequence.begin(conn).sequence == 1
+    conn.close()
+
+
+def _next_build(path, *statements: str) -> None:
+    conn = duckdb.connect(str(path))
+    sequence = build_sequence.begin(conn).sequence
+    for statement in statements:
+        conn.execute(statement.format(build=sequence))
+    conn.close()
+
+
+STAMPS = {"dossiers": BuildStamp("built_in", vouches=True)}
+STAMPED_KEYS = {**KEYS, "dossiers": ("k",)}
+RECOMPUTE_1_AND_2 = "UPDATE raw.stamped SET value = k * 10, built_in = {build} WHERE k IN (1, 2)"
+
+
+def _published(path, sql: str) -> list[tuple]:
+    conn = duckdb.connect(str(path), read_only=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _publish(build, published, **kwargs):
+    return publish(build, published, code_fingerprint="code-1", keys=STAMPED_KEYS, **kwargs)
+
+
+def test_only_the_rows_recomputed_since_the_published_build_are_written(tmp_path):
+    build, published = tmp_path / "build.duckdb", tmp_path / "par.duckdb"
+    _stamped_build(build)
+    assert _publish(build, published, stamps=STAMPS).written["dossiers"] == "copied whole"
+    # the stamp is the build's: never published
+    assert [r[0] for r in _published(published, "DESCRIBE dossiers")] == ["k", "value"]
+    assert _published(published, "SELECT build_sequence FROM publication") == [(1,)]
+
+    _next_build(build, RECOMPUTE_1_AND_2)
+    second = _publish(build, published, stamps=STAMPS)
+    # k = 1 and 2 written (k = 2 with the value it had): 2 keys, the other 98 untouched
+    assert second.written["dossiers"] == "updated: 2 keys recomputed since the published build"
+    assert _published(published, "SELECT k, value FROM dossiers WHERE k < 4 ORDER BY k") == [
+        (0, 0),
+        (1, 10),
+        (2, 20),
+        (3, 3),
+    ]
+    assert _published(published, "SELECT build_sequence FROM publication") == [(2,)]
+
+    # a build that recomputes nothing: nothing to write
+    _next_build(build)
+    third = _publish(build, published, stamps=STAMPS)
+    assert third.written["dossiers"] == "kept: nothing recomputed since the published build"
+
+
+def test_a_row_with_no_stamp_counts_as_recomputed(tmp_path):
+    build, published = tmp_path / "build.duckdb", tmp_path / "par.duckdb"
+    _stamped_build(build)
+    _publish(build, published, stamps=STAMPS)
+    # a plain `dbt build` (no build number) recomputed k = 5
+    _next_build(build, "UPDATE raw.stamped SET value = 55, built_in = NULL WHERE k = 5")
+    written = _publish(build, published, stamps=STAMPS).written["dossiers"]
+    assert written == "updated: 1 keys recomputed since the published build"
+    assert _published(published, "SELECT value FROM dossiers WHERE k = 5") == [(55,)]
+
+
+def test_every_row_is_compared_when_the_stamps_cannot_tell(tmp_path):
+    """The published rows equal the build's in each case; how they were found differs."""
+    build, published = tmp_path / "build.duckdb", tmp_path / "par.duckdb"
+    _stamped_build(build)
+    _publish(build, published, stamps=STAMPS)
+    # a key gone from the build since (k = 7): the counts tell, every row is compared
+    _next_build(build, RECOMPUTE_1_AND_2, "DELETE FROM raw.stamped WHERE k = 7")
+    written = _publish(build, published, stamps=STAMPS).written["dossiers"]
+    assert written == "updated: 1 keys"  # k = 7 (k = 1 and 2 were written from the stamps)
+    assert _published(published, "SELECT count(*), sum(value) FROM dossiers") == [
+        (99, sum(range(100)) - 7 + (10 - 1) + (20 - 2))
+    ]
+    # a row changed without its stamp: a mart whose stamp does not vouch for its rows (it
+    # joins something else) is compared whole, and the change found
+    _next_build(build, "UPDATE raw.stamped SET value = -1 WHERE k = 9")
+    not_vouched = {"dossiers": BuildStamp("built_in", vouches=False)}
+    assert _publish(build, published, stamps=not_vouched).written["dossiers"] == "updated: 1 keys"
+    assert [r[0] for r in _published(published, "DESCRIBE dossiers")] == ["k", "value"]
+    # other code than the published file's: compared whole (k = 11 changed unstamped)
+    _next_build(build, "UPDATE raw.stamped SET value = -1 WHERE k = 11")
+    other_code = publish(
+        build, published, code_fingerprint="code-2", keys=STAMPED_KEYS, stamps=STAMPS
+    )
+    assert other_code.written["dossiers"] == "updated: 1 keys"
+    # the published file of another build file (built anew: the same numbers, other
+    # tokens): compared whole (k = 12 changed unstamped)
+    build.unlink()
+    _stamped_build(build)
+    _next_build(build, "UPDATE raw.stamped SET value = -1 WHERE k = 12")
+    _next_build(build)
+    _next_build(build)  # now at 4, the number the published file names
+    anew = publish(build, published, code_fingerprint="code-2", keys=STAMPED_KEYS, stamps=STAMPS)
+    # k = 1, 2, 9 and 11 as built again, k = 7 back, k = 12 changed
+    assert anew.written["dossiers"] == "updated: 6 keys"
+    assert _tables(published)["dossiers"] == [(k, -1 if k == 12 else k) for k in range(100)]

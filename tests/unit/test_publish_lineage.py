@@ -93,3 +93,48 @@ def _marts(manifest) -> set[str]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["config"].get("schema") == "marts"
     }
+
+
+def test_a_build_stamp_vouches_only_for_a_chain_of_views_down_to_the_stamped_table():
+    """publish writes only the rows recomputed since the published build for a mart whose
+    rows change only with their stamp: views of one model each, down to a stored table
+    that stamps its rows (macro build_sequence)."""
+    from pipelines.defs.publish import published_stamps
+
+    real = published_stamps(json.loads(DBT_MANIFEST.read_text(encoding="utf-8")))
+    # fct_dossier, a view of int_dossier_facts (incremental, stamped)
+    assert real["fct_dossier"].column == "recomputed_in_build" and real["fct_dossier"].vouches
+
+    def model(materialized, parents=(), macros=(), raw_code="select 1", schema="views"):
+        return {
+            "resource_type": "model",
+            "config": {"materialized": materialized, "schema": schema, "meta": {}},
+            "depends_on": {"nodes": list(parents), "macros": list(macros)},
+            "raw_code": raw_code,
+        }
+
+    stamping = ["macro.par_warehouse.build_sequence"]
+
+    def vouches(**nodes) -> bool:
+        mart = model("view", ["model.p.middle"], schema="marts")
+        mart["config"]["meta"]["build_stamp"] = "recomputed_in_build"
+        chain = {"model.p.mart": {**mart, "name": "mart"}}
+        chain.update({f"model.p.{name}": {**node, "name": name} for name, node in nodes.items()})
+        return published_stamps({"nodes": chain, "macros": {}})["mart"].vouches
+
+    base = model("incremental", ["source.p.raw.x"], stamping)
+    assert vouches(middle=model("view", ["model.p.base"]), base=base)
+    assert vouches(middle=model("table", macros=stamping))  # a table stamps all its rows
+    # the stored table does not stamp its rows
+    assert not vouches(middle=model("view", ["model.p.base"]), base=model("incremental"))
+    # a view joining a second model: its rows change with that model's too
+    assert not vouches(
+        middle=model("view", ["model.p.base", "model.p.other"]), base=base, other=base
+    )
+    # a view reading the clock
+    assert not vouches(
+        middle=model("view", ["model.p.base"], raw_code="select current_date"), base=base
+    )
+    # an ephemeral model, or a view of a source or seed
+    assert not vouches(middle=model("ephemeral", ["model.p.base"]), base=base)
+    assert not vouches(middle=model("view", ["seed.p.codes"]))

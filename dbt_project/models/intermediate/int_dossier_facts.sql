@@ -30,6 +30,12 @@
 --
 -- A column added to the model (late_reason) is appended to a table built before it
 -- (on_schema_change); the dossiers a run does not touch keep null there until recomputed.
+--
+-- recomputed_in_build: the number of the build that last recomputed the row (macro
+-- build_sequence), which fct_dossier carries for publishing, so that it writes only the
+-- dossiers recomputed since the published file's build. A row without one (written by a
+-- plain `dbt build`, or before the column was added) counts as touched, so the next
+-- pipeline build stamps it.
 -- depends_on: {{ ref('stg_ward_exports__procedures') }}
 -- depends_on: {{ ref('stg_ward_exports__dossier_changes') }}
 
@@ -206,6 +212,15 @@ touched as (
     from {{ ref('int_dossiers_classified') }} as all_dossiers
     where (select changed from working_days_changed)
 
+    union
+
+    select
+        unit_code,
+        dossier_code
+
+    from {{ this }}
+    where {{ 'recomputed_in_build is null' if has_build_stamp() else 'true' }}
+
 ),
 
 {% endif %}
@@ -320,6 +335,7 @@ select
     change_rows,
     export_date,
     source_file,
-    source_row
+    source_row,
+    {{ build_sequence() }} as recomputed_in_build
 
 from due_dates

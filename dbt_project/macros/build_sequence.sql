@@ -1,0 +1,30 @@
+{#
+    The number of the build that recomputes a row (pipelines/lib/build_sequence.py): the
+    pipeline's dbt step gives each build the next number as PAR_BUILD_SEQUENCE. A row stamped
+    with it was recomputed by that build; publishing writes only the rows stamped after the
+    build the published file was made from. Without the variable (a plain `dbt build`) the
+    stamp is null, which publishing takes as recomputed by a build it does not know.
+
+    Read only when dbt executes, like the window (partition_window.sql): the number changes
+    every build, and a value read while parsing would make dbt re-parse the file each time.
+#}
+
+{% macro build_sequence() -%}
+    {%- set sequence = env_var('PAR_BUILD_SEQUENCE', '') if execute else '' -%}
+    {%- if sequence | trim -%}
+        cast({{ sequence | trim | int }} as bigint)
+    {%- else -%}
+        cast(null as bigint)
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    Whether the incremental model being built already has the stamp column (a table built
+    before the column was added has not: on_schema_change appends it, with nulls, after the
+    model's query has run).
+#}
+
+{% macro has_build_stamp(column='recomputed_in_build') -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {{- return(column in columns) -}}
+{%- endmacro %}
