@@ -48,17 +48,26 @@ PUBLICATION = {
         "project, the locked dependencies) and of the settings that change figures.",
         "ledger_digest": "md5 of the ingest ledger it was built on (every file's name, "
         "outcome, size and sha256).",
+        "build_sequence": "Number of the dbt build it was made from, in its build file (the "
+        "next publication writes only the rows recomputed since).",
+        "build_token": "Random token of that build, telling it from a build of another build "
+        "file with the same number.",
     },
 }
 
 
 def published_models(manifest: dict) -> list[dict]:
-    """The marts as the manifest documents them, plus the publish step's own table."""
+    """The marts as the manifest documents them (not their build stamp, which publishing
+    leaves out), plus the publish step's own table."""
     models = [
         {
             "name": node["name"],
             "description": node.get("description", ""),
-            "columns": {c["name"]: c.get("description", "") for c in node["columns"].values()},
+            "columns": {
+                c["name"]: c.get("description", "")
+                for c in node["columns"].values()
+                if c["name"] != (node["config"].get("meta") or {}).get("build_stamp")
+            },
         }
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["config"].get("schema") == "marts"

@@ -159,23 +159,25 @@ def test_nightly_runs_equal_one_full_build(scenario, tmp_path, dagster_instance)
         ran_check = checks[night]["columns_are_well_formed_fct_dossier"]
         assert "run" not in ran_check.metadata
 
-    # Publishing wrote fct_dossier from the dossiers recomputed since the build the published
-    # file was made from (their build stamp), not by comparing every row: on the nights with
-    # dossier files, the dossiers they touched (fewer than a quarter of the rows, or the
-    # table would have been copied whole); on the catalogue night, which moved no dossier
-    # to another procedure version (its snapshots are of the last day), none.
-    for night in NIGHTS:
-        if (night, "dossiers") in delivered:
-            assert written[night]["fct_dossier"].startswith("updated: "), night
-            assert written[night]["fct_dossier"].endswith(" recomputed since the published build")
-        else:
-            assert written[night]["fct_dossier"] == (
-                "kept: nothing recomputed since the published build"
-            )
-    # the stamp is the build's, never published
-    with duckdb.connect(str(warehouse / "par.duckdb"), read_only=True) as conn:
-        columns = {row[0] for row in conn.execute("DESCRIBE fct_dossier").fetchall()}
-    assert "recomputed_in_build" not in columns and "source_row" in columns
+    # Publishing wrote fct_dossier and fct_document from the rows recomputed since the build
+    # the published file was made from (their build stamp), not by comparing every row: on
+    # the nights with the feed's files, the rows they touched (fewer than a quarter of the
+    # table, or it would have been copied whole); on a night without (the catalogue night
+    # moved no dossier to another procedure version: its snapshots are of the last day),
+    # none.
+    for table, feed in (("fct_dossier", "dossiers"), ("fct_document", "documents")):
+        for night in NIGHTS:
+            if (night, feed) in delivered:
+                assert written[night][table].startswith("updated: "), (table, night)
+                assert written[night][table].endswith(" recomputed since the published build")
+            else:
+                assert written[night][table] == (
+                    "kept: nothing recomputed since the published build"
+                ), (table, night)
+        # the stamp is the build's, never published
+        with duckdb.connect(str(warehouse / "par.duckdb"), read_only=True) as conn:
+            columns = {row[0] for row in conn.execute(f"DESCRIBE {table}").fetchall()}
+        assert "recomputed_in_build" not in columns and "source_row" in columns
 
     # the nights changed the figures (so the comparison below is not trivially true) ...
     assert before_nights["indicator_values"] != full["indicator_values"]

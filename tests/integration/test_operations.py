@@ -187,47 +187,54 @@ def test_a_renamed_unit_reaches_the_published_file_on_a_night_without_its_files(
     assert ward_name() == "Phường An Hòa"
 
 
-def test_dossiers_without_a_build_stamp_are_recomputed_and_stamped(ops):
-    """int_dossier_facts stamps each row with the build that recomputed it, and publishing
-    writes only the rows stamped after the published file's build. A row without a stamp (a
-    plain `dbt build` wrote it), or a table built before the column existed, is recomputed
-    by the next build, whatever its window: the published tables stay as they were."""
+# The tables that stamp their rows with the build that recomputed them (macro build_sequence)
+STAMPING = ("intermediate.int_dossier_facts", "staging.stg_ward_exports__documents")
+
+
+def test_rows_without_a_build_stamp_are_recomputed_and_stamped(ops):
+    """int_dossier_facts and stg_ward_exports__documents stamp each row with the build that
+    recomputed it, and publishing writes only the rows of fct_dossier and fct_document
+    stamped after the published file's build. A row without a stamp (a plain `dbt build`
+    wrote it), or a table built before the column existed, is recomputed by the next build,
+    whatever its window: the published tables stay as they were."""
     build_db = ops["warehouse"] / "build.duckdb"
     published = ops["warehouse"] / "par.duckdb"
     before = published_state(published)
 
-    def stamps() -> list[tuple]:
+    def stamps() -> dict[str, list[tuple]]:
         conn = duckdb.connect(str(build_db), read_only=True)
         try:
-            return conn.execute(
-                "SELECT recomputed_in_build IS NULL, count(*) FROM intermediate.int_dossier_facts "
-                "GROUP BY ALL ORDER BY ALL"
-            ).fetchall()
+            return {
+                table: conn.execute(
+                    f"SELECT recomputed_in_build IS NULL, count(*) FROM {table} "
+                    "GROUP BY ALL ORDER BY ALL"
+                ).fetchall()
+                for table in STAMPING
+            }
         finally:
             conn.close()
 
     def build_file(statement: str) -> None:
         conn = duckdb.connect(str(build_db))
         try:
-            conn.execute(statement)
+            for table in STAMPING:
+                conn.execute(statement.format(table=table))
         finally:
             conn.close()
 
-    (stamped,) = stamps()
-    assert stamped[0] is False  # every row stamped by the builds so far
-    dossiers = stamped[1]
-    # a ward's dossiers lose their stamps; a day of the city's documents is run again
-    build_file(
-        "UPDATE intermediate.int_dossier_facts SET recomputed_in_build = NULL "
-        "WHERE unit_code = '90001'"
-    )
-    assert stamps() != [(False, dossiers)]
+    stamped = stamps()
+    # every row stamped by the builds so far
+    assert all(len(counts) == 1 and counts[0][0] is False for counts in stamped.values())
+    # a ward's and the city's rows lose their stamps; a day of the city's documents is run
+    # again (its window: none of those rows)
+    build_file("UPDATE {table} SET recomputed_in_build = NULL WHERE unit_code IN ('90001', '900')")
+    assert stamps() != stamped
     assert run_days(ops, "2022-01-06", "2022-01-06").success
-    assert stamps() == [(False, dossiers)]
+    assert stamps() == stamped
     # the column itself gone, as in a table built before it existed
-    build_file("ALTER TABLE intermediate.int_dossier_facts DROP COLUMN recomputed_in_build")
+    build_file("ALTER TABLE {table} DROP COLUMN recomputed_in_build")
     assert run_days(ops, "2022-01-06", "2022-01-06").success
-    assert stamps() == [(False, dossiers)]
+    assert stamps() == stamped
     assert published_state(published) == before
 
 

@@ -45,6 +45,7 @@ select
     updated_at,
     export_date,
     source_file,
-    source_row
+    source_row,
+    recomputed_in_build
 
 from flagged

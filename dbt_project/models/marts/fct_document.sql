@@ -34,6 +34,8 @@ select
     updated_at,
     export_date,
     source_file,
-    source_row
+    source_row,
+    -- for publishing, which leaves it out of the published table (build_stamp in the yml)
+    recomputed_in_build
 
 from documents

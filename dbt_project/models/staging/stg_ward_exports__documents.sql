@@ -4,6 +4,12 @@
 -- Incremental, like stg_ward_exports__dossiers: a run recomputes only the documents with a
 -- row exported in its window or whose current row came from it. The latest row is found
 -- as there: the latest updated_at first, then the tie-breaks among its rows only.
+--
+-- recomputed_in_build: the number of the build that last recomputed the row (macro
+-- build_sequence), which fct_document carries for publishing, so that it writes only the
+-- documents recomputed since the published file's build. A row without one (written by a
+-- plain `dbt build`, or before the column was added: on_schema_change appends it) counts
+-- as touched, so the next pipeline build stamps it.
 
 -- On Spark (Parquet tables, no delete) a whole table, rebuilt every run.
 
@@ -12,6 +18,7 @@
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='delete+insert',
         unique_key=['unit_code', 'document_number', 'document_year'],
+        on_schema_change='append_new_columns',
         post_hook=(
             [] if target.type == 'spark'
             else ["{{ delete_rows_gone_from_raw(ref('stg_ward_exports__document_versions')) }}"]
@@ -30,6 +37,16 @@ touched as (
         'document_number': 'document_number',
         'document_year': 'document_year',
     }) }}
+
+    union
+
+    select
+        unit_code,
+        document_number,
+        document_year
+
+    from {{ this }}
+    where {{ 'recomputed_in_build is null' if has_build_stamp() else 'true' }}
 
 ),
 
@@ -106,7 +123,8 @@ select
     updated_at,
     export_date,
     source_file,
-    source_row
+    source_row,
+    {{ build_sequence() }} as recomputed_in_build
 
 from ranked
 where row_rank = 1
