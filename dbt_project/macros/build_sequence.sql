@@ -19,12 +19,21 @@
 {%- endmacro %}
 
 {#
-    Whether the incremental model being built already has the stamp column (a table built
-    before the column was added has not: on_schema_change appends it, with nulls, after the
-    model's query has run).
+    The condition an incremental model adds to the rows it recomputes: its rows without a
+    stamp. A numbered build (the pipeline's) recomputes them, so that every row publishing
+    reads has one: rows a plain `dbt build` wrote, or all of a table built before the
+    column existed (on_schema_change appends it, with nulls, after the model's query has
+    run). A build without a number (a plain `dbt build`, a dbt unit test) recomputes none
+    of them: it stays as incremental as it was.
 #}
 
-{% macro has_build_stamp(column='recomputed_in_build') -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-    {{- return(column in columns) -}}
+{% macro rows_without_build_stamp(column='recomputed_in_build') -%}
+    {%- set sequence = env_var('PAR_BUILD_SEQUENCE', '') if execute else '' -%}
+    {%- if not sequence | trim -%}
+        false
+    {%- elif column in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
+        {{ column }} is null
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}

@@ -232,7 +232,11 @@ PUBLISH_STEP = "published__par_duckdb"
 
 
 def _after_last_step(stage: Stage, before: float, between: float) -> float:
-    """The stage's time after its last step: event-log writes and the process's exit."""
+    """The stage's time after its last step: event-log writes and the process's exit (from
+    the last step's end; figures recorded before it was, from the steps' durations)."""
+    until_last_step = stage.fixed.get("until_last_step")
+    if until_last_step is not None:
+        return stage.seconds - until_last_step
     return stage.seconds - before - between - sum(stage.steps.values())
 
 
@@ -278,8 +282,9 @@ def floor(stage: Stage) -> list[tuple[str, float]]:
     """What a run pays however few rows it brings, from the stage's own figures: the
     process's start-up and exit, Dagster between steps, dbt's start-up and bookkeeping, each
     dbt node at the time of the fastest node of its kind, and publishing (the published file
-    copied and each of its tables compared with the build's: their sizes are the
-    warehouse's, not the night's). Empty when the stage recorded no steps."""
+    copied, the rows the build recomputed written and the other marts compared with the
+    build's: the file's and those marts' sizes are the warehouse's, not the night's). Empty
+    when the stage recorded no steps."""
     before = stage.fixed.get("before_first_step")
     if before is None or not stage.steps:
         return []
@@ -301,7 +306,10 @@ def floor(stage: Stage) -> list[tuple[str, float]]:
         )
     if PUBLISH_STEP in stage.steps:
         parts.append(
-            ("publishing (the published file copied, compared)", stage.steps[PUBLISH_STEP])
+            (
+                "publishing (the published file copied, what changed written)",
+                stage.steps[PUBLISH_STEP],
+            )
         )
     return [(part, round(max(seconds, 0.0), 2)) for part, seconds in parts]
 

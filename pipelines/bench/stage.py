@@ -41,17 +41,18 @@ def _baseline(args: argparse.Namespace) -> dict:
 
 def _process_started_at() -> float | None:
     """Wall-clock time this process started (Linux /proc), or None elsewhere: the time
-    before the first step includes the interpreter's and Dagster's start-up."""
+    before the first step includes the interpreter's and Dagster's start-up.
+
+    /proc gives the start in clock ticks since boot. Added to the boot time of /proc/stat
+    (`btime`, whole seconds) it was up to a second early, and the start-up read up to a
+    second long (the time after the last step came out negative): the process's age is
+    taken from the clock since boot instead."""
     try:
         ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
-        boot = next(
-            int(line.split()[1])
-            for line in Path("/proc/stat").read_text().splitlines()
-            if line.startswith("btime ")
-        )
-    except (OSError, IndexError, ValueError, StopIteration):
+        since_boot = time.clock_gettime(time.CLOCK_BOOTTIME)
+    except (OSError, IndexError, ValueError, AttributeError):
         return None
-    return boot + ticks / os.sysconf("SC_CLK_TCK")
+    return time.time() - (since_boot - ticks / os.sysconf("SC_CLK_TCK"))
 
 
 def _step_timings(instance, run_id: str) -> tuple[dict[str, float], float | None, float | None]:
@@ -118,6 +119,10 @@ def _fixed_costs(
     costs: dict[str, float] = {}
     if process_started is not None and first_step is not None:
         costs["before_first_step"] = round(first_step - process_started, 2)
+    if process_started is not None and last_step is not None:
+        # the time after the last step is the stage's less this (run.fixed_costs), not less
+        # the steps' rounded durations summed
+        costs["until_last_step"] = round(last_step - process_started, 2)
     if first_step is not None and last_step is not None:
         costs["between_steps"] = round(max(0.0, last_step - first_step - sum(steps.values())), 2)
     return costs

@@ -34,8 +34,8 @@
 -- recomputed_in_build: the number of the build that last recomputed the row (macro
 -- build_sequence), which fct_dossier carries for publishing, so that it writes only the
 -- dossiers recomputed since the published file's build. A row without one (written by a
--- plain `dbt build`, or before the column was added) counts as touched, so the next
--- pipeline build stamps it.
+-- plain `dbt build`, or before the column was added) counts as touched in a pipeline
+-- build, which stamps it (macro rows_without_build_stamp).
 -- depends_on: {{ ref('stg_ward_exports__procedures') }}
 -- depends_on: {{ ref('stg_ward_exports__dossier_changes') }}
 
@@ -219,7 +219,7 @@ touched as (
         dossier_code
 
     from {{ this }}
-    where {{ 'recomputed_in_build is null' if has_build_stamp() else 'true' }}
+    where {{ rows_without_build_stamp() }}
 
 ),
 

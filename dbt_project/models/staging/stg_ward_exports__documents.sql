@@ -9,7 +9,7 @@
 -- build_sequence), which fct_document carries for publishing, so that it writes only the
 -- documents recomputed since the published file's build. A row without one (written by a
 -- plain `dbt build`, or before the column was added: on_schema_change appends it) counts
--- as touched, so the next pipeline build stamps it.
+-- as touched in a pipeline build, which stamps it (macro rows_without_build_stamp).
 
 -- On Spark (Parquet tables, no delete) a whole table, rebuilt every run.
 
@@ -46,7 +46,7 @@ touched as (
         document_year
 
     from {{ this }}
-    where {{ 'recomputed_in_build is null' if has_build_stamp() else 'true' }}
+    where {{ rows_without_build_stamp() }}
 
 ),
 
