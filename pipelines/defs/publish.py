@@ -115,8 +115,9 @@ def _manifest() -> dict[str, Any]:
     description="The file analysts read (warehouse/par.duckdb): every mart published into a "
     "new file that atomically replaces the old one (with PAR_ENGINE=spark, from Spark's "
     "Parquet tables); the new file starts as a copy of the old one, and only the rows that "
-    "changed are written - for fct_dossier, those recomputed since the build the old file "
-    "was made from (metadata `tables`: how each table was written). Dagster runs it "
+    "changed are written - for fct_dossier and fct_document, those recomputed since the "
+    "build the old file was made from (metadata `tables`: how each table was written). "
+    "Dagster runs it "
     "only after the dbt build, with its blocking tests, succeeded; otherwise the last good "
     "file stays.",
 )
