@@ -546,7 +546,10 @@ def par_dbt_models(
         [context.assets_def]
     )
     reach, build = _begin_build(settings, manifest, _whole_step(context))
-    context.log.info("dbt build number %s (the stamp of the rows it recomputes)", build.sequence)
+    if build is not None:
+        context.log.info(
+            "dbt build number %s (the stamp of the rows it recomputes)", build.sequence
+        )
     if reach is not None:
         context.log.info("dbt nodes: %s", reach.why)
         args += reach.exclude_args(manifest)
@@ -554,7 +557,7 @@ def par_dbt_models(
         # dbt builds may read them (no node left reads a node built)
         yield from _left_as_they_are(manifest, reach)
         yield from _left_blocking_checks(context, manifest, reach)
-    env = dbt_environment(settings, window, build_sequence=build.sequence)
+    env = dbt_environment(settings, window, build_sequence=build.sequence if build else None)
     # the standby begun with this run (pipelines/lib/dbt_standby.py), if any: dagster-dbt's
     # `par-dbt` hands it the build (an environment without `par-dbt` runs dbt itself:
     # resources.dbt_executable)
@@ -630,16 +633,19 @@ def _whole_step(context: dg.AssetExecutionContext) -> bool:
 
 def _begin_build(
     settings, manifest: Mapping[str, Any], whole: bool
-) -> tuple[dbt_reach.Reach | None, build_sequence.Build]:
-    """This build's number (`pipelines.lib.build_sequence`), and what it runs
-    (`pipelines.lib.dbt_reach`), the record of the last good build deleted either way. No
-    reach, and dbt runs what the run asks for, on the Spark engine (its tables are Parquet
-    folders the build file's record cannot vouch for) or when the run asks for only some
-    nodes (the next whole build then runs every node)."""
+) -> tuple[dbt_reach.Reach | None, build_sequence.Build | None]:
+    """What this build runs (`pipelines.lib.dbt_reach`), the record of the last good build
+    deleted either way, and its number (`pipelines.lib.build_sequence`). On the Spark
+    engine neither (its tables are Parquet folders the build file's record cannot vouch
+    for, and publishing reads them whole) and dbt runs what the run asks for, as it does
+    when the run asks for only some nodes (the next whole build then runs every node)."""
     conn = duckdb.connect(str(settings.build_db))
     try:
+        if settings.engine != "duckdb":
+            dbt_reach.forget(conn)
+            return None, None
         build = build_sequence.begin(conn)
-        if settings.engine != "duckdb" or not whole:
+        if not whole:
             dbt_reach.forget(conn)
             return None, build
         return dbt_reach.reach(conn, manifest, build_fingerprint(settings)), build
