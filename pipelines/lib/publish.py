@@ -283,21 +283,15 @@ def _write_table(
         " WHERE published.in_published IS NULL OR built.in_build IS NULL"
         + (f" OR {differs}" if differs else "")
     )
-    changed = conn.execute("SELECT count(*) FROM changed_keys").fetchone()[0]
-    rows = conn.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+    changed, rows = _counts(conn, "changed_keys", source)
     if changed > UPDATE_AT_MOST * max(rows, 1):
         return _copy_whole(conn, target, source)
     if changed:
-        conn.execute(
-            f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM changed_keys WHERE "
-            + " AND ".join(f'{target}."{c}" IS NOT DISTINCT FROM changed_keys."{c}"' for c in key)
-            + ")"
-        )
+        _delete_keys(conn, target, "changed_keys", key)
+        same = _same_key("built", "changed_keys", key)
         conn.execute(
             f"INSERT INTO {target} BY NAME SELECT built.* FROM {source} AS built "
-            "WHERE EXISTS (SELECT 1 FROM changed_keys WHERE "
-            + " AND ".join(f'built."{c}" IS NOT DISTINCT FROM changed_keys."{c}"' for c in key)
-            + ")"
+            f"WHERE EXISTS (SELECT 1 FROM changed_keys WHERE {same})"
         )
     if conn.execute(f"SELECT count(*) FROM {target}").fetchone()[0] != rows:
         return _copy_whole(conn, target, source)
@@ -315,18 +309,11 @@ def _write_recomputed(
     table then has another number of rows than the build's (a key gone from the build since
     the published file's build), for every row to be compared."""
     conn.execute(f"CREATE OR REPLACE TEMP TABLE recomputed_rows AS SELECT * FROM {recomputed}")
-    changed = conn.execute("SELECT count(*) FROM recomputed_rows").fetchone()[0]
-    rows = conn.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+    changed, rows = _counts(conn, "recomputed_rows", source)
     if changed > UPDATE_AT_MOST * max(rows, 1):
         return _copy_whole(conn, target, source)
     if changed:
-        conn.execute(
-            f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM recomputed_rows WHERE "
-            + " AND ".join(
-                f'{target}."{c}" IS NOT DISTINCT FROM recomputed_rows."{c}"' for c in key
-            )
-            + ")"
-        )
+        _delete_keys(conn, target, "recomputed_rows", key)
         conn.execute(f"INSERT INTO {target} BY NAME SELECT * FROM recomputed_rows")
     conn.execute("DROP TABLE recomputed_rows")
     if conn.execute(f"SELECT count(*) FROM {target}").fetchone()[0] != rows:
@@ -334,6 +321,28 @@ def _write_recomputed(
     if not changed:
         return f"{KEPT}: nothing recomputed since the published build"
     return f"updated: {changed} keys recomputed since the published build"
+
+
+def _counts(conn: duckdb.DuckDBPyConnection, changed: str, source: str) -> tuple[int, int]:
+    """How many rows table `changed` has, and how many `source` has."""
+    (changed_rows,) = conn.execute(f"SELECT count(*) FROM {changed}").fetchone()
+    (rows,) = conn.execute(f"SELECT count(*) FROM {source}").fetchone()
+    return changed_rows, rows
+
+
+def _same_key(left: str, right: str, key: tuple[str, ...]) -> str:
+    """Two rows' keys equal, a null equal to a null."""
+    return " AND ".join(f'{left}."{c}" IS NOT DISTINCT FROM {right}."{c}"' for c in key)
+
+
+def _delete_keys(
+    conn: duckdb.DuckDBPyConnection, target: str, keys: str, key: tuple[str, ...]
+) -> None:
+    """Delete the rows of `target` whose key is one of table `keys`' rows."""
+    conn.execute(
+        f"DELETE FROM {target} WHERE EXISTS "
+        f"(SELECT 1 FROM {keys} WHERE {_same_key(target, keys, key)})"
+    )
 
 
 def _copy_whole(conn: duckdb.DuckDBPyConnection, target: str, source: str) -> str:
