@@ -317,14 +317,23 @@ def test_every_row_is_compared_when_the_stamps_cannot_tell(tmp_path):
         build, published, code_fingerprint="code-2", keys=STAMPED_KEYS, stamps=STAMPS
     )
     assert other_code.written["dossiers"] == "updated: 1 keys"
+    # a published file from before builds were numbered (its publication row names none):
+    # compared whole (k = 13 changed unstamped)
+    with duckdb.connect(str(published)) as conn:
+        conn.execute("ALTER TABLE publication DROP COLUMN build_sequence")
+        conn.execute("ALTER TABLE publication DROP COLUMN build_token")
+    _next_build(build, "UPDATE raw.stamped SET value = -1 WHERE k = 13")
+    older = publish(build, published, code_fingerprint="code-2", keys=STAMPED_KEYS, stamps=STAMPS)
+    assert older.written["dossiers"] == "updated: 1 keys"
     # the published file of another build file (built anew: the same numbers, other
     # tokens): compared whole (k = 12 changed unstamped)
     build.unlink()
     _stamped_build(build)
     _next_build(build, "UPDATE raw.stamped SET value = -1 WHERE k = 12")
     _next_build(build)
-    _next_build(build)  # now at 4, the number the published file names
+    _next_build(build)
+    _next_build(build)  # now at 5, the number the published file names
     anew = publish(build, published, code_fingerprint="code-2", keys=STAMPED_KEYS, stamps=STAMPS)
-    # k = 1, 2, 9 and 11 as built again, k = 7 back, k = 12 changed
-    assert anew.written["dossiers"] == "updated: 6 keys"
+    # k = 1, 2, 9, 11 and 13 as built again, k = 7 back, k = 12 changed
+    assert anew.written["dossiers"] == "updated: 7 keys"
     assert _tables(published)["dossiers"] == [(k, -1 if k == 12 else k) for k in range(100)]
