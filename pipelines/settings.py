@@ -278,6 +278,12 @@ def load_settings() -> Settings:
     return Settings.from_env()
 
 
+# The variables of dbt_environment the project reads only when dbt executes (the window
+# and the build's number change every run; read while parsing, they would make dbt parse
+# again): dbt's standby compares every other one with those it parsed with.
+DBT_EXECUTE_TIME_VARIABLES = ("PAR_WINDOW_START", "PAR_WINDOW_END", "PAR_BUILD_SEQUENCE")
+
+
 def dbt_environment(
     settings: Settings,
     window: tuple[str, str] = ("", ""),

@@ -49,7 +49,12 @@ from typing import Any
 from pipelines.lib import dbt_standby_client as client
 from pipelines.lib import heap
 from pipelines.lib.dbt_kept_lines import keep_only_kept_lines
-from pipelines.settings import DBT_PROJECT_DIR, Settings, dbt_environment
+from pipelines.settings import (
+    DBT_EXECUTE_TIME_VARIABLES,
+    DBT_PROJECT_DIR,
+    Settings,
+    dbt_environment,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -64,7 +69,7 @@ SERVED_PARSING = 5  # its parse had failed: it ran the build, which parsed for i
 
 # The run's window and the build's number: read by the project only when dbt executes, so
 # they are not parsed with.
-EXECUTE_ONLY = ("PAR_WINDOW_START", "PAR_WINDOW_END", "PAR_BUILD_SEQUENCE")
+EXECUTE_ONLY = DBT_EXECUTE_TIME_VARIABLES
 # dbt options that change what a parse makes: a build given one is not the standby's.
 PARSE_OPTIONS = (
     "--vars",
