@@ -10,12 +10,18 @@
 #}
 
 {% macro build_sequence() -%}
-    {%- set sequence = env_var('PAR_BUILD_SEQUENCE', '') if execute else '' -%}
-    {%- if sequence | trim -%}
-        cast({{ sequence | trim | int }} as bigint)
+    {%- set sequence = build_number() -%}
+    {%- if sequence -%}
+        cast({{ sequence | int }} as bigint)
     {%- else -%}
         cast(null as bigint)
     {%- endif -%}
+{%- endmacro %}
+
+{# The build's number as given ('' without one, and while parsing). #}
+
+{% macro build_number() -%}
+    {{- return((env_var('PAR_BUILD_SEQUENCE', '') if execute else '') | trim) -}}
 {%- endmacro %}
 
 {#
@@ -28,8 +34,7 @@
 #}
 
 {% macro rows_without_build_stamp(column='recomputed_in_build') -%}
-    {%- set sequence = env_var('PAR_BUILD_SEQUENCE', '') if execute else '' -%}
-    {%- if not sequence | trim -%}
+    {%- if not build_number() -%}
         false
     {%- elif column in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
         {{ column }} is null

@@ -49,10 +49,12 @@
     The keys an incremental model recomputes in a run: those with a raw row exported in the
     window, and those whose current row came from it (a corrected re-delivery of a day may
     have dropped that row). `keys` maps each key column of the model to its expression over
-    raw_relation (a staging view with one row per raw row), in key order.
+    raw_relation (a staging view with one row per raw row), in key order. A model that
+    stamps its rows with the build (`stamped`: build_sequence.sql) also recomputes its rows
+    without a stamp (rows_without_build_stamp).
 #}
 
-{% macro keys_touched_in_window(raw_relation, keys) -%}
+{% macro keys_touched_in_window(raw_relation, keys, stamped=false) -%}
     select
         {%- for name, raw_expression in keys.items() %}
         {{ raw_expression }} as {{ name }}{{ "," if not loop.last }}
@@ -68,4 +70,15 @@
         {%- endfor %}
     from {{ this }}
     where {{ in_partition_window('export_date') }}
+    {%- if stamped %}
+
+    union
+
+    select
+        {%- for name in keys %}
+        {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ this }}
+    where {{ rows_without_build_stamp() }}
+    {%- endif %}
 {%- endmacro %}

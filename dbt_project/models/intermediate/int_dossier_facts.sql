@@ -164,7 +164,7 @@ touched as (
     {{ keys_touched_in_window(ref('stg_ward_exports__dossier_changes'), {
         'unit_code': 'unit_code',
         'dossier_code': 'dossier_code',
-    }) }}
+    }, stamped=true) }}
 
     union
 
@@ -211,15 +211,6 @@ touched as (
 
     from {{ ref('int_dossiers_classified') }} as all_dossiers
     where (select changed from working_days_changed)
-
-    union
-
-    select
-        unit_code,
-        dossier_code
-
-    from {{ this }}
-    where {{ rows_without_build_stamp() }}
 
 ),
 

@@ -36,17 +36,7 @@ touched as (
         'unit_code': 'unit_code',
         'document_number': 'document_number',
         'document_year': 'document_year',
-    }) }}
-
-    union
-
-    select
-        unit_code,
-        document_number,
-        document_year
-
-    from {{ this }}
-    where {{ rows_without_build_stamp() }}
+    }, stamped=true) }}
 
 ),
 
