@@ -70,15 +70,5 @@
         {%- endfor %}
     from {{ this }}
     where {{ in_partition_window('export_date') }}
-    {%- if stamped %}
-
-    union
-
-    select
-        {%- for name in keys %}
-        {{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from {{ this }}
-    where {{ rows_without_build_stamp() }}
-    {%- endif %}
+    {%- if stamped %} or {{ rows_without_build_stamp() }}{% endif %}
 {%- endmacro %}
