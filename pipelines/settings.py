@@ -279,9 +279,14 @@ def load_settings() -> Settings:
 
 
 # The variables of dbt_environment the project reads only when dbt executes (the window
-# and the build's number change every run; read while parsing, they would make dbt parse
+# and the build numbers change every run; read while parsing, they would make dbt parse
 # again): dbt's standby compares every other one with those it parsed with.
-DBT_EXECUTE_TIME_VARIABLES = ("PAR_WINDOW_START", "PAR_WINDOW_END", "PAR_BUILD_SEQUENCE")
+DBT_EXECUTE_TIME_VARIABLES = (
+    "PAR_WINDOW_START",
+    "PAR_WINDOW_END",
+    "PAR_BUILD_SEQUENCE",
+    "PAR_CHECKED_BUILD",
+)
 
 
 def dbt_environment(
@@ -290,13 +295,16 @@ def dbt_environment(
     *,
     build_db: Path | None = None,
     build_sequence: int | None = None,
+    checked_build: int | None = None,
 ) -> dict[str, str]:
     """What dbt reads from its environment (profiles.yml and the partition-window macros):
     the build file, DuckDB's memory limit inside dbt, the Spark engine's folder (used by
     the `spark` target only), the run's export-date window
     (ISO dates; empty means open on that side, so no window recomputes everything), the
     build's number (`pipelines.lib.build_sequence`; empty: rows are stamped with null, as
-    recomputed by a build no publication knows), and the level of its log file.
+    recomputed by a build no publication knows), the number of the last good build of the
+    same code (`pipelines.lib.dbt_reach`; the tests given a stamp check only the rows
+    recomputed since; empty: every row), and the level of its log file.
     `build_db` overrides the file dbt opens (the data dictionary documents a schema copy)."""
     start, end = window
     return {
@@ -306,6 +314,7 @@ def dbt_environment(
         "PAR_WINDOW_START": start,
         "PAR_WINDOW_END": end,
         "PAR_BUILD_SEQUENCE": "" if build_sequence is None else str(build_sequence),
+        "PAR_CHECKED_BUILD": "" if checked_build is None else str(checked_build),
         "DBT_LOG_LEVEL_FILE": settings.dbt_log_level,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

@@ -42,3 +42,17 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#
+    The number of the last good build (PAR_CHECKED_BUILD; '' without one, and while
+    parsing): the pipeline gives it when the build file's record of that build is of the
+    same code (pipelines/lib/dbt_reach.py). A test given a model's stamp column
+    (columns_are_well_formed's `stamp`) then checks the rows recomputed since - stamped
+    later, or not stamped - as every row it stamped or left was checked by that build or an
+    earlier one, and a failed or partial build leaves no record (the next checks every row).
+    Read only when dbt executes, like the build's own number.
+#}
+
+{% macro checked_build_number() -%}
+    {{- return((env_var('PAR_CHECKED_BUILD', '') if execute else '') | trim) -}}
+{%- endmacro %}

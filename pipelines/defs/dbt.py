@@ -552,12 +552,23 @@ def par_dbt_models(
         )
     if reach is not None:
         context.log.info("dbt nodes: %s", reach.why)
+        if reach.checked_build is not None:
+            context.log.info(
+                "tests given a build stamp check the rows recomputed since build %s, the "
+                "last good one",
+                reach.checked_build,
+            )
         args += reach.exclude_args(manifest)
         # first: Dagster takes a multi-asset's results in the order of its graph, and what
         # dbt builds may read them (no node left reads a node built)
         yield from _left_as_they_are(manifest, reach)
         yield from _left_blocking_checks(context, manifest, reach)
-    env = dbt_environment(settings, window, build_sequence=build.sequence if build else None)
+    env = dbt_environment(
+        settings,
+        window,
+        build_sequence=build.sequence if build else None,
+        checked_build=reach.checked_build if reach else None,
+    )
     # the standby begun with this run (pipelines/lib/dbt_standby.py), if any: dagster-dbt's
     # `par-dbt` hands it the build (an environment without `par-dbt` runs dbt itself:
     # resources.dbt_executable)
@@ -579,7 +590,7 @@ def par_dbt_models(
             context.log.info(dbt_standby.describe(dbt_standby.outcome(settings.dbt_target_dir)))
     # dbt ended without error: every blocking test passed
     if reach is not None:
-        _record_good_build(settings, reach)
+        _record_good_build(settings, reach, build)
 
 
 def _left_blocking_checks(
@@ -653,10 +664,12 @@ def _begin_build(
         conn.close()
 
 
-def _record_good_build(settings, reach: dbt_reach.Reach) -> None:
+def _record_good_build(
+    settings, reach: dbt_reach.Reach, build: build_sequence.Build | None
+) -> None:
     conn = duckdb.connect(str(settings.build_db))
     try:
-        dbt_reach.record(conn, reach.code, reach.fingerprints)
+        dbt_reach.record(conn, reach.code, reach.fingerprints, build.sequence if build else None)
     finally:
         conn.close()
 

@@ -75,12 +75,14 @@ def published_stamps(manifest: Mapping[str, Any]) -> dict[str, BuildStamp]:
         column = (config.get("meta") or {}).get("build_stamp")
         if node.get("resource_type") == "model" and config.get("schema") == "marts" and column:
             stamps[node["name"]] = BuildStamp(
-                str(column), _stamped_chain(nodes, unique_id, volatile)
+                str(column), stamp_vouches(nodes, unique_id, volatile)
             )
     return stamps
 
 
-def _stamped_chain(nodes: Mapping[str, Any], unique_id: str, volatile: set[str]) -> bool:
+def stamp_vouches(nodes: Mapping[str, Any], unique_id: str, volatile: set[str]) -> bool:
+    """Whether a model's build stamp changes whenever one of its rows does (the chain of
+    published_stamps; also what a test given a `stamp` needs: its generic test)."""
     seen: set[str] = set()
     while unique_id not in seen:
         seen.add(unique_id)

@@ -24,6 +24,13 @@ written again only after a build dbt ended without error (every blocking test pa
 build that failed or was stopped leaves none, so the next build runs every node: a model
 whose test failed is built and tested again until it passes. `par run --full` deletes it
 too: asked to rebuild, a build runs every node.
+
+The record also holds the good build's number (`pipelines.lib.build_sequence`): the next
+build of the same code hands it to dbt (PAR_CHECKED_BUILD), and a test given a model's
+build stamp checks only the rows stamped after it (or not stamped). Every other row was in
+the table, as it is, when that build or an earlier good one ran the test; good builds
+follow each other with no other build between (any other deletes the record). The number
+changes no node's verdict on tables that did not change, so reading it is not volatile.
 """
 
 from __future__ import annotations
@@ -49,6 +56,9 @@ _VOLATILE = re.compile(
     r"|run_started_at|invocation_id|env_var|var\s*\()",
     re.IGNORECASE,
 )
+# The one environment variable that is not: the last good build's number, which only
+# narrows what a test rechecks to the rows recomputed since (see above).
+_NOT_VOLATILE = re.compile(r"""env_var\(\s*['"]PAR_CHECKED_BUILD['"]""")
 _RUN = frozenset({"model", "seed", "snapshot", "test"})
 
 
@@ -61,6 +71,8 @@ class Reach:
     changed: frozenset[str]  # source tables that differ from the record
     left: frozenset[str] = field(default_factory=frozenset)  # node unique ids not run
     why: str = ""
+    # the last good build's number, when its record is of this code and has one
+    checked_build: int | None = None
 
     def exclude_args(self, manifest: Mapping[str, Any]) -> list[str]:
         """dbt arguments leaving out the nodes not run, each by its name, as one value
@@ -98,13 +110,17 @@ def _macro_is_volatile(manifest: Mapping[str, Any]) -> dict[str, bool]:
             known[unique_id] = False  # dbt's and the adapter's own macros: materializations
             return False
         calls = macro.get("depends_on", {}).get("macros", [])
-        result = bool(_VOLATILE.search(macro.get("macro_sql") or "")) or any(
+        result = _reads_volatile(macro.get("macro_sql") or "") or any(
             volatile(call, seen | {unique_id}) for call in calls
         )
         known[unique_id] = result
         return result
 
     return {unique_id: volatile(unique_id, frozenset()) for unique_id in macros}
+
+
+def _reads_volatile(sql: str) -> bool:
+    return bool(_VOLATILE.search(_NOT_VOLATILE.sub("", sql)))
 
 
 def _project(manifest: Mapping[str, Any]) -> str:
@@ -120,7 +136,7 @@ def volatile_nodes(manifest: Mapping[str, Any]) -> set[str]:
         if node.get("resource_type") not in _RUN:
             continue
         calls = node.get("depends_on", {}).get("macros", [])
-        if _VOLATILE.search(node.get("raw_code") or "") or any(macros.get(c) for c in calls):
+        if _reads_volatile(node.get("raw_code") or "") or any(macros.get(c) for c in calls):
             found.add(unique_id)
     return found
 
@@ -190,13 +206,24 @@ def fingerprints(conn: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict
 def recorded(conn: duckdb.DuckDBPyConnection, code: str) -> dict[str, str] | None:
     """The source fingerprints the last good build of this code recorded; None when there
     is no record, or it is another code's."""
+    found = _record(conn, code)
+    return None if found is None else found[0]
+
+
+def _record(conn: duckdb.DuckDBPyConnection, code: str) -> tuple[dict[str, str], int | None] | None:
+    """(fingerprints, build number) of the last good build of this code; the number is None
+    in a record written before builds were numbered, or of a build without one."""
     try:
-        rows = conn.execute(f"SELECT code, source, fingerprint FROM {RECORD_TABLE}").fetchall()
+        cursor = conn.execute(f"SELECT * FROM {RECORD_TABLE}")
     except duckdb.CatalogException:
         return None
-    if not rows or any(row[0] != code for row in rows):
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not rows or any(row["code"] != code for row in rows):
         return None
-    return {source: fingerprint for _code, source, fingerprint in rows}
+    numbers = {row.get("build_sequence") for row in rows}
+    number = numbers.pop() if len(numbers) == 1 else None
+    return {row["source"]: row["fingerprint"] for row in rows}, number
 
 
 def forget(conn: duckdb.DuckDBPyConnection) -> None:
@@ -216,28 +243,37 @@ def forget_in(build_db: Path) -> None:
         conn.close()
 
 
-def record(conn: duckdb.DuckDBPyConnection, code: str, found: Mapping[str, str]) -> None:
-    """Record the fingerprints a good build was made from (with a row for the code even
-    when there are no source tables): `record(conn, reach.code, reach.fingerprints)`."""
+def record(
+    conn: duckdb.DuckDBPyConnection,
+    code: str,
+    found: Mapping[str, str],
+    build: int | None = None,
+) -> None:
+    """Record the fingerprints a good build was made from, and its number (with a row for
+    the code even when there are no source tables):
+    `record(conn, reach.code, reach.fingerprints, build.sequence)`."""
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RECORD_SCHEMA}")
     conn.execute(
-        f"CREATE OR REPLACE TABLE {RECORD_TABLE} "
-        "(code VARCHAR NOT NULL, source VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL)"
+        f"CREATE OR REPLACE TABLE {RECORD_TABLE} (code VARCHAR NOT NULL, "
+        "source VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, build_sequence BIGINT)"
     )
-    rows = [(code, source, fingerprint) for source, fingerprint in sorted(found.items())]
-    conn.executemany(f"INSERT INTO {RECORD_TABLE} VALUES (?, ?, ?)", rows or [(code, "", "")])
+    rows = [(code, source, fingerprint, build) for source, fingerprint in sorted(found.items())]
+    conn.executemany(
+        f"INSERT INTO {RECORD_TABLE} VALUES (?, ?, ?, ?)", rows or [(code, "", "", build)]
+    )
 
 
 def reach(conn: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any], code: str) -> Reach:
     """What a build of this code on this build file runs, from the record of the last good
     one; the record is deleted (`forget`) so that only a good end writes one again."""
     now = fingerprints(conn, set(_source_tables(manifest).values()))
-    before = recorded(conn, code)
+    found = _record(conn, code)
     forget(conn)
-    if before is None:
+    if found is None:
         return Reach(
             code, now, frozenset(now), why="no good build of this code recorded: every node"
         )
+    before, checked_build = found
     tables = (set(now) | set(before)) - {""}  # "": the record's row for the code alone
     changed = frozenset(t for t in tables if now.get(t) != before.get(t))
     left = frozenset(nodes_left(manifest, changed))
@@ -245,4 +281,4 @@ def reach(conn: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any], code: st
         f"changed since the last good build: {', '.join(sorted(changed)) or 'no source'}; "
         f"{len(left)} nodes reached by none of it left as they are"
     )
-    return Reach(code, now, changed, left, why)
+    return Reach(code, now, changed, left, why, checked_build)

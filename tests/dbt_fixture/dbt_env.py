@@ -14,20 +14,26 @@ DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
 
 
-def dbt_env(db: Path, window: str = "") -> dict[str, str]:
+def dbt_env(db: Path, window: str = "", checked_build: int | None = None) -> dict[str, str]:
     """This process's environment plus dbt's, for the build file `db` and a one-day window
-    (empty: no window, dbt recomputes everything)."""
+    (empty: no window, dbt recomputes everything), and the last good build's number, if
+    given (the tests given a build stamp check only the rows stamped after it)."""
     settings = Settings.for_folders(db.parent / "landing", db.parent)
-    return {**os.environ, **dbt_environment(settings, (window, window), build_db=db)}
+    return {
+        **os.environ,
+        **dbt_environment(settings, (window, window), build_db=db, checked_build=checked_build),
+    }
 
 
-def run_dbt(args: list[str], db: Path, tmp: Path, window: str = "") -> subprocess.CompletedProcess:
-    """dbt `args` on the build file `db` (and a one-day window), its target and logs in
-    `tmp`; the finished process, whatever its exit code."""
+def run_dbt(
+    args: list[str], db: Path, tmp: Path, window: str = "", checked_build: int | None = None
+) -> subprocess.CompletedProcess:
+    """dbt `args` on the build file `db` (and a one-day window; the last good build's
+    number), its target and logs in `tmp`; the finished process, whatever its exit code."""
     return subprocess.run(
         [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
         cwd=DBT_PROJECT,
-        env=dbt_env(db, window),
+        env=dbt_env(db, window, checked_build),
         capture_output=True,
         text=True,
         check=False,

@@ -188,17 +188,22 @@ def test_a_renamed_unit_reaches_the_published_file_on_a_night_without_its_files(
 
 
 # The tables that stamp their rows with the build that recomputed them (macro build_sequence)
-STAMPING = ("intermediate.int_dossier_facts", "staging.stg_ward_exports__documents")
+STAMPING = (
+    "intermediate.int_dossier_facts",
+    "staging.stg_ward_exports__dossiers",
+    "staging.stg_ward_exports__documents",
+)
 
 
 def test_rows_without_a_build_stamp_are_recomputed_and_stamped(ops):
-    """int_dossier_facts and stg_ward_exports__documents stamp each row with the build that
-    recomputed it, and publishing writes only the rows of fct_dossier and fct_document
-    stamped after the published file's build. A row without a stamp (a plain `dbt build`
-    wrote it), or a table built before the column existed, is recomputed by the next build,
-    whatever its window: the published tables stay as they were. One run shows both: the
-    dossier facts lose the stamps of a ward's and the city's rows, the documents lose the
-    column."""
+    """int_dossier_facts, stg_ward_exports__dossiers and stg_ward_exports__documents stamp
+    each row with the build that recomputed it: publishing writes only the rows of
+    fct_dossier and fct_document stamped after the published file's build, and the tests
+    given a stamp check only the rows stamped after the last good build. A row without a
+    stamp (a plain `dbt build` wrote it), or a table built before the column existed, is
+    recomputed by the next build, whatever its window: the published tables stay as they
+    were. One run shows both: the dossier tables lose the stamps of a ward's and the city's
+    rows, the documents lose the column."""
     build_db = ops["warehouse"] / "build.duckdb"
     published = ops["warehouse"] / "par.duckdb"
     before = published_state(published)
@@ -219,16 +224,17 @@ def test_rows_without_a_build_stamp_are_recomputed_and_stamped(ops):
     stamped = stamps()
     # every row stamped by the builds so far
     assert all(len(counts) == 1 and counts[0][0] is False for counts in stamped.values())
-    facts, documents = STAMPING
+    *dossiers, documents = STAMPING
     conn = duckdb.connect(str(build_db))
     try:
-        conn.execute(
-            f"UPDATE {facts} SET recomputed_in_build = NULL WHERE unit_code IN ('90001', '900')"
-        )
-        (unstamped,) = conn.execute(
-            f"SELECT count(*) FROM {facts} WHERE recomputed_in_build IS NULL"
-        ).fetchone()
-        assert unstamped > 0
+        for table in dossiers:
+            conn.execute(
+                f"UPDATE {table} SET recomputed_in_build = NULL WHERE unit_code IN ('90001', '900')"
+            )
+            (unstamped,) = conn.execute(
+                f"SELECT count(*) FROM {table} WHERE recomputed_in_build IS NULL"
+            ).fetchone()
+            assert unstamped > 0
         conn.execute(f"ALTER TABLE {documents} DROP COLUMN recomputed_in_build")
     finally:
         conn.close()

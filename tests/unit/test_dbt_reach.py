@@ -17,6 +17,7 @@ import pytest
 
 from pipelines.lib import dbt_reach
 from pipelines.lib.loader import connect_build
+from pipelines.settings import DBT_MANIFEST
 
 PROJECT = "par_warehouse"
 
@@ -234,3 +235,41 @@ def test_a_record_is_read_back_only_for_the_same_code_and_forgotten_before_a_bui
     # a record of other code counts for nothing
     dbt_reach.record(conn, "code-1", dbt_reach.fingerprints(conn, TABLES))
     assert dbt_reach.reach(conn, manifest, "code-2").left == frozenset()
+
+
+def test_the_record_hands_the_next_build_the_good_builds_number(build_file):
+    conn = build_file
+    manifest = _manifest()
+    first = dbt_reach.reach(conn, manifest, "code-1")
+    assert first.checked_build is None  # no record
+    dbt_reach.record(conn, first.code, first.fingerprints, 7)
+    assert dbt_reach.reach(conn, manifest, "code-1").checked_build == 7
+    # a good build without a number (none was taken): nothing to narrow the tests by
+    dbt_reach.record(conn, first.code, first.fingerprints)
+    assert dbt_reach.reach(conn, manifest, "code-1").checked_build is None
+    # another code's record: neither its nodes nor its number count
+    dbt_reach.record(conn, "code-1", first.fingerprints, 8)
+    assert dbt_reach.reach(conn, manifest, "code-2").checked_build is None
+    # a record written before builds were numbered (no such column): read, with no number
+    conn.execute(
+        f"CREATE OR REPLACE TABLE {dbt_reach.RECORD_TABLE} "
+        "(code VARCHAR NOT NULL, source VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL)"
+    )
+    conn.execute(f"INSERT INTO {dbt_reach.RECORD_TABLE} VALUES ('code-1', '', '')")
+    older = dbt_reach.reach(conn, manifest, "code-1")
+    assert older.checked_build is None and "changed since the last good build" in older.why
+
+
+def test_the_last_good_builds_number_alone_does_not_make_a_node_volatile():
+    # it narrows what a test rechecks to rows recomputed since, which changes no verdict on
+    # tables that did not change: the tests of the registry models are still left on a
+    # dossier night, though columns_are_well_formed reads it
+    manifest = json.loads(DBT_MANIFEST.read_text(encoding="utf-8"))
+    volatile = {manifest["nodes"][u]["name"] for u in dbt_reach.volatile_nodes(manifest)}
+    assert "columns_are_well_formed_dim_unit" not in volatile
+    assert "stg_ward_exports__dossiers" in volatile  # its window, its build's number
+    # any other variable read beside it still is
+    assert dbt_reach._reads_volatile("{{ env_var('PAR_CHECKED_BUILD', '') }}") is False
+    assert dbt_reach._reads_volatile(
+        "{{ env_var('PAR_CHECKED_BUILD', '') }} {{ env_var('PAR_WINDOW_END', '') }}"
+    )

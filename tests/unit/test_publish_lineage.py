@@ -140,3 +140,37 @@ def test_a_build_stamp_vouches_only_for_a_chain_of_views_down_to_the_stamped_tab
     # an ephemeral model, or a view of a source or seed
     assert not vouches(middle=model("ephemeral", ["model.p.base"]), base=base)
     assert not vouches(middle=model("view", ["seed.p.codes"]))
+
+
+def test_only_error_tests_of_models_their_stamp_vouches_for_check_recomputed_rows_only():
+    """A test given a build stamp (columns_are_well_formed's `stamp`) checks only the rows
+    recomputed since the last good build: sound only on a model whose row changes only
+    with its stamp (the chain published_stamps trusts), and for a test that passed in that
+    build (severity error, dbt's thresholds: a warning test may have warned on rows it
+    must warn on again)."""
+    from pipelines.defs.dbt import _fails_only_as_error
+    from pipelines.defs.publish import stamp_vouches
+    from pipelines.lib.dbt_reach import volatile_nodes
+
+    manifest = json.loads(DBT_MANIFEST.read_text(encoding="utf-8"))
+    nodes = manifest["nodes"]
+    volatile = volatile_nodes(manifest)
+    stamped = {}
+    for node in nodes.values():
+        kwargs = (node.get("test_metadata") or {}).get("kwargs") or {}
+        if node["resource_type"] == "test" and kwargs.get("stamp"):
+            model = node["attached_node"]
+            stamped[node["name"]] = nodes[model]["name"]
+            assert stamp_vouches(nodes, model, volatile), node["name"]
+            assert _fails_only_as_error(node), node["name"]
+            assert kwargs["stamp"] in nodes[model]["columns"], node["name"]
+    # the tests of the dossier and document chains that grouped every row by key
+    assert stamped == {
+        "columns_are_well_formed_stg_ward_exports__dossiers": "stg_ward_exports__dossiers",
+        "columns_are_well_formed_int_dossiers_classified": "int_dossiers_classified",
+        "columns_are_well_formed_fct_dossier": "fct_dossier",
+        "columns_are_well_formed_stg_ward_exports__documents": "stg_ward_exports__documents",
+        "columns_are_well_formed_fct_document": "fct_document",
+    }
+    # the warning test of fct_dossier reads every row
+    assert "columns_are_well_formed_fct_dossier_warn" not in stamped

@@ -68,6 +68,7 @@ select
     change_rows,
     export_date,
     source_file,
-    source_row
+    source_row,
+    recomputed_in_build
 
 from flagged

@@ -14,6 +14,13 @@
 -- Without window vars every dossier is touched, so a plain `dbt build` recomputes all.
 -- A column added to the model (late_reason) is appended to a table built before it
 -- (on_schema_change); the dossiers a run does not touch keep null there.
+--
+-- recomputed_in_build: the number of the build that last recomputed the row (macro
+-- build_sequence), so that the tests of this table and of int_dossiers_classified, a view
+-- of it row by row, check only the dossiers recomputed since the last good build
+-- (columns_are_well_formed's `stamp`). A row without one (written by a plain `dbt build`,
+-- or before the column was added) counts as touched in a pipeline build, which stamps it
+-- (macro rows_without_build_stamp).
 
 -- On Spark (Parquet tables, no delete) a whole table, rebuilt every run.
 
@@ -39,7 +46,7 @@ touched as (
     {{ keys_touched_in_window(ref('stg_ward_exports__dossier_changes'), {
         'unit_code': 'unit_code',
         'dossier_code': 'dossier_code',
-    }) }}
+    }, stamped=true) }}
 
 ),
 
@@ -123,7 +130,8 @@ select
     change_rows,
     export_date,
     source_file,
-    source_row
+    source_row,
+    {{ build_sequence() }} as recomputed_in_build
 
 from ranked
 where row_rank = 1

@@ -18,17 +18,36 @@
     is found as f in the model `to` (dbt's relationships); a `where` in the entry looks
     only at the tested rows where the condition holds.
 
+    stamp: the model's build stamp column (macros/build_sequence.sql), on a model whose
+    rows each depend on their stamped row alone (the stamped table, or a row-by-row view of
+    it). When the pipeline gives the last good build's number (checked_build_number), the
+    not_null, accepted_values and unique rules look only at the rows recomputed since
+    (stamped later, or not stamped) - a key's other rows still counted for its uniqueness,
+    though only the recomputed ones are listed - while relationships look at every row (the model referred to may have changed). Every
+    other row was in the table as it is when a good build checked it. A row changed by
+    hand in the build file without a new stamp is not checked again (the next build with
+    no record of a good build checks every row: `par run --full`). Only for a test of
+    severity error with dbt's thresholds: it passed in the good build, where a warning
+    test may have warned on rows it must warn on again.
+
     Its failing rows are the tested model's own rows that break a rule, whole, with
     failed_check first saying which rules each breaks ("unit_code is null; status is not
     one of 1, 2, 3"; "(unit_code, dossier_code) is not unique": every row of a key that
     more than one row has; "procedure_version_key is not found in
     dim_procedure.procedure_version_key"). Portable SQL: CASE, OR, IN, GROUP BY, left joins (IS NOT
-    DISTINCT FROM) and string concatenation only.
+    DISTINCT FROM), EXISTS and string concatenation only.
 #}
 {% test columns_are_well_formed(
-    model, not_null=[], accepted_values={}, unique=[], relationships={}, quote=true
+    model, not_null=[], accepted_values={}, unique=[], relationships={}, quote=true,
+    stamp=none
 ) %}
 
+    {#- the rows a rule on a row's own values looks at: all, or those recomputed since -#}
+    {%- set since = checked_build_number() if stamp else '' -%}
+    {%- set recent = (
+        '(' ~ adapter.quote(stamp) ~ ' is null or ' ~ adapter.quote(stamp) ~ ' > '
+        ~ (since | int) ~ ')'
+    ) if since else none -%}
     {%- set rules = [] -%}
     {%- for entry in not_null -%}
         {%- set column = entry['column'] if entry is mapping else entry -%}
@@ -36,6 +55,7 @@
             'condition': adapter.quote(column) ~ ' is null',
             'where': entry.get('where') if entry is mapping else none,
             'text': column ~ ' is null',
+            'recent': recent,
         }) -%}
     {%- endfor -%}
     {%- for column, entry in accepted_values.items() -%}
@@ -52,6 +72,7 @@
                 ~ ' not in (' ~ literals | join(', ') ~ ')',
             'where': entry.get('where') if entry is mapping else none,
             'text': column ~ ' is not one of ' ~ values | join(', '),
+            'recent': recent,
         }) -%}
     {%- endfor -%}
     {#-
@@ -70,12 +91,14 @@
             'columns': columns if combination else [columns],
             'combination': combination,
             'where': entry.get('where') if entry is mapping else none,
+            'recent': recent,
         }) -%}
         {%- do rules.append({
             'condition': name ~ '.is_duplicated_key',
             'where': entry.get('where') if entry is mapping else none,
             'text': ('(' ~ columns | join(', ') ~ ')' if combination else columns)
                 ~ ' is not unique',
+            'recent': recent,
         }) -%}
     {%- endfor -%}
     {#-
@@ -115,12 +138,25 @@
             {{ adapter.quote(column) }} as duplicated_key_column_{{ loop.index }},
             {%- endfor %}
             true as is_duplicated_key
-        from {{ model }}
+        from (select * from {{ model }}) as keyed_rows
         where
             {%- if key.combination %} true
             {%- else %} {{ adapter.quote(key.columns[0]) }} is not null
             {%- endif %}
             {%- if key.where %} and ({{ key.where }}){% endif %}
+            {%- if key.recent %}
+            -- the keys of the rows recomputed since the last good build: a key only older
+            -- rows have was unique then, and they are as they were
+            and exists (
+                select 1
+                from (select * from {{ model }}) as recomputed_rows
+                where {{ key.recent }}
+                    {%- if key.where %} and ({{ key.where }}){% endif %}
+                    {%- for column in key.columns %}
+                    and recomputed_rows.{{ adapter.quote(column) }} {{ 'is not distinct from' if key.combination else '=' }} keyed_rows.{{ adapter.quote(column) }}
+                    {%- endfor %}
+            )
+            {%- endif %}
         group by
             {%- for column in key.columns %}
             {{ adapter.quote(column) }}{{ "," if not loop.last }}
@@ -149,6 +185,7 @@
             case
                 when {{ rule.condition }}
                 {%- if rule.where %} and ({{ rule.where }}){% endif %}
+                {%- if rule.recent %} and {{ rule.recent }}{% endif %}
                 then '; {{ rule.text | replace("'", "''") }}'
                 else ''
             end
@@ -174,7 +211,8 @@
     where
     {%- for rule in rules %}
         {% if not loop.first %}or {% endif -%}
-        ({{ rule.condition }}{% if rule.where %} and ({{ rule.where }}){% endif %})
+        ({{ rule.condition }}{% if rule.where %} and ({{ rule.where }}){% endif %}
+        {%- if rule.recent %} and {{ rule.recent }}{% endif %})
     {%- endfor %}
 
 {% endtest %}
