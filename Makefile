@@ -45,7 +45,7 @@ run: setup manifest
 ## test: lint, then the whole test suite, one test module per worker on two workers (the
 ## integration modules each run the real pipeline; the machines have two cores)
 test: setup manifest lint
-	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 ## lint: ruff (check + format) for Python, sqlfluff for the dbt models
 lint: setup manifest
