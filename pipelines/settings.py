@@ -281,11 +281,14 @@ def load_settings() -> Settings:
 # The variables of dbt_environment the project reads only when dbt executes (the window
 # and the build numbers change every run; read while parsing, they would make dbt parse
 # again): dbt's standby compares every other one with those it parsed with.
+# The last good build's number (pipelines/lib/dbt_reach.py), which only narrows what a
+# test given a build stamp rechecks: dbt_reach does not count reading it as volatile.
+CHECKED_BUILD_VARIABLE = "PAR_CHECKED_BUILD"
 DBT_EXECUTE_TIME_VARIABLES = (
     "PAR_WINDOW_START",
     "PAR_WINDOW_END",
     "PAR_BUILD_SEQUENCE",
-    "PAR_CHECKED_BUILD",
+    CHECKED_BUILD_VARIABLE,
 )
 
 
@@ -314,7 +317,7 @@ def dbt_environment(
         "PAR_WINDOW_START": start,
         "PAR_WINDOW_END": end,
         "PAR_BUILD_SEQUENCE": "" if build_sequence is None else str(build_sequence),
-        "PAR_CHECKED_BUILD": "" if checked_build is None else str(checked_build),
+        CHECKED_BUILD_VARIABLE: "" if checked_build is None else str(checked_build),
         "DBT_LOG_LEVEL_FILE": settings.dbt_log_level,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

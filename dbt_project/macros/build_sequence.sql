@@ -50,7 +50,9 @@
     (columns_are_well_formed's `stamp`) then checks the rows recomputed since - stamped
     later, or not stamped - as every row it stamped or left was checked by that build or an
     earlier one, and a failed or partial build leaves no record (the next checks every row).
-    Read only when dbt executes, like the build's own number.
+    Read only when dbt executes, like the build's own number. Not through a macro shared
+    with build_number: pipelines/lib/dbt_reach.py finds the variable's name written here,
+    and counts any other env_var as volatile.
 #}
 
 {% macro checked_build_number() -%}

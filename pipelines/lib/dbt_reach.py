@@ -43,6 +43,8 @@ from typing import Any
 
 import duckdb
 
+from pipelines.settings import CHECKED_BUILD_VARIABLE
+
 RECORD_SCHEMA = "dbt_state"
 RECORD_TABLE = f"{RECORD_SCHEMA}.good_build"
 
@@ -58,7 +60,7 @@ _VOLATILE = re.compile(
 )
 # The one environment variable that is not: the last good build's number, which only
 # narrows what a test rechecks to the rows recomputed since (see above).
-_NOT_VOLATILE = re.compile(r"""env_var\(\s*['"]PAR_CHECKED_BUILD['"]""")
+_NOT_VOLATILE = re.compile(r"""env_var\(\s*['"]""" + re.escape(CHECKED_BUILD_VARIABLE) + """['"]""")
 _RUN = frozenset({"model", "seed", "snapshot", "test"})
 
 
