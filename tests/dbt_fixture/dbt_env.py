@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from pipelines.settings import Settings, dbt_environment
+from tests.dbt_process import DBT as DBT_PROCESS
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
@@ -29,12 +30,11 @@ def run_dbt(
     args: list[str], db: Path, tmp: Path, window: str = "", checked_build: int | None = None
 ) -> subprocess.CompletedProcess:
     """dbt `args` on the build file `db` (and a one-day window; the last good build's
-    number), its target and logs in `tmp`; the finished process, whatever its exit code."""
-    return subprocess.run(
-        [str(DBT), *args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
+    number), its target and logs in `tmp`; the finished command, whatever its exit code.
+    Run by the test process's dbt process (tests/dbt_process.py): dbt imported once."""
+    return DBT_PROCESS.run(
+        [*args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
         cwd=DBT_PROJECT,
         env=dbt_env(db, window, checked_build),
-        capture_output=True,
-        text=True,
-        check=False,
+        outputs=tmp / "dbt-output",
     )

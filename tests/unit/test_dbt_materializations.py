@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -21,9 +20,9 @@ import duckdb
 import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR
+from tests.dbt_process import DBT
 from tests.unit.test_dbt_standby import PROJECT as STANDBY_PROJECT
 
-DBT = str(Path(sys.executable).with_name("dbt"))
 MACROS = DBT_PROJECT_DIR / "macros" / "materializations.sql"
 
 PROJECT = {
@@ -102,6 +101,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def build(project: Path, select: str, **variables) -> subprocess.CompletedProcess:
+    """`dbt run` of `select` in the tiny project, given `variables`: run by the test
+    process's dbt process (tests/dbt_process.py), dbt imported once for the module's 14
+    commands."""
     env = {
         **os.environ,
         "TINY_DB": str(project / "tiny.duckdb"),
@@ -109,8 +111,8 @@ def build(project: Path, select: str, **variables) -> subprocess.CompletedProces
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_LOG_LEVEL_FILE": "none",
     }
-    args = [DBT, "run", "--select", select, "--vars", json.dumps(variables)]
-    return subprocess.run(args, cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    args = ["run", "--select", select, "--vars", json.dumps(variables)]
+    return DBT.run(args, cwd=project, env=env, outputs=project.parent / "dbt-output")
 
 
 def query(project: Path, sql: str) -> list[tuple]:
