@@ -107,6 +107,22 @@ def _dbt_costs(target_dir: Path) -> dict[str, float]:
     return costs
 
 
+def _dbt_slowest(target_dir: Path, top: int = 8) -> list[tuple[str, float]]:
+    """dbt's slowest nodes in its last invocation (run_results.json), slowest first: each as
+    (name and kind, seconds). Where a night's dbt time goes beyond what every node pays."""
+    try:
+        results = json.loads((target_dir / "run_results.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    # a unique id is kind.project.name[.hash] (a test's hash tells apart tests of one name)
+    named = [
+        (f"{n['unique_id'].split('.')[2]} ({n['unique_id'].split('.')[0]})", n["execution_time"])
+        for n in results.get("results", [])
+        if n["unique_id"].count(".") >= 2
+    ]
+    return [(name, round(s, 2)) for name, s in sorted(named, key=lambda ns: -ns[1])[:top]]
+
+
 def _fixed_costs(
     process_started: float | None,
     first_step: float | None,
@@ -173,6 +189,7 @@ def _build(args: argparse.Namespace) -> dict:
         "steps": steps,
         "fixed": _fixed_costs(_process_started_at(), first_step, last_step, steps),
         "dbt": _dbt_costs(settings.dbt_target_dir),
+        "dbt_slowest": _dbt_slowest(settings.dbt_target_dir),
     }
 
 

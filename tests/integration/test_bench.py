@@ -100,5 +100,14 @@ def test_bench_measures_every_stage_and_writes_its_figures(tmp_path):
         # what a run pays whatever its rows: within the stage's time, ingest not in it
         paid = floor(Stage(**{k: stage[k] for k in STAGE_FIELDS}))
         assert 0 < sum(seconds for _, seconds in paid) < stage["seconds"]
+        # dbt's slowest nodes (run_results.json), slowest first, named with their kind, and
+        # printed: eight of the 100-odd, none longer than the nodes' time together
+        slowest = stage["dbt_slowest"]
+        assert len(slowest) == 8
+        assert [s for _, s in slowest] == sorted((s for _, s in slowest), reverse=True)
+        assert all(name.endswith((" (model)", " (test)", " (seed)")) for name, _ in slowest)
+        assert 0 < slowest[0][1] <= in_nodes + 0.01
+        assert f"Slowest dbt nodes of {name}:" in latest
+        assert f"| {slowest[0][0]} | {slowest[0][1]:.2f} |" in latest
     # custom sizes have no targets: nothing is said of them
     assert "Targets not met" not in latest

@@ -3,7 +3,7 @@ why_not_met), on stages whose figures are set here and worked out by hand."""
 
 from __future__ import annotations
 
-from pipelines.bench.run import Stage, floor, why_not_met
+from pipelines.bench.run import Stage, floor, night_work, why_not_met
 
 
 def stage(name: str, seconds: float, cpu: float, **more) -> Stage:
@@ -26,6 +26,7 @@ def nightly() -> Stage:
         steps={"raw__dossiers": 0.5, "par_dbt_models": 2.0, "published__par_duckdb": 0.3},
         fixed={"before_first_step": 0.8, "between_steps": 0.1},
         dbt={"nodes": 10, "models": 1.0, "tests": 0.6, "seeds": 0.1, "nodes_at_fastest": 0.2},
+        dbt_slowest=[("fct_dossier (model)", 0.45), ("fct_dossier_ok (test)", 0.25)],
     )
 
 
@@ -61,12 +62,35 @@ def test_the_floor_is_what_a_night_pays_whatever_its_rows():
     assert floor(stage("nightly", 4.0, 5.0)) == []  # no steps recorded: nothing to say
 
 
+def test_what_a_night_spends_above_its_floor_is_its_nodes_and_its_files():
+    parts = night_work(nightly())
+    assert parts == [
+        # the nodes' 1.7 s (1.0 + 0.6 + 0.1) less the 0.2 s they would take at the fastest
+        (
+            "dbt's nodes beyond the fastest of their kind (slowest: fct_dossier (model) 0.5, "
+            "fct_dossier_ok (test) 0.2)",
+            1.5,
+        ),
+        # the steps but dbt's and publishing: raw__dossiers
+        ("ingest and checks of the night's files", 0.5),
+    ]
+    # with the floor (2.0 s), the whole stage: 2.0 + 1.5 + 0.5 = 4.0 s
+    assert round(sum(s for _, s in floor(nightly())) + sum(s for _, s in parts), 2) == 4.0
+    assert night_work(stage("nightly", 4.0, 5.0)) == []  # no steps recorded: nothing to say
+
+
 def test_a_nightly_above_its_target_before_its_rows_says_so():
     # province: 5% of the 25 s full build is 1.25 s; the floor, 2.0 s, is 8.0% of it
     text = why_not_met(stages(full_cpu=44.0), "province", cores=2)
     line = next(line for line in text.splitlines() if line.startswith("- nightly"))
     assert "4.0 s, 16.0% of the full build (target ≤ 5%: 1.2 s)" in line
     assert "2.0 s, 8.0% of the full build: above the target before any" in line
+    # ... and where the rest goes
+    assert line.endswith(
+        "Above that floor: dbt's nodes beyond the fastest of their kind (slowest: "
+        "fct_dossier (model) 0.5, fct_dossier_ok (test) 0.2) 1.5 s; ingest and checks of "
+        "the night's files 0.5 s."
+    )
 
 
 def test_a_nightly_whose_floor_is_under_its_target_names_the_rest_the_nights_work():
