@@ -19,10 +19,15 @@ from __future__ import annotations
 
 import atexit
 import json
+import select
 import subprocess
 import sys
 import threading
 from pathlib import Path
+
+# Longer than any command of the tests takes (the fixture's whole build: ~10 s): a command
+# still running then is stuck, and its process is killed.
+TIMEOUT_SECONDS = 300
 
 _SERVE = """
 import json, os, sys
@@ -78,6 +83,14 @@ class DbtProcess:
             assert process.stdin is not None and process.stdout is not None
             process.stdin.write(json.dumps(request) + "\n")
             process.stdin.flush()
+            # one reply line per request: nothing is left buffered from the last one
+            if not select.select([process.stdout], [], [], TIMEOUT_SECONDS)[0]:
+                process.kill()
+                self._process = None
+                raise TimeoutError(
+                    f"dbt {' '.join(args)} ran over {TIMEOUT_SECONDS} s: its process was "
+                    f"killed; its output: {stdout}"
+                )
             reply = process.stdout.readline()
             if not reply:
                 self._process = None
