@@ -14,27 +14,14 @@ import duckdb
 import pytest
 
 from tests.dbt_process import DBT
+from tests.unit.test_dbt_materializations import PROJECT as TINY_PROJECT
 
 DBT_PROGRAM = str(Path(sys.executable).with_name("dbt"))
 
 PROJECT = {
-    "dbt_project.yml": """
-        name: tiny
-        version: "0.1.0"
-        profile: tiny
-        models:
-          tiny:
-            +materialized: table
-    """,
-    "profiles.yml": """
-        tiny:
-          target: dev
-          outputs:
-            dev:
-              type: duckdb
-              path: "{{ env_var('TINY_DB') }}"
-              threads: 1
-    """,
+    # the materialization tests' tiny project: tables, a DuckDB file named by TINY_DB
+    "dbt_project.yml": TINY_PROJECT["dbt_project.yml"],
+    "profiles.yml": TINY_PROJECT["profiles.yml"],
     # its value from an environment variable, so a test sees which environment dbt had
     "models/numbers.sql": "select {{ env_var('TINY_N', '1') }} as n",
     # fails when asked to
