@@ -98,12 +98,13 @@ class DbtProcess:
                     f"the dbt process ended (exit code {process.wait(timeout=60)}) running "
                     f"dbt {' '.join(args)}; its output: {stderr}"
                 )
-        return subprocess.CompletedProcess(
-            ["dbt", *args],
-            json.loads(reply)["code"],
-            stdout.read_text(encoding="utf-8", errors="replace"),
-            stderr.read_text(encoding="utf-8", errors="replace"),
-        )
+            # read before the next command may write the same files
+            return subprocess.CompletedProcess(
+                ["dbt", *args],
+                json.loads(reply)["code"],
+                stdout.read_text(encoding="utf-8", errors="replace"),
+                stderr.read_text(encoding="utf-8", errors="replace"),
+            )
 
     def _started(self) -> subprocess.Popen:
         if self._process is None or self._process.poll() is not None:
