@@ -74,13 +74,19 @@ def _step_timings(instance, run_id: str) -> tuple[dict[str, float], float | None
     return seconds, first, max(ended, default=None)
 
 
-def _dbt_costs(target_dir: Path) -> dict[str, float]:
-    """What dbt's last invocation spent: its own elapsed time, and the time in its model and
-    test nodes (run_results.json). The dbt step's time less `elapsed` is dbt's start-up
-    (interpreter, project and manifest load, adapter), paid by every run."""
+def _run_results(target_dir: Path) -> dict:
+    """dbt's last invocation's run_results.json; empty when there is none to read."""
     try:
-        results = json.loads((target_dir / "run_results.json").read_text("utf-8"))
+        return json.loads((target_dir / "run_results.json").read_text("utf-8"))
     except (OSError, ValueError):
+        return {}
+
+
+def _dbt_costs(results: dict) -> dict[str, float]:
+    """What dbt's last invocation spent (its `_run_results`): its own elapsed time, and the
+    time in its model and test nodes. The dbt step's time less `elapsed` is dbt's start-up
+    (interpreter, project and manifest load, adapter), paid by every run."""
+    if not results:
         return {}
     nodes = results.get("results", [])
 
@@ -107,13 +113,9 @@ def _dbt_costs(target_dir: Path) -> dict[str, float]:
     return costs
 
 
-def _dbt_slowest(target_dir: Path, top: int = 8) -> list[tuple[str, float]]:
-    """dbt's slowest nodes in its last invocation (run_results.json), slowest first: each as
-    (name and kind, seconds). Where a night's dbt time goes beyond what every node pays."""
-    try:
-        results = json.loads((target_dir / "run_results.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return []
+def _dbt_slowest(results: dict, top: int = 8) -> list[tuple[str, float]]:
+    """dbt's slowest nodes in its last invocation (its `_run_results`), slowest first: each
+    as (name and kind, seconds). Where a night's dbt time goes beyond what every node pays."""
     # a unique id is kind.project.name[.hash] (a test's hash tells apart tests of one name)
     named = [
         (f"{n['unique_id'].split('.')[2]} ({n['unique_id'].split('.')[0]})", n["execution_time"])
@@ -181,6 +183,7 @@ def _build(args: argparse.Namespace) -> dict:
             instance, settings, tags, reports=False, raise_on_error=False, log_level="INFO"
         )
         steps, first_step, last_step = _step_timings(instance, result.run_id)
+    dbt_results = _run_results(settings.dbt_target_dir)
     return {
         "success": result.success,
         "run_id": result.run_id,
@@ -188,8 +191,8 @@ def _build(args: argparse.Namespace) -> dict:
         "rows": _loaded_by(settings, result.run_id),
         "steps": steps,
         "fixed": _fixed_costs(_process_started_at(), first_step, last_step, steps),
-        "dbt": _dbt_costs(settings.dbt_target_dir),
-        "dbt_slowest": _dbt_slowest(settings.dbt_target_dir),
+        "dbt": _dbt_costs(dbt_results),
+        "dbt_slowest": _dbt_slowest(dbt_results),
     }
 
 
