@@ -88,13 +88,31 @@ PROJECT = {
 }
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "tiny"
-    for name, text in PROJECT.items():
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    """A tiny dbt project's `files` (path: text, indented as written here) under `root`."""
+    for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return root
+
+
+def tiny_env(project: Path, **more: str) -> dict[str, str]:
+    """This process's environment plus what the tiny project's dbt needs: its DuckDB file
+    (TINY_DB), its profiles, no tracking and no log file."""
+    return {
+        **os.environ,
+        "TINY_DB": str(project / "tiny.duckdb"),
+        "DBT_PROFILES_DIR": str(project),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_LOG_LEVEL_FILE": "none",
+        **more,
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = write_project(tmp_path / "tiny", PROJECT)
     (root / "macros").mkdir()
     shutil.copy(MACROS, root / "macros" / MACROS.name)
     return root
@@ -104,15 +122,8 @@ def build(project: Path, select: str, **variables) -> subprocess.CompletedProces
     """`dbt run` of `select` in the tiny project, given `variables`: run by the test
     process's dbt process (tests/dbt_process.py), dbt imported once for the module's 14
     commands."""
-    env = {
-        **os.environ,
-        "TINY_DB": str(project / "tiny.duckdb"),
-        "DBT_PROFILES_DIR": str(project),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_LOG_LEVEL_FILE": "none",
-    }
     args = ["run", "--select", select, "--vars", json.dumps(variables)]
-    return DBT.run(args, cwd=project, env=env, outputs=project.parent / "dbt-output")
+    return DBT.run(args, cwd=project, env=tiny_env(project), outputs=project.parent / "dbt-output")
 
 
 def query(project: Path, sql: str) -> list[tuple]:

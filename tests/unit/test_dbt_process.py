@@ -4,10 +4,8 @@ the build file free for the test between commands; and only the request's enviro
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import duckdb
@@ -15,6 +13,7 @@ import pytest
 
 from tests.dbt_process import DBT
 from tests.unit.test_dbt_materializations import PROJECT as TINY_PROJECT
+from tests.unit.test_dbt_materializations import tiny_env, write_project
 
 DBT_PROGRAM = str(Path(sys.executable).with_name("dbt"))
 
@@ -32,23 +31,7 @@ PROJECT = {
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "tiny"
-    for name, text in PROJECT.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return root
-
-
-def env_for(project: Path, **more: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "TINY_DB": str(project / "tiny.duckdb"),
-        "DBT_PROFILES_DIR": str(project),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_LOG_LEVEL_FILE": "none",
-        **more,
-    }
+    return write_project(tmp_path / "tiny", PROJECT)
 
 
 def numbers(project: Path) -> list[tuple]:
@@ -62,11 +45,11 @@ def numbers(project: Path) -> list[tuple]:
 
 def test_a_command_ends_with_the_dbt_programs_exit_code_and_output(project):
     outputs = project.parent / "out"
-    done = DBT.run(["run"], project, env_for(project, TINY_N="5"), outputs)
+    done = DBT.run(["run"], project, tiny_env(project, TINY_N="5"), outputs)
     assert done.returncode == 0 and "Completed successfully" in done.stdout
     assert numbers(project) == [(5,)]  # the file is free between commands
     # a node that fails: 1, dbt's error in the output, the other node built
-    failed = DBT.run(["run", "--vars", '{"fail": true}'], project, env_for(project), outputs)
+    failed = DBT.run(["run", "--vars", '{"fail": true}'], project, tiny_env(project), outputs)
     assert failed.returncode == 1 and "asked to fail" in failed.stdout
     # the environment is the request's alone: TINY_N is not left from the first command
     assert numbers(project) == [(1,)]
@@ -75,12 +58,12 @@ def test_a_command_ends_with_the_dbt_programs_exit_code_and_output(project):
     program = subprocess.run(
         [DBT_PROGRAM, *args],
         cwd=project,
-        env=env_for(project),
+        env=tiny_env(project),
         capture_output=True,
         text=True,
         timeout=300,
     )
-    served = DBT.run(args, project, env_for(project), outputs)
+    served = DBT.run(args, project, tiny_env(project), outputs)
     assert program.returncode == 2
     assert served.returncode == program.returncode
     assert "missing" in served.stdout
